@@ -1,0 +1,1 @@
+"""MedCite evals stage."""

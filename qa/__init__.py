@@ -1,0 +1,1 @@
+"""Question answering: retrieval, evidence grading, answer composition, checks, rendering."""

@@ -1,0 +1,1 @@
+"""MedCite ui stage."""
