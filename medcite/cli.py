@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -44,6 +45,118 @@ def settings_cmd(
     for k, v in eff.items():
         print(f"{k:<{width}}  {v}")
     print(f"{'settings_hash':<{width}}  {s.settings_hash()}")
+
+
+def _settings(**overrides: object):  # noqa: ANN202 - Settings imported lazily
+    from medcite.settings import load_settings
+
+    return load_settings(**overrides)
+
+
+@app.command("ingest")
+def ingest_cmd(
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder with MANIFEST.json.")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Wipe the index and build it again.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Read the corpus and (incrementally) update the vector store, BM25 index and catalog."""
+    from ingest.pipeline import run_ingest
+    from medcite.embedding import make_embedder
+
+    s = _settings(corpus=corpus)
+    if not (s.corpus / "MANIFEST.json").exists():
+        raise MedCiteError(
+            f"No MANIFEST.json in corpus folder {s.corpus}.",
+            hint="Point --corpus (or MEDCITE_CORPUS) at a folder with MANIFEST.json.",
+        )
+    embedder = make_embedder(s.embedding_model, s.embed_batch_size)
+    result = run_ingest(s, embedder, rebuild=rebuild, progress=not quiet)
+    print(result.summary())
+
+
+@app.command("status")
+def status_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Exit 0 if a usable index exists, 1 otherwise.")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="One line.")] = False,
+) -> None:
+    """Show what the index holds (documents, chunks, tiers, corpus hash, model)."""
+    from qa.index import read_index_stats
+
+    s = _settings()
+    stats = read_index_stats(s)
+    if quiet:
+        return
+    if as_json:
+        print(json.dumps(stats, indent=2))
+        return
+    tiers = ", ".join(f"{k} {v}" for k, v in stats["by_tier"].items())
+    line = f"{stats['documents']} documents, {stats['chunks']} chunks ({tiers})"
+    if summary:
+        print(line)
+        return
+    print(f"index       {s.index_dir}")
+    print(f"contents    {line}")
+    print(f"model       {stats['embedding_model']}")
+    print(f"corpus hash {stats['corpus_hash']}")
+    for k, v in stats.items():
+        if k not in {"documents", "chunks", "by_tier", "embedding_model", "corpus_hash"}:
+            print(f"{k:<11} {v}")
+
+
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="What to search for.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=200, help="Number of hits.")] = 10,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid | bm25 | dense")] = "hybrid",
+    tier: Annotated[list[str] | None, typer.Option("--tier", help="Restrict to a tier (repeatable).")] = None,
+    year_min: Annotated[int | None, typer.Option("--year-min")] = None,
+    year_max: Annotated[int | None, typer.Option("--year-max")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the index and print the best passages with their citation metadata."""
+    from medcite.types import SearchFilters, Tier
+    from qa.index import open_index
+    from qa.retrievers import make_retriever
+
+    if mode not in {"hybrid", "bm25", "dense"}:
+        raise MedCiteError(f"Unknown mode {mode!r}.", hint="Use --mode hybrid, bm25 or dense.")
+    try:
+        tiers = tuple(Tier(t) for t in (tier or []))
+    except ValueError as exc:
+        raise MedCiteError(str(exc), hint="Tiers: guideline, drug_label, research, patient_info.") from exc
+    s = _settings()
+    index = open_index(s)
+    retriever = make_retriever(index, mode, s)
+    hits = retriever.search(query, k=k, filters=SearchFilters(tiers=tiers, year_min=year_min, year_max=year_max))
+    rows = [
+        {
+            "chunk_id": h.chunk.chunk_id,
+            "doc_id": h.chunk.doc_id,
+            "tier": h.chunk.tier.value,
+            "title": h.chunk.title,
+            "source": h.chunk.publisher or h.chunk.collection,
+            "year": h.chunk.year,
+            "section": h.chunk.section,
+            "url": h.chunk.url,
+            "score": round(h.score, 6),
+            "text": h.chunk.text,
+        }
+        for h in hits
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        print("No matching passages.")
+        return
+    for i, r in enumerate(rows, 1):
+        year = r["year"] or "n.d."
+        print(f"[{i}] {r['title']} ({r['source']}, {year}) · {r['tier']} · {r['section']}  score {r['score']:.4f}")
+        snippet = r["text"].replace("\n", " ")
+        print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+        if r["url"]:
+            print(f"    {r['url']}")
 
 
 def main() -> None:
