@@ -1,0 +1,146 @@
+"""BM25 keyword index (bm25s) over every catalogued chunk's `embed_text`.
+
+Saved atomically: built into a temporary sibling folder, then swapped in with renames, so a
+killed build leaves the previous index (or none) — never half of one.  A JSON sidecar holds the
+chunk ids in index order and the catalog generation the index was built from; a mismatch with the
+catalog means "stale, rebuild".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SIDECAR = "medcite_bm25.json"
+_FORMAT = 1
+
+
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: Sequence[str], stemmer: Any | None = None) -> list[list[str]]:
+    """Lower-case, English stopwords removed, Snowball-stemmed tokens (bm25s' default tokenizer)."""
+    import bm25s
+
+    out = bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=stemmer or _stemmer(), return_ids=False, show_progress=False
+    )
+    return [list(t) for t in out]
+
+
+@dataclass(frozen=True)
+class Bm25Sidecar:
+    chunk_ids: list[str]
+    generation: int
+    format: int = _FORMAT
+
+
+def read_sidecar(bm25_dir: Path) -> Bm25Sidecar | None:
+    try:
+        data = json.loads((bm25_dir / SIDECAR).read_text(encoding="utf-8"))
+        return Bm25Sidecar(
+            chunk_ids=list(data["chunk_ids"]), generation=int(data["generation"]), format=data["format"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def build_bm25(bm25_dir: Path, items: Iterable[tuple[str, str]], generation: int) -> int:
+    """Build and atomically save an index from (chunk_id, text) pairs; returns the number indexed."""
+    import bm25s
+
+    ids: list[str] = []
+    texts: list[str] = []
+    for cid, text in items:
+        ids.append(cid)
+        texts.append(text)
+    bm25_dir = Path(bm25_dir)
+    bm25_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = bm25_dir.parent / f".{bm25_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        if ids:
+            retriever = bm25s.BM25()
+            retriever.index(tokenize(texts), show_progress=False)
+            retriever.save(str(tmp), show_progress=False)
+        sidecar = {"format": _FORMAT, "generation": generation, "chunk_ids": ids}
+        with open(tmp / SIDECAR, "w", encoding="utf-8") as fh:
+            json.dump(sidecar, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _swap(tmp, bm25_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return len(ids)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace `target` by `new` with renames (each rename is atomic on POSIX)."""
+    old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class KeywordIndex:
+    """A loaded (memory-mapped) bm25s index plus its chunk ids in index order."""
+
+    def __init__(self, bm25_dir: Path) -> None:
+        sidecar = read_sidecar(Path(bm25_dir))
+        if sidecar is None:
+            raise FileNotFoundError(f"no BM25 index in {bm25_dir}")
+        self.generation = sidecar.generation
+        self.chunk_ids = sidecar.chunk_ids
+        self._retriever: Any = None
+        if self.chunk_ids:
+            import bm25s
+
+            self._retriever = bm25s.BM25.load(str(bm25_dir), mmap=True, show_progress=False)
+        self._stemmer = _stemmer()
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every indexed chunk for the query (zeros when no query term is known)."""
+        n = len(self.chunk_ids)
+        if self._retriever is None:
+            return np.zeros(n, dtype=np.float32)
+        # Stemmer objects are not thread-safe; tokenising a short query is cheap, so use a fresh one.
+        tokens = tokenize([query], _stemmer())[0]
+        known = [t for t in tokens if t in self._retriever.vocab_dict]
+        if not known:
+            return np.zeros(n, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, score) with score > 0, best first; `mask` (bool per chunk) restricts them.
+
+        Filtering happens before the top-k cut, so k filtered results come back whenever k
+        matching chunks contain a query term.
+        """
+        if k <= 0 or not self.chunk_ids:
+            return []
+        s = self.scores(query)
+        if mask is not None:
+            s = np.where(mask, s, 0.0)
+        positive = np.flatnonzero(s > 0)
+        if positive.size == 0:
+            return []
+        top = positive[np.argpartition(-s[positive], k - 1)[:k]] if positive.size > k else positive
+        # Ties broken by index position so results are deterministic.
+        order = top[np.lexsort((top, -s[top]))]
+        return [(self.chunk_ids[i], float(s[i])) for i in order]

@@ -1,0 +1,419 @@
+"""Incremental, idempotent, interruptible ingest: corpus -> chunks -> vectors -> Chroma + catalog + BM25.
+
+Consistency rule: the SQLite catalog is the source of truth; Chroma and BM25 are derived from it.
+Per batch of documents the order is
+  1. chunk, embed, upsert the new vectors into Chroma   (killed here: orphan vectors in Chroma)
+  2. commit the catalog rows for the batch in ONE transaction
+  3. delete the replaced documents' stale vectors       (killed here: orphan vectors again)
+and a run starts by reconciling: Chroma ids unknown to the catalog are deleted, catalog chunks
+missing from Chroma are re-embedded.  So Ctrl-C or SIGKILL anywhere leaves a state the next run
+repairs without re-embedding committed work.  BM25 is rebuilt from the catalog at the end of any run
+that changed something, or whenever its recorded generation differs from the catalog's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.catalog import Catalog
+from ingest.chunker import ChunkParams, chunk_document
+from ingest.keyword_index import build_bm25, read_sidecar
+from ingest.vector_store import VectorStore
+from medcite.embedding import Embedder
+from medcite.errors import IndexMismatchError
+from medcite.settings import Settings
+from medcite.types import Chunk, Document
+
+# Documents per catalog transaction.  Small enough that a kill loses little work, large enough
+# that the embedder gets full batches (a guideline yields ~10 chunks, an abstract 1-3).
+DOCS_PER_BATCH = 128
+
+
+@dataclass
+class IngestResult:
+    """What one ingest run did (the `medcite ingest` summary and `--json` shape)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    documents_total: int = 0
+    issues: list[Any] = field(default_factory=list)  # corpus ReadIssue records (skipped records)
+    seconds: float = 0.0
+    reconciled_orphans: int = 0  # vectors in Chroma unknown to the catalog, deleted at start
+    reconciled_missing: int = 0  # catalogued chunks missing from Chroma, re-embedded at start
+    bm25_rebuilt: bool = False
+    corpus_hash: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.added or self.updated or self.deleted or self.reconciled_orphans or self.reconciled_missing
+        )
+
+    def summary(self) -> str:
+        """The lines `medcite ingest` prints at the end."""
+        lines = [
+            f"Ingest finished in {self.seconds:.1f} s: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.deleted} deleted; "
+            f"{self.chunks_embedded} chunks embedded, {self.chunks_total} chunks in the index "
+            f"({self.documents_total} documents).",
+        ]
+        if not self.changed and not self.chunks_embedded:
+            lines.append("Nothing changed in the corpus: nothing was embedded.")
+        if self.reconciled_orphans or self.reconciled_missing:
+            lines.append(
+                f"Repaired an interrupted run: {self.reconciled_orphans} stray vectors removed, "
+                f"{self.reconciled_missing} missing vectors re-embedded."
+            )
+        if self.issues:
+            lines.append(f"{len(self.issues)} record(s) skipped:")
+            lines.extend(f"  - {i}" for i in self.issues[:20])
+            if len(self.issues) > 20:
+                lines.append(f"  ... and {len(self.issues) - 20} more (see `medcite ingest --json`).")
+        lines.extend(self.notes)
+        lines.append('Search it: medcite search "treatment of dermatomyositis"')
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_total": self.chunks_total,
+            "documents_total": self.documents_total,
+            "issues": [str(i) for i in self.issues],
+            "seconds": round(self.seconds, 3),
+            "reconciled_orphans": self.reconciled_orphans,
+            "reconciled_missing": self.reconciled_missing,
+            "bm25_rebuilt": self.bm25_rebuilt,
+            "corpus_hash": self.corpus_hash,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class _CorpusInput:
+    documents: Iterable[Document]
+    report: Any | None
+    label: str | None
+    corpus_hash: str | None
+    expected: int | None
+
+
+def _open_corpus(settings: Settings, corpus: Any) -> _CorpusInput:
+    """Accept a corpus folder (read through corpus.manifest), a CorpusRead, or an iterable of Documents."""
+    if corpus is None or isinstance(corpus, str | Path):
+        path = Path(corpus) if corpus is not None else settings.corpus
+        from corpus.manifest import corpus_hash, read_corpus  # the readers are a sibling stage
+
+        read = read_corpus(path)
+        return _CorpusInput(
+            read.documents, read.report, str(path), corpus_hash(path), _expected_records(path)
+        )
+    if hasattr(corpus, "documents") and hasattr(corpus, "report"):
+        return _CorpusInput(corpus.documents, corpus.report, None, None, None)
+    return _CorpusInput(corpus, None, None, None, len(corpus) if hasattr(corpus, "__len__") else None)
+
+
+def _expected_records(path: Path) -> int | None:
+    """Record count from MANIFEST.json, for the progress bar's total (an estimate)."""
+    try:
+        entries = json.loads((path / "MANIFEST.json").read_text(encoding="utf-8"))
+        return sum(int(e.get("records") or 0) for e in entries) or None
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _with_source(docs: Iterable[Document], report: Any | None) -> Iterator[tuple[Document, str | None]]:
+    """Pair each document with the corpus file it came from: corpus.manifest reads files in order and
+    registers each in `report.files` before yielding its documents, so the last key is the source."""
+    files = getattr(report, "files", None)
+    for doc in docs:
+        yield doc, (next(reversed(files), None) if files else None)
+
+
+def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for d in items:
+        batch.append(d)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _wipe(settings: Settings) -> None:
+    """Remove the catalog and BM25 index (rebuild).  The Chroma collection is dropped through its
+    client instead of deleting its folder: Chroma caches one system per path in-process, and a
+    folder removed under it turns into a read-only database."""
+    for p in (
+        settings.catalog_path,
+        Path(f"{settings.catalog_path}-wal"),
+        Path(f"{settings.catalog_path}-shm"),
+    ):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(settings.bm25_dir, ignore_errors=True)
+
+
+def check_params(catalog: Catalog, settings: Settings, embedder: Embedder) -> None:
+    """Refuse to extend an index built with other index-defining parameters."""
+    manifest = catalog.manifest()
+    if manifest is None:
+        return
+    wanted = settings.index_params()
+    diffs = [
+        f"index built with {k}={v!r}, settings say {wanted[k]!r}"
+        for k, v in manifest.params().items()
+        if v != wanted[k]
+    ]
+    if manifest.dim != embedder.dim:
+        diffs.append(f"index vectors have dim={manifest.dim}, the embedder gives {embedder.dim}")
+    if diffs:
+        raise IndexMismatchError(
+            "; ".join(diffs) + ".",
+            hint="Run `medcite ingest --rebuild` to rebuild the index with the current settings.",
+        )
+
+
+def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk], batch_size: int) -> Any:
+    """Embed chunk texts in batches sorted by length (less padding), returned in input order."""
+    import numpy as np
+
+    vecs = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].embed_text))
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        vecs[idx] = embedder.embed_documents([chunks[i].embed_text for i in idx])
+    return vecs
+
+
+class _Progress:
+    """A rich progress bar on stderr (documents, chunks/s, ETA) or nothing."""
+
+    def __init__(self, enabled: bool, total: int | None) -> None:
+        self._bar: Any = None
+        self._chunks = 0
+        self._start = time.monotonic()
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(
+            TextColumn("[bold]ingest[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("docs · {task.fields[chunks]} chunks embedded · {task.fields[rate]} chunks/s"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self._task = self._bar.add_task("ingest", total=total, chunks=0, rate="0.0")
+        self._bar.start()
+
+    def advance(self, docs: int, chunks: int) -> None:
+        if self._bar is None:
+            return
+        self._chunks += chunks
+        rate = self._chunks / max(1e-6, time.monotonic() - self._start)
+        self._bar.update(self._task, advance=docs, chunks=self._chunks, rate=f"{rate:.1f}")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def run_ingest(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    corpus: Any = None,
+    rebuild: bool = False,
+    progress: bool = True,
+    on_batch: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Bring the index in line with the corpus; see the module docstring for the guarantees.
+
+    `corpus` is a folder (default settings.corpus), a `CorpusRead`, or an iterable of Documents.
+    `on_batch(n)` is called after the n-th batch commits (tests use it to simulate crashes).
+    """
+    t0 = time.monotonic()
+    if rebuild:
+        _wipe(settings)
+    catalog = Catalog(settings.catalog_path)
+    try:
+        check_params(catalog, settings, embedder)
+        store = VectorStore(settings, embedder)
+        if rebuild:
+            store.reset()
+        catalog.init_manifest(settings.index_params(), embedder.dim)
+        result = IngestResult()
+        src = _open_corpus(settings, corpus)
+        result.corpus_hash = src.corpus_hash
+        run_id = catalog.start_run(src.label)
+        status = "failed"
+        try:
+            _reconcile(catalog, store, embedder, settings, result)
+            seen = _ingest_documents(catalog, store, embedder, settings, src, result, progress, on_batch)
+            _delete_missing(catalog, store, src, seen, result)
+            generation = catalog.generation()
+            sidecar = read_sidecar(settings.bm25_dir)
+            if result.changed or sidecar is None or sidecar.generation != generation:
+                build_bm25(
+                    settings.bm25_dir, ((c.chunk_id, c.embed_text) for c in catalog.iter_chunks()), generation
+                )
+                result.bm25_rebuilt = True
+            result.corpus_hash = src.corpus_hash or _documents_hash(catalog)
+            catalog.set_built(result.corpus_hash, generation)
+            result.chunks_total = catalog.count_chunks()
+            result.documents_total = catalog.count_documents()
+            status = "ok"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            result.seconds = time.monotonic() - t0
+            counts = {**result.to_dict(), "issues": len(result.issues)}
+            with contextlib.suppress(Exception):  # never mask the original error
+                catalog.finish_run(run_id, status, counts)
+        return result
+    finally:
+        catalog.close()
+
+
+def _documents_hash(catalog: Catalog) -> str:
+    """Corpus hash for an in-memory corpus: hash of all (doc_id, fingerprint) pairs."""
+    from medcite.types import content_hash
+
+    fps = catalog.fingerprints()
+    return content_hash(*(f"{k}:{fps[k]}" for k in sorted(fps)), length=32)
+
+
+def _reconcile(
+    catalog: Catalog, store: VectorStore, embedder: Embedder, settings: Settings, result: IngestResult
+) -> None:
+    """Repair what a killed run may have left: orphan vectors and catalogued chunks without vectors."""
+    in_chroma = store.ids()
+    in_catalog = catalog.all_chunk_ids()
+    orphans = sorted(in_chroma - in_catalog)
+    if orphans:
+        store.delete(orphans)
+        result.reconciled_orphans = len(orphans)
+    missing = sorted(in_catalog - in_chroma)
+    for start in range(0, len(missing), 1000):
+        chunks = list(catalog.get_chunks(missing[start : start + 1000]).values())
+        store.upsert(chunks, embed_chunks(embedder, chunks, settings.embed_batch_size))
+        result.chunks_embedded += len(chunks)
+    result.reconciled_missing = len(missing)
+
+
+def _ingest_documents(
+    catalog: Catalog,
+    store: VectorStore,
+    embedder: Embedder,
+    settings: Settings,
+    src: _CorpusInput,
+    result: IngestResult,
+    progress: bool,
+    on_batch: Callable[[int], None] | None,
+) -> set[str]:
+    """Add or replace every new or changed document, batch by batch; returns the doc ids seen."""
+    params = ChunkParams(settings.chunk_size, settings.chunk_overlap)
+    known = catalog.fingerprints()
+    seen: set[str] = set()
+    bar = _Progress(progress, src.expected)
+    batches = 0
+    try:
+        for docs in _batched(_with_source(src.documents, src.report), DOCS_PER_BATCH):
+            todo: list[tuple[Document, str, str | None]] = []
+            for doc, source in docs:
+                if doc.doc_id in seen:
+                    # Two records claiming one id: keep the first, count the second as an issue.
+                    result.issues.append(f"duplicate doc_id {doc.doc_id!r} skipped")
+                    continue
+                seen.add(doc.doc_id)
+                fp = doc.fingerprint()
+                old = known.get(doc.doc_id)
+                if old == fp:
+                    result.unchanged += 1
+                    continue
+                todo.append((doc, fp, source))
+            n_chunks = (
+                _write_batch(catalog, store, embedder, settings, params, todo, known, result) if todo else 0
+            )
+            bar.advance(len(docs), n_chunks)
+            batches += 1
+            if on_batch is not None and todo:
+                on_batch(batches)
+    finally:
+        bar.close()
+    if src.report is not None:
+        result.issues.extend(getattr(src.report, "issues", []))
+    return seen
+
+
+def _write_batch(
+    catalog: Catalog,
+    store: VectorStore,
+    embedder: Embedder,
+    settings: Settings,
+    params: ChunkParams,
+    todo: list[tuple[Document, str, str | None]],
+    known: dict[str, str],
+    result: IngestResult,
+) -> int:
+    """Chunk, embed, upsert to Chroma, commit catalog, then drop stale vectors (module docstring order)."""
+    per_doc = [(doc, fp, chunk_document(doc, params)) for doc, fp, _ in todo]
+    chunks = [c for _, _, cs in per_doc for c in cs]
+    old_ids = catalog.chunk_ids_for([d.doc_id for d, _, _ in todo if d.doc_id in known])
+    # Every chunk of a changed document is re-embedded: an unchanged chunk id can still need a new
+    # vector, because embed_text includes the document title, which the id does not hash.
+    if chunks:
+        store.upsert(chunks, embed_chunks(embedder, chunks, settings.embed_batch_size))
+    catalog.replace_documents(per_doc, [source for _, _, source in todo])
+    new_ids = {c.chunk_id for c in chunks}
+    stale = [cid for ids in old_ids.values() for cid in ids if cid not in new_ids]
+    if stale:
+        store.delete(stale)
+    for doc, fp, _ in per_doc:
+        if doc.doc_id in known:
+            result.updated += 1
+        else:
+            result.added += 1
+        known[doc.doc_id] = fp
+    result.chunks_embedded += len(chunks)
+    return len(chunks)
+
+
+def _delete_missing(
+    catalog: Catalog, store: VectorStore, src: _CorpusInput, seen: set[str], result: IngestResult
+) -> None:
+    """Delete documents no longer in the corpus from the catalog (first, the truth) and then Chroma."""
+    # A file that failed as a whole (missing, truncated, unparseable) makes its documents look gone
+    # although the source still has them: keep those until the file reads again.
+    failed = {i.file for i in getattr(src.report, "issues", []) if not getattr(i, "location", "x")}
+    sources = catalog.source_files()
+    kept = sorted(d for d in set(sources) - seen if sources[d] in failed)
+    if kept:
+        result.notes.append(f"kept {len(kept)} document(s) of unreadable corpus files: {sorted(failed)}")
+    gone = sorted(set(sources) - seen - set(kept))
+    if not gone:
+        return
+    removed = catalog.delete_documents(gone)
+    if removed:
+        store.delete(removed)
+    result.deleted = len(gone)

@@ -1,0 +1,239 @@
+"""Open a built index for querying: manifest check, BM25 + dense search, chunk lookup, stats.
+
+Querying never builds or repairs anything (STYLE.md item 4): a missing or mismatched index is a
+user-facing error naming the fix.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ingest.catalog import Catalog, IndexManifest
+from ingest.keyword_index import KeywordIndex
+from ingest.vector_store import VectorStore
+from medcite.embedding import Embedder, make_embedder
+from medcite.errors import IndexMismatchError, IndexMissingError
+from medcite.settings import Settings
+from medcite.types import TIERS, Chunk, SearchFilters
+
+_REBUILD_HINT = "Run `medcite ingest --rebuild` to rebuild it with the current settings."
+_QUERY_CACHE_SIZE = 256
+
+
+def _same_model(a: str, b: str) -> bool:
+    return a.removeprefix("sentence-transformers/") == b.removeprefix("sentence-transformers/")
+
+
+def manifest_differences(manifest: IndexManifest, settings: Settings, embedder: Embedder | None) -> list[str]:
+    """Human-readable differences between how the index was built and what settings ask for."""
+    wanted = settings.index_params()
+    diffs = []
+    for key, built in manifest.params().items():
+        same = _same_model(built, wanted[key]) if key == "embedding_model" else built == wanted[key]
+        if not same:
+            diffs.append(f"index built with {key}={built!r}, settings say {wanted[key]!r}")
+    if embedder is not None and embedder.dim != manifest.dim:
+        diffs.append(f"index vectors have dim={manifest.dim}, the embedder gives dim={embedder.dim}")
+    return diffs
+
+
+class Index:
+    """A queryable index: catalog (chunks), BM25 keyword index and Chroma vectors.
+
+    Safe for concurrent queries: SQLite gets one connection per thread, BM25 scoring only reads
+    memory-mapped arrays, and the only lock guards the query-embedding cache and model call.
+    """
+
+    def __init__(
+        self, settings: Settings, catalog: Catalog, manifest: IndexManifest, embedder: Embedder
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.manifest = manifest
+        self.embedder = embedder
+        self.keyword = KeywordIndex(settings.bm25_dir)
+        self.vectors = VectorStore(settings, embedder)
+        self._embed_lock = threading.Lock()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._mask_lock = threading.Lock()
+        self._mask_cache: dict[SearchFilters, np.ndarray] = {}
+        self._columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def corpus_hash(self) -> str:
+        return self.manifest.corpus_hash or ""
+
+    # --- search -----------------------------------------------------------------------------
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """Query vector, from a small LRU cache (follow-ups and evals repeat queries)."""
+        with self._embed_lock:
+            hit = self._query_cache.get(query)
+            if hit is not None:
+                self._query_cache.move_to_end(query)
+                return hit
+            vec = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+            self._query_cache[query] = vec
+            if len(self._query_cache) > _QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+            return vec
+
+    def dense_search(
+        self, query: str, k: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, cosine similarity) from Chroma, filters applied inside Chroma."""
+        return self.vectors.query(self.embed_query(query), k, filters)
+
+    def bm25_search(
+        self, query: str, k: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, BM25 score); filters restrict candidates before the top-k cut."""
+        mask = None if filters is None or filters.is_empty else self._mask(filters)
+        return self.keyword.search(query, k, mask)
+
+    def _mask(self, filters: SearchFilters) -> np.ndarray:
+        with self._mask_lock:
+            cached = self._mask_cache.get(filters)
+            if cached is not None:
+                return cached
+            tiers, collections, years = self._filter_columns()
+            mask = np.ones(len(tiers), dtype=bool)
+            if filters.tiers:
+                mask &= np.isin(tiers, [t.value for t in filters.tiers])
+            if filters.collections:
+                mask &= np.isin(collections, list(filters.collections))
+            # Year -1 stands for "unknown"; a year filter excludes those, like SearchFilters.accepts.
+            if filters.year_min is not None:
+                mask &= (years >= filters.year_min) & (years >= 0)
+            if filters.year_max is not None:
+                mask &= (years <= filters.year_max) & (years >= 0)
+            if len(self._mask_cache) > 64:
+                self._mask_cache.clear()
+            self._mask_cache[filters] = mask
+            return mask
+
+    def _filter_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """tier / collection / year per BM25 position, loaded once from the catalog."""
+        if self._columns is None:
+            cols = self.catalog.chunk_filter_columns()
+            rows = [cols.get(cid, ("", "", None)) for cid in self.keyword.chunk_ids]
+            self._columns = (
+                np.array([r[0] for r in rows], dtype=object),
+                np.array([r[1] for r in rows], dtype=object),
+                np.array([r[2] if r[2] is not None else -1 for r in rows], dtype=np.int64),
+            )
+        return self._columns
+
+    def get_chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        return self.catalog.get_chunks(ids)
+
+    # --- reporting --------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """The `medcite status --json` shape."""
+        return index_stats(self.settings, self.catalog, self.manifest, self.vectors.count(), len(self.keyword))
+
+    def close(self) -> None:
+        self.catalog.close()
+
+
+def index_stats(
+    settings: Settings, catalog: Catalog, manifest: IndexManifest, vectors: int, bm25_chunks: int
+) -> dict[str, Any]:
+    """Counts and build parameters: `by_tier` counts documents, `chunks_by_tier` chunks."""
+    by_tier = catalog.counts_by_tier()
+    empty = {"documents": 0, "chunks": 0}
+    return {
+        "documents": catalog.count_documents(),
+        "chunks": catalog.count_chunks(),
+        "by_tier": {t.value: by_tier.get(t.value, empty)["documents"] for t in TIERS},
+        "chunks_by_tier": {t.value: by_tier.get(t.value, empty)["chunks"] for t in TIERS},
+        "corpus_hash": manifest.corpus_hash,
+        "embedding_model": manifest.embedding_model,
+        "dim": manifest.dim,
+        "chunk_size": manifest.chunk_size,
+        "chunk_overlap": manifest.chunk_overlap,
+        "built_at": manifest.built_at,
+        "vectors": vectors,
+        "bm25_chunks": bm25_chunks,
+        "store": "http" if settings.chroma_url else "embedded",
+        "home": str(settings.home),
+    }
+
+
+class _NoEmbedder:
+    """Stands in for the model when only counting (status must not load torch)."""
+
+    def __init__(self, name: str, dim: int) -> None:
+        self.name = name
+        self.dim = dim
+
+    def embed_documents(self, texts: Any) -> np.ndarray:
+        raise RuntimeError("status does not embed")
+
+    def embed_query(self, text: str) -> np.ndarray:
+        raise RuntimeError("status does not embed")
+
+
+def read_index_stats(settings: Settings) -> dict[str, Any]:
+    """Stats of the index on disk without loading the embedding model; raises like open_index."""
+    if not settings.catalog_path.exists():
+        raise IndexMissingError(f"No index in {settings.home}.", hint="Run `medcite ingest`.")
+    catalog = Catalog(settings.catalog_path)
+    try:
+        manifest = catalog.manifest()
+        if manifest is None or manifest.built_at is None:
+            raise IndexMissingError(f"No finished index in {settings.home}.", hint="Run `medcite ingest`.")
+        diffs = manifest_differences(manifest, settings, None)
+        if diffs:
+            raise IndexMismatchError("; ".join(diffs) + ".", hint=_REBUILD_HINT)
+        vectors = VectorStore(settings, _NoEmbedder(manifest.embedding_model, manifest.dim)).count()
+        try:
+            bm25 = len(KeywordIndex(settings.bm25_dir))
+        except FileNotFoundError:
+            bm25 = 0
+        return index_stats(settings, catalog, manifest, vectors, bm25)
+    finally:
+        catalog.close()
+
+
+def open_index(settings: Settings, embedder: Embedder | None = None) -> Index:
+    """Open the index under settings.home, or raise IndexMissingError / IndexMismatchError."""
+    missing = IndexMissingError(f"No index in {settings.home}.", hint="Run `medcite ingest`.")
+    if not settings.catalog_path.exists():
+        raise missing
+    catalog = Catalog(settings.catalog_path)
+    manifest = catalog.manifest()
+    if manifest is None or manifest.built_at is None:
+        catalog.close()
+        raise missing
+    diffs = manifest_differences(manifest, settings, embedder)
+    if diffs:
+        catalog.close()
+        raise IndexMismatchError("; ".join(diffs) + ".", hint=_REBUILD_HINT)
+    if manifest.bm25_generation != manifest.catalog_generation:
+        catalog.close()
+        raise IndexMismatchError(
+            "The keyword index is older than the catalog (an ingest was interrupted).",
+            hint="Run `medcite ingest` to finish it.",
+        )
+    if embedder is None:
+        embedder = make_embedder(settings.embedding_model, settings.embed_batch_size)
+        if embedder.dim != manifest.dim:
+            catalog.close()
+            raise IndexMismatchError(
+                f"index vectors have dim={manifest.dim}, the embedder gives dim={embedder.dim}.",
+                hint=_REBUILD_HINT,
+            )
+    try:
+        return Index(settings, catalog, manifest, embedder)
+    except FileNotFoundError as exc:
+        catalog.close()
+        raise IndexMissingError(
+            f"The keyword index in {settings.bm25_dir} is missing.", hint="Run `medcite ingest`."
+        ) from exc

@@ -1,0 +1,116 @@
+"""BM25, dense and hybrid (reciprocal-rank fusion) retrievers over an open Index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+from medcite.errors import MedCiteError
+from medcite.settings import Settings
+from medcite.types import Chunk, Hit, SearchFilters
+from qa.base import Retriever
+
+RetrievalMode = Literal["bm25", "dense", "hybrid"]
+
+
+class SearchableIndex(Protocol):
+    """The part of qa.index.Index the retrievers use (lets tests pass a small stand-in)."""
+
+    def bm25_search(
+        self, query: str, k: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]: ...
+
+    def dense_search(
+        self, query: str, k: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]: ...
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]: ...
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(d) = sum over lists of 1 / (k + rank_d), rank 1-based.
+
+    Cormack, Clarke & Buettcher, "Reciprocal Rank Fusion outperforms Condorcet and individual rank
+    learning methods", SIGIR 2009 (k = 60 there).  Ties keep the order of first appearance, so the
+    result is deterministic.
+    """
+    if k < 0:
+        raise ValueError("k must be >= 0")
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        seen: set[str] = set()
+        for rank, doc in enumerate(ranking, start=1):
+            if doc in seen:  # a duplicate inside one list counts once, at its best rank
+                continue
+            seen.add(doc)
+            scores[doc] = scores.get(doc, 0.0) + 1.0 / (k + rank)
+    order = {doc: i for i, doc in enumerate(scores)}
+    return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+
+
+def _hits(index: SearchableIndex, scored: Sequence[tuple[str, float]], name: str, k: int) -> list[Hit]:
+    """Scored ids -> Hits with full chunks (ids the catalog lacks are skipped, never misattributed)."""
+    top = list(scored)[:k]
+    chunks = index.get_chunks([cid for cid, _ in top])
+    hits: list[Hit] = []
+    for cid, score in top:
+        chunk = chunks.get(cid)
+        if chunk is not None:
+            hits.append(Hit(chunk=chunk, score=float(score), retriever=name, rank=len(hits) + 1))
+    return hits
+
+
+class Bm25Retriever:
+    """Keyword retrieval (bm25s, English stemming and stopwords)."""
+
+    name = "bm25"
+
+    def __init__(self, index: SearchableIndex) -> None:
+        self.index = index
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        return _hits(self.index, self.index.bm25_search(query, k, filters), self.name, k)
+
+
+class DenseRetriever:
+    """Embedding retrieval (cosine similarity in Chroma)."""
+
+    name = "dense"
+
+    def __init__(self, index: SearchableIndex) -> None:
+        self.index = index
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        return _hits(self.index, self.index.dense_search(query, k, filters), self.name, k)
+
+
+class HybridRetriever:
+    """BM25 + dense fused by reciprocal rank; each side contributes `candidates` ids.
+
+    On the BioASQ snippet corpus RRF(k=60) beat either side alone (nDCG@10 0.798 vs 0.749 BM25,
+    0.723 dense; STACK.md).  Hit.score is the fused RRF score.
+    """
+
+    name = "hybrid"
+
+    def __init__(self, index: SearchableIndex, *, rrf_k: int = 60, candidates: int = 50) -> None:
+        self.index = index
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        n = max(k, self.candidates)
+        sparse = [cid for cid, _ in self.index.bm25_search(query, n, filters)]
+        dense = [cid for cid, _ in self.index.dense_search(query, n, filters)]
+        return _hits(self.index, reciprocal_rank_fusion([sparse, dense], self.rrf_k), self.name, k)
+
+
+def make_retriever(index: SearchableIndex, mode: str, settings: Settings) -> Retriever:
+    """The retriever for a mode name ("bm25", "dense" or "hybrid")."""
+    if mode == "bm25":
+        return Bm25Retriever(index)
+    if mode == "dense":
+        return DenseRetriever(index)
+    if mode == "hybrid":
+        return HybridRetriever(index, rrf_k=settings.rrf_k, candidates=settings.candidates)
+    raise MedCiteError(f"Unknown retrieval mode {mode!r}.", hint="Use one of: bm25, dense, hybrid.")

@@ -1,0 +1,204 @@
+"""Incremental ingest: idempotence, updates, deletions, interruption and resume, parameter checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from ingest_factory import CountingEmbedder, make_doc, make_docs
+
+from ingest.catalog import Catalog
+from ingest.chunker import ChunkParams, chunk_document
+from ingest.keyword_index import read_sidecar
+from ingest.pipeline import DOCS_PER_BATCH, run_ingest
+from ingest.vector_store import VectorStore
+from medcite.errors import IndexMismatchError
+from medcite.settings import Settings
+
+
+def _chunk_total(docs, settings: Settings) -> int:
+    params = ChunkParams(settings.chunk_size, settings.chunk_overlap)
+    return sum(len(chunk_document(d, params)) for d in docs)
+
+
+def _store_ids(settings: Settings) -> tuple[set[str], set[str], set[str]]:
+    """chunk ids in catalog, Chroma and BM25."""
+    cat = Catalog(settings.catalog_path)
+    try:
+        catalog_ids = cat.all_chunk_ids()
+    finally:
+        cat.close()
+    chroma_ids = VectorStore(settings, CountingEmbedder()).ids()
+    sidecar = read_sidecar(settings.bm25_dir)
+    assert sidecar is not None
+    return catalog_ids, chroma_ids, set(sidecar.chunk_ids)
+
+
+def _assert_consistent(settings: Settings) -> set[str]:
+    catalog_ids, chroma_ids, bm25_ids = _store_ids(settings)
+    assert catalog_ids == chroma_ids == bm25_ids
+    return catalog_ids
+
+
+def test_first_ingest_then_reingest_embeds_nothing(settings: Settings) -> None:
+    docs = make_docs(12)
+    emb = CountingEmbedder()
+    first = run_ingest(settings, emb, corpus=docs, progress=False)
+    total = _chunk_total(docs, settings)
+    assert (first.added, first.updated, first.unchanged, first.deleted) == (12, 0, 0, 0)
+    assert first.chunks_embedded == emb.texts_embedded == total == first.chunks_total
+    assert first.documents_total == 12 and first.bm25_rebuilt
+    assert len(_assert_consistent(settings)) == total
+
+    emb2 = CountingEmbedder()
+    again = run_ingest(settings, emb2, corpus=docs, progress=False)
+    assert (again.added, again.updated, again.unchanged, again.deleted) == (0, 0, 12, 0)
+    assert emb2.texts_embedded == 0 and again.chunks_embedded == 0
+    assert not again.bm25_rebuilt
+    assert again.chunks_total == total
+
+
+def test_changed_document_replaces_its_chunks(settings: Settings) -> None:
+    docs = make_docs(6)
+    run_ingest(settings, CountingEmbedder(), corpus=docs, progress=False)
+    before = _assert_consistent(settings)
+    old_ids = {
+        c.chunk_id for c in chunk_document(docs[2], ChunkParams(settings.chunk_size, settings.chunk_overlap))
+    }
+    changed = [*docs[:2], make_doc(2, version=1, paragraphs=5), *docs[3:]]
+    emb = CountingEmbedder()
+    res = run_ingest(settings, emb, corpus=changed, progress=False)
+    new_ids = {
+        c.chunk_id
+        for c in chunk_document(changed[2], ChunkParams(settings.chunk_size, settings.chunk_overlap))
+    }
+    assert (res.added, res.updated, res.unchanged, res.deleted) == (0, 1, 5, 0)
+    assert emb.texts_embedded == len(new_ids)  # only the changed document is embedded
+    after = _assert_consistent(settings)
+    assert after == (before - old_ids) | new_ids
+    assert not (old_ids - new_ids) & after
+
+
+def test_deletion_propagates_to_all_three_stores(settings: Settings) -> None:
+    docs = make_docs(8)
+    run_ingest(settings, CountingEmbedder(), corpus=docs, progress=False)
+    res = run_ingest(settings, CountingEmbedder(), corpus=docs[:5], progress=False)
+    assert (res.deleted, res.unchanged) == (3, 5)
+    ids = _assert_consistent(settings)
+    assert len(ids) == _chunk_total(docs[:5], settings) == res.chunks_total
+    cat = Catalog(settings.catalog_path)
+    assert set(cat.fingerprints()) == {d.doc_id for d in docs[:5]}
+    cat.close()
+
+
+def test_interrupted_ingest_resumes_without_reembedding(settings: Settings) -> None:
+    docs = make_docs(3 * DOCS_PER_BATCH + 7, start=0)
+    docs = [dataclasses.replace(d, sections=d.sections[:1]) for d in docs]  # one chunk each: fast
+    settings = settings.model_copy(update={"embed_batch_size": DOCS_PER_BATCH})  # one embed call per batch
+    crashing = CountingEmbedder(fail_after_calls=2)  # 2 batches commit, the third crashes mid-embed
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_ingest(settings, crashing, corpus=docs, progress=False)
+    cat = Catalog(settings.catalog_path)
+    committed = cat.count_chunks()
+    runs = cat.runs()
+    cat.close()
+    assert committed == crashing.texts_embedded == 2 * DOCS_PER_BATCH
+    assert runs[-1]["status"] == "failed"
+
+    resumed = CountingEmbedder()
+    res = run_ingest(settings, resumed, corpus=docs, progress=False)
+    assert resumed.texts_embedded == len(docs) - committed
+    assert (res.added, res.unchanged) == (len(docs) - committed, committed)
+    assert len(_assert_consistent(settings)) == len(docs)
+
+
+def test_orphan_vectors_and_missing_vectors_are_reconciled(settings: Settings) -> None:
+    docs = make_docs(4)
+    run_ingest(settings, CountingEmbedder(), corpus=docs, progress=False)
+    store = VectorStore(settings, CountingEmbedder())
+    victim = sorted(store.ids())[0]
+    store.delete([victim])  # a catalogued chunk lost from Chroma
+    orphan = chunk_document(make_doc(99), ChunkParams())[:1]
+    store.upsert(orphan, CountingEmbedder().embed_documents([c.embed_text for c in orphan]))  # orphan vector
+    emb = CountingEmbedder()
+    res = run_ingest(settings, emb, corpus=docs, progress=False)
+    assert (res.reconciled_orphans, res.reconciled_missing, emb.texts_embedded) == (1, 1, 1)
+    assert victim in _assert_consistent(settings)
+
+
+def test_settings_mismatch_refuses_incremental_ingest_and_rebuild_fixes_it(settings: Settings) -> None:
+    docs = make_docs(3)
+    run_ingest(settings, CountingEmbedder(), corpus=docs, progress=False)
+    other = settings.model_copy(update={"chunk_size": 500})
+    with pytest.raises(IndexMismatchError, match=r"chunk_size=900.*500.*medcite ingest --rebuild"):
+        run_ingest(other, CountingEmbedder(), corpus=docs, progress=False)
+    res = run_ingest(other, CountingEmbedder(), corpus=docs, rebuild=True, progress=False)
+    assert res.added == 3 and res.chunks_total == _chunk_total(docs, other)
+    _assert_consistent(other)
+
+
+def test_duplicate_doc_ids_are_counted_as_issues(settings: Settings) -> None:
+    docs = make_docs(3)
+    res = run_ingest(settings, CountingEmbedder(), corpus=[*docs, make_doc(1, version=7)], progress=False)
+    assert res.added == 3 and len(res.issues) == 1 and "doc-0001" in str(res.issues[0])
+
+
+_CHILD = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {factory_dir!r})
+    from ingest_factory import CountingEmbedder, make_docs
+    from ingest.pipeline import run_ingest
+    from medcite.settings import load_settings
+
+    settings = load_settings(home={home!r}, embedding_model="fake")
+    docs = make_docs({n})
+
+    def on_batch(n):
+        print(f"committed {{n}}", flush=True)
+
+    run_ingest(settings, CountingEmbedder(delay_s=0.05), corpus=docs, progress=False, on_batch=on_batch)
+    print("finished", flush=True)
+    """
+)
+
+
+def test_sigkill_during_ingest_then_resume(settings: Settings) -> None:
+    n = 6 * DOCS_PER_BATCH
+    code = _CHILD.format(factory_dir=str(Path(__file__).parent), home=str(settings.home), n=n)
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("committed 2"):
+                break
+        else:
+            pytest.fail("child finished before it could be killed")
+        time.sleep(0.3)  # land the kill somewhere inside the next batch
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+
+    cat = Catalog(settings.catalog_path)
+    committed = cat.count_chunks()
+    cat.close()
+    docs = make_docs(n)
+    total = _chunk_total(docs, settings)
+    assert 0 < committed < total
+
+    emb = CountingEmbedder()
+    res = run_ingest(settings, emb, corpus=docs, progress=False)
+    assert res.reconciled_missing == 0
+    assert emb.texts_embedded == total - committed  # committed work is not embedded again
+    assert len(_assert_consistent(settings)) == total
