@@ -171,3 +171,11 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+
+
+# --- review workflow, reviewers and feedback (issue 7) ---------------------------------------
+from medcite.cli_review import feedback_app, review_app, reviewer_app  # noqa: E402
+
+app.add_typer(review_app, name="review")
+app.add_typer(reviewer_app, name="reviewer")
+app.add_typer(feedback_app, name="feedback")

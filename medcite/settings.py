@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
 
+    # review CLI (issue 7): for scripts; otherwise the CLI asks with a hidden prompt. Never logged.
+    reviewer_password: SecretStr | None = None
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -134,7 +137,8 @@ class Settings(BaseSettings):
 
     def settings_hash(self) -> str:
         """Hash of the settings that change answers (paths and secrets excluded)."""
-        d = self.model_dump(mode="json", exclude={"home", "corpus", "evals", "llm_api_key", "host", "port"})
+        excluded = {"home", "corpus", "evals", "llm_api_key", "host", "port", "reviewer_password"}
+        d = self.model_dump(mode="json", exclude=excluded)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
