@@ -1,0 +1,502 @@
+"""The Gradio web chat: `build_app(settings)` returns the Blocks app, `serve(settings, host, port)` runs it.
+
+The page renders answers itself (`ui.render_html`) from the typed `Answer` record, streams them as the
+engine yields progressively fuller answers, and exposes a named API endpoint `/ask` returning the
+answer JSON of issue 4. The index is opened once at start-up; if it is missing or was built with
+other settings, the page says which command to run instead of crashing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
+
+from medcite.errors import IndexMismatchError, IndexMissingError, MedCiteError
+from medcite.settings import Settings
+from medcite.types import TIERS, Answer, Audience, SearchFilters, Tier
+from ui.feedback import FeedbackSink, InMemoryFeedbackSink
+from ui.render_html import TIER_BADGE, Turn, render_conversation, render_setup_error
+from ui.styles import APP_CSS
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+log = logging.getLogger(__name__)
+
+AUDIENCE_CHOICES: list[tuple[str, str]] = [("Clinician", "clinician"), ("Patient or caregiver", "patient")]
+MAX_FOLLOW_UPS = 3
+ANY_YEAR = "Any"
+FIRST_YEAR = 1950  # earliest publication year offered in the filter
+# Errors name their fix as `medcite ...` in backticks (see qa.index); the page shows that command.
+_COMMAND_IN_HINT = re.compile(r"`(medcite [^`]+)`")
+ERROR_TEXT = "Something went wrong while answering. The details were logged; please try again."
+
+
+class StreamingEngine(Protocol):
+    """What the web chat needs from `qa.engine.AnswerEngine`."""
+
+    def ask_stream(
+        self,
+        question: str,
+        audience: Audience = "clinician",
+        conversation: Any = None,
+        filters: SearchFilters | None = None,
+    ) -> Iterator[Answer]:
+        """Yield progressively fuller answers; the last one is final."""
+        ...
+
+
+EngineFactory = Callable[[Settings], StreamingEngine]
+# Builds the engine's conversation from earlier turns: Answers (web chat) or bare questions (API).
+ConversationFactory = Callable[[Sequence[Answer | str]], Any]
+
+
+def default_engine_factory(settings: Settings) -> StreamingEngine:
+    """Open the index once and build the answer engine over it (the index first, so a missing or
+    mismatched index is reported as such)."""
+    from qa.index import open_index
+
+    index = open_index(settings)
+    from qa.engine import AnswerEngine
+
+    return AnswerEngine(index, settings)
+
+
+def make_conversation(previous: Sequence[Answer | str], lexicon: Any = None) -> Any:
+    """The engine's `qa.conversation.Conversation` from earlier answers or questions (None when empty);
+    `lexicon` (the engine's) lets follow-up rewriting recognise multi-word medical topics."""
+    if not previous:
+        return None
+    from qa.conversation import Conversation
+
+    conversation = Conversation()
+    for answer in previous:
+        conversation.add(answer, lexicon=lexicon)
+    return conversation
+
+
+@dataclass(frozen=True)
+class SetupProblem:
+    """Why the app cannot answer, and the command that fixes it."""
+
+    message: str
+    command: str | None
+
+
+def diagnose(exc: Exception) -> SetupProblem:
+    """Map a start-up failure to a user-facing message and the command that fixes it."""
+    if isinstance(exc, MedCiteError):
+        named = _COMMAND_IN_HINT.search(exc.hint or "")
+        if named:
+            command: str | None = named.group(1)
+        elif isinstance(exc, IndexMismatchError):
+            command = "medcite ingest --rebuild"
+        elif isinstance(exc, IndexMissingError):
+            command = "medcite ingest"
+        else:
+            command = None
+        return SetupProblem(str(exc), command)
+    if isinstance(exc, ImportError):  # a partial install: say so rather than show a traceback
+        return SetupProblem(f"A MedCite component is missing ({exc.name}).", "pip install -e .")
+    return SetupProblem(ERROR_TEXT, None)
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The `ask --json` shape (issue 4 item 9), from `qa.render`."""
+    from qa.render import answer_to_json
+
+    return answer_to_json(answer)
+
+
+def make_filters(
+    tiers: Sequence[str] | None, year_min: str | int | None, year_max: str | int | None
+) -> SearchFilters:
+    """Filters from the side panel; all tiers ticked (or none) means no tier restriction."""
+    chosen = tuple(Tier(t) for t in (tiers or ()) if t in {x.value for x in TIERS})
+    if len(chosen) == len(TIERS):
+        chosen = ()
+    lo, hi = _year(year_min), _year(year_max)
+    if lo is not None and hi is not None and lo > hi:
+        lo, hi = hi, lo  # a reversed range is a slip of the hand, not a request for nothing
+    return SearchFilters(tiers=chosen, year_min=lo, year_max=hi)
+
+
+def _year(value: str | int | None) -> int | None:
+    """A year from the dropdown ("Any" or blank means no bound)."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def questions_from_history(history: Sequence[Any] | None) -> list[str]:
+    """Earlier user questions from an API `history`: strings, `{"question": ...}` or chat messages
+    `{"role": "user", "content": str | [{"type": "text", "text": ...}]}` (Gradio's messages format)."""
+    out: list[str] = []
+    for item in history or ():
+        if isinstance(item, str):
+            text = item
+        elif isinstance(item, dict) and "question" in item:
+            text = str(item["question"])
+        elif isinstance(item, dict) and item.get("role") == "user":
+            content = item.get("content")
+            if isinstance(content, list):
+                text = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+            else:
+                text = str(content or "")
+        else:
+            continue
+        if text.strip():
+            out.append(text.strip())
+    return out
+
+
+def check_audience(value: str | None) -> Audience:
+    if value in (None, "", "clinician", "Clinician"):
+        return "clinician"
+    if value in ("patient", "Patient or caregiver", "caregiver"):
+        return "patient"
+    raise MedCiteError(f"Unknown audience {value!r}.", hint="Use 'clinician' or 'patient'.")
+
+
+class ChatController:
+    """The app's behaviour without Gradio: stream answers, keep turns, record feedback.
+
+    Kept apart from the layout so it can be tested directly; Gradio handlers are thin wrappers.
+    """
+
+    def __init__(
+        self,
+        engine: StreamingEngine | None,
+        problem: SetupProblem | None,
+        store: FeedbackSink,
+        conversation_factory: ConversationFactory = make_conversation,
+        today: Callable[[], str] = lambda: date.today().isoformat(),
+    ) -> None:
+        self.engine = engine
+        self.problem = problem
+        self.store = store
+        self.conversation_factory = conversation_factory
+        self.today = today
+
+    def stream(
+        self, question: str, audience: Audience, filters: SearchFilters, previous: Sequence[Turn]
+    ) -> Iterator[list[Turn]]:
+        """Yield the turn list as the answer to `question` grows; the last yield is final."""
+        turns = [*previous, Turn(question=question)]
+        yield list(turns)
+        if self.engine is None:
+            problem = self.problem or SetupProblem(ERROR_TEXT, None)
+            hint = f" Run `{problem.command}`." if problem.command else ""
+            turns[-1] = Turn(question=question, error=problem.message + hint)
+            yield list(turns)
+            return
+        answered = [t.answer for t in previous if t.answer is not None]
+        final: Answer | None = None
+        try:
+            conversation = self.conversation_factory(answered)
+            for final in self.engine.ask_stream(question, audience, conversation, filters):
+                turns[-1] = Turn(question=question, answer=final, updated=self.today())
+                yield list(turns)
+        except MedCiteError as exc:
+            turns[-1] = Turn(question=question, error=str(exc))
+            yield list(turns)
+        except Exception:
+            log.exception("answering %r failed", question)
+            turns[-1] = Turn(question=question, error=ERROR_TEXT)
+            yield list(turns)
+        else:
+            if final is not None:
+                self._save(final)
+
+    def _save(self, answer: Answer) -> None:
+        """Keep the final answer so feedback and review can refer to it; a store failure is logged,
+        never shown instead of the answer."""
+        try:
+            self.store.save_answer(answer)
+        except Exception:
+            log.exception("could not store answer %s", answer.answer_id)
+
+    def ask_stream_api(
+        self, question: str, audience: Audience, history: Sequence[Any] | None
+    ) -> Iterator[Answer]:
+        """Answer through the API, progressively; `history` holds the earlier questions (oldest first),
+        which set the topic that follow-ups are rewritten with."""
+        if self.engine is None:
+            problem = self.problem or SetupProblem(ERROR_TEXT, None)
+            raise MedCiteError(problem.message, hint=f"Run `{problem.command}`." if problem.command else None)
+        if not question.strip():
+            raise MedCiteError("The question is empty.", hint="Send a medical question as text.")
+        conversation = self.conversation_factory(questions_from_history(history))
+        final: Answer | None = None
+        for final in self.engine.ask_stream(question.strip(), audience, conversation, None):
+            yield final
+        if final is None:
+            raise MedCiteError("The answer engine returned nothing.", hint="Try rephrasing the question.")
+        self._save(final)
+
+    def ask_once(self, question: str, audience: Audience, history: Sequence[Any] | None) -> Answer:
+        """The final answer of `ask_stream_api`."""
+        final: Answer | None = None
+        for final in self.ask_stream_api(question, audience, history):  # noqa: B007 - keep the last
+            pass
+        assert final is not None  # ask_stream_api raises rather than yield nothing
+        return final
+
+    def feedback(self, answer_id: str | None, helpful: bool, comment: str) -> str:
+        """Store a thumbs up/down; returns the status line shown under the buttons."""
+        if not answer_id:
+            return "Ask a question first; feedback is attached to an answer."
+        try:
+            self.store.add_feedback(answer_id, 1 if helpful else -1, (comment or "").strip())
+        except MedCiteError as exc:
+            return f"Feedback not recorded: {exc}"
+        return "Thanks, your feedback was recorded." + ("" if helpful else " We will look at this answer.")
+
+
+def _follow_up_updates(turns: Sequence[Turn]) -> list[dict[str, Any]]:
+    import gradio as gr
+
+    last = turns[-1].answer if turns else None
+    options = list(last.follow_ups[:MAX_FOLLOW_UPS]) if last is not None else []
+    options += [""] * (MAX_FOLLOW_UPS - len(options))
+    return [gr.update(value=o or " ", visible=bool(o)) for o in options]
+
+
+def _feedback_choices(turns: Sequence[Turn]) -> dict[str, Any]:
+    import gradio as gr
+
+    choices = [(t.question[:80], t.answer.answer_id) for t in turns if t.answer is not None]
+    return gr.update(choices=choices, value=choices[-1][1] if choices else None)
+
+
+def build_app(
+    settings: Settings,
+    engine_factory: EngineFactory = default_engine_factory,
+    store: FeedbackSink | None = None,
+    conversation_factory: ConversationFactory | None = None,
+) -> gr.Blocks:
+    """Build the web chat. The engine (and so the index) is created once, here."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+
+    try:
+        engine: StreamingEngine | None = engine_factory(settings)
+        problem: SetupProblem | None = None
+    except Exception as exc:  # any start-up failure becomes a page, never a crash (issue 5 item 1)
+        if not isinstance(exc, MedCiteError):
+            log.exception("could not start the answer engine")
+        engine, problem = None, diagnose(exc)
+    if conversation_factory is None:
+        lexicon = getattr(engine, "lexicon", None)
+
+        def conversation_factory(previous: Sequence[Answer | str]) -> Any:
+            return make_conversation(previous, lexicon)
+
+    controller = ChatController(engine, problem, store or InMemoryFeedbackSink(), conversation_factory)
+
+    with gr.Blocks(title="MedCite") as app:
+        gr.HTML(
+            '<div id="mc-header"><h1>MedCite</h1><p>Answers to medical questions from guidelines, FDA drug '
+            "labels, research and patient information, with every statement cited.</p></div>"
+        )
+        if problem is not None:
+            gr.HTML(render_setup_error(problem.message, problem.command), elem_id="mc-setup")
+        turns_state = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=300):
+                audience = gr.Radio(
+                    AUDIENCE_CHOICES,
+                    value="clinician",
+                    label="Which best describes you?",
+                    elem_id="mc-audience",
+                )
+                transcript = gr.HTML(render_conversation([]), elem_id="mc-transcript")
+                with gr.Row(elem_id="mc-followups"):
+                    follow_buttons = [
+                        gr.Button(
+                            " ", visible=False, size="sm", variant="secondary", elem_classes=["mc-follow"]
+                        )
+                        for _ in range(MAX_FOLLOW_UPS)
+                    ]
+                question = gr.Textbox(
+                    label="Your question",
+                    placeholder="e.g. What is the treatment for dermatomyositis?",
+                    elem_id="mc-question",
+                    interactive=engine is not None,
+                )
+                with gr.Row():
+                    ask_button = gr.Button(
+                        "Ask", variant="primary", elem_id="mc-ask", interactive=engine is not None
+                    )
+                    clear_button = gr.Button("Clear conversation", elem_id="mc-clear")
+                with gr.Accordion("Was this answer helpful?", open=False, elem_id="mc-feedback"):
+                    target = gr.Dropdown(choices=[], label="Answer", elem_id="mc-feedback-target")
+                    comment = gr.Textbox(label="Comment (optional)", lines=2, elem_id="mc-feedback-comment")
+                    with gr.Row():
+                        thumbs_up = gr.Button("👍 Helpful", elem_id="mc-thumbs-up")
+                        thumbs_down = gr.Button("👎 Not helpful", elem_id="mc-thumbs-down")
+                    feedback_status = gr.Markdown("", elem_id="mc-feedback-status")
+            with gr.Column(scale=1, min_width=240, elem_id="mc-filters"):
+                gr.Markdown("### Filters")
+                tiers = gr.CheckboxGroup(
+                    [(TIER_BADGE[t], t.value) for t in TIERS],
+                    value=[t.value for t in TIERS],
+                    label="Source types",
+                    elem_id="mc-tiers",
+                )
+                years = [ANY_YEAR, *(str(y) for y in range(date.today().year, FIRST_YEAR - 1, -1))]
+                with gr.Row():
+                    year_min = gr.Dropdown(
+                        years, value=ANY_YEAR, label="Published from", elem_id="mc-year-min"
+                    )
+                    year_max = gr.Dropdown(
+                        years, value=ANY_YEAR, label="Published until", elem_id="mc-year-max"
+                    )
+
+        filter_inputs = [tiers, year_min, year_max]
+        stream_outputs = [turns_state, transcript, question, *follow_buttons, target]
+
+        def run(
+            text: str,
+            who: str,
+            tier_values: list[str],
+            lo: str | None,
+            hi: str | None,
+            previous: list[Turn],
+        ):
+            text = (text or "").strip()
+            if not text:
+                yield (
+                    previous,
+                    render_conversation(previous),
+                    "",
+                    *_follow_up_updates(previous),
+                    _feedback_choices(previous),
+                )
+                return
+            filters = make_filters(tier_values, lo, hi)
+            turns: list[Turn] = list(previous)
+            hidden = [gr.update(visible=False)] * MAX_FOLLOW_UPS
+            box: Any = ""  # clear the question box once; later yields leave what the user types next
+            for turns in controller.stream(text, check_audience(who), filters, previous):
+                yield turns, render_conversation(turns, streaming=True), box, *hidden, gr.update()
+                box = gr.update()
+            yield (
+                turns,
+                render_conversation(turns),
+                box,
+                *_follow_up_updates(turns),
+                _feedback_choices(turns),
+            )
+
+        def reask(who: str, tier_values: list[str], lo: str | None, hi: str | None, previous: list[Turn]):
+            """Audience switch: answer the last question again in the new audience's language."""
+            if not previous:
+                yield (
+                    previous,
+                    render_conversation(previous),
+                    gr.update(),
+                    *_follow_up_updates(previous),
+                    _feedback_choices(previous),
+                )
+                return
+            yield from run(previous[-1].question, who, tier_values, lo, hi, previous[:-1])
+
+        def clear():
+            return (
+                [],
+                render_conversation([]),
+                "",
+                *[gr.update(visible=False)] * MAX_FOLLOW_UPS,
+                gr.update(choices=[], value=None),
+            )
+
+        run_inputs = [question, audience, *filter_inputs, turns_state]
+        question.submit(run, run_inputs, stream_outputs, api_visibility="private")
+        ask_button.click(run, run_inputs, stream_outputs, api_visibility="private")
+        for button in follow_buttons:
+            button.click(
+                run, [button, audience, *filter_inputs, turns_state], stream_outputs, api_visibility="private"
+            )
+        audience.change(
+            reask, [audience, *filter_inputs, turns_state], stream_outputs, api_visibility="private"
+        )
+        clear_button.click(clear, None, stream_outputs, api_visibility="private")
+        thumbs_up.click(
+            lambda a, c: controller.feedback(a, True, c),
+            [target, comment],
+            feedback_status,
+            api_visibility="private",
+        )
+        thumbs_down.click(
+            lambda a, c: controller.feedback(a, False, c),
+            [target, comment],
+            feedback_status,
+            api_visibility="private",
+        )
+
+        def ask(question: str, audience: str = "clinician", history: list | None = None) -> dict:
+            """Answer a question; `history` lists earlier questions of the conversation (oldest first).
+            Returns the answer JSON of `medcite ask --json`."""
+            try:
+                return answer_json(controller.ask_once(question, check_audience(audience), history))
+            except MedCiteError as exc:
+                raise gr.Error(str(exc)) from exc
+
+        def ask_stream(
+            question: str, audience: str = "clinician", history: list | None = None
+        ) -> Iterator[dict]:
+            """Like `ask`, but yields progressively fuller answer JSON (one per composed section); the
+            last one is final."""
+            try:
+                for answer in controller.ask_stream_api(question, check_audience(audience), history):
+                    yield answer_json(answer)
+            except MedCiteError as exc:
+                raise gr.Error(str(exc)) from exc
+
+        gr.api(ask, api_name="ask")
+        gr.api(ask_stream, api_name="ask_stream")
+    app.medcite_controller = controller  # type: ignore[attr-defined]  # for tests and the store hook
+    return app
+
+
+def launch(app: gr.Blocks, host: str, port: int, *, block: bool = True) -> None:
+    """Start the server on host:port with MedCite's CSS; never shared publicly."""
+    import gradio as gr
+
+    # System fonts: Gradio's bundled semi-bold face lacks most capitals, so bold headings mixed faces.
+    theme = gr.themes.Default(
+        font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+    )
+    app.queue(default_concurrency_limit=4).launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        theme=theme,
+        css=APP_CSS,
+        footer_links=["api"],
+        prevent_thread_lock=not block,
+        quiet=True,
+        show_error=False,
+    )
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """`medcite serve`: build the app from settings and serve it (blocks until interrupted)."""
+    launch(build_app(settings), host or settings.host, port or settings.port, block=True)
+
+
+__all__ = [
+    "ChatController",
+    "StreamingEngine",
+    "build_app",
+    "diagnose",
+    "launch",
+    "make_filters",
+    "questions_from_history",
+    "serve",
+]

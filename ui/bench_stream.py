@@ -1,0 +1,87 @@
+"""Web-chat latency through the streaming API (issue 5 benchmark): time to the first answer with a
+section, and to the complete answer, p50/p95 over the first N questions of an eval suite.
+
+    python -m ui.bench_stream --suite ../shared/evals/medicationqa.jsonl -n 50
+
+Serves the app from the effective settings (the index under MEDCITE_HOME must exist) on a free
+loopback port and asks through `gradio_client`, so the figures include Gradio's queue and transport.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def load_questions(suite: Path, n: int) -> list[str]:
+    out: list[str] = []
+    with suite.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                out.append(str(json.loads(line)["question"]))
+            if len(out) >= n:
+                break
+    return out
+
+
+def measure(url: str, questions: list[str], audience: str = "clinician") -> dict[str, Any]:
+    """Ask each question through `/ask_stream`; return per-question and summary timings in ms."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    first_ms: list[float] = []
+    total_ms: list[float] = []
+    for q in questions:
+        t0 = time.perf_counter()
+        job = client.submit(q, audience, [], api_name="/ask_stream")
+        first: float | None = None
+        for output in job:  # iterating a job yields each streamed output as it arrives
+            if first is None and (output.get("sections") or output.get("abstained")):
+                first = (time.perf_counter() - t0) * 1000
+        total = (time.perf_counter() - t0) * 1000
+        first_ms.append(first if first is not None else total)
+        total_ms.append(total)
+    return {
+        "questions": len(questions),
+        "first_section_ms": {"p50": statistics.median(first_ms), "p95": percentile(first_ms, 95)},
+        "complete_ms": {"p50": statistics.median(total_ms), "p95": percentile(total_ms, 95)},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", type=Path, required=True)
+    parser.add_argument("-n", type=int, default=50)
+    parser.add_argument("--audience", default="clinician")
+    args = parser.parse_args()
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from medcite.settings import load_settings
+    from ui.app import build_app, launch
+
+    app = build_app(load_settings())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    launch(app, "127.0.0.1", port, block=False)
+    try:
+        result = measure(f"http://127.0.0.1:{port}/", load_questions(args.suite, args.n), args.audience)
+    finally:
+        app.close()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
