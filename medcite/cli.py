@@ -159,6 +159,96 @@ def search_cmd(
             print(f"    {r['url']}")
 
 
+_AUDIENCES = ("clinician", "patient")
+
+
+def _audience(value: str) -> str:
+    if value not in _AUDIENCES:
+        raise MedCiteError(f"Unknown audience {value!r}.", hint="Use --audience clinician or --audience patient.")
+    return value
+
+
+def _answer_service(settings: object):  # noqa: ANN202 - heavy types imported lazily
+    """Engine over the index plus the review store (approved answers are served from it)."""
+    from medcite.store import open_store
+    from qa.engine import AnswerEngine
+    from qa.index import open_index
+
+    index = open_index(settings)  # type: ignore[arg-type]
+    return AnswerEngine(index, settings), open_store(settings), index.corpus_hash  # type: ignore[arg-type]
+
+
+@app.command("ask")
+def ask_cmd(
+    question: Annotated[str, typer.Argument(help="The medical question.")],
+    audience: Annotated[str, typer.Option("--audience", help="clinician | patient")] = "clinician",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """Answer one question with tiered, cited, evidence-graded sections."""
+    from qa.render import answer_to_json, render_terminal
+
+    from medcite.input_guard import check_question
+
+    aud = _audience(audience)
+    s = _settings()
+    question = check_question(question, s.max_question_chars)  # before the index is opened: fail fast
+    engine, store, corpus_hash = _answer_service(s)
+    answer = store.serve(question, aud, corpus_hash, lambda: engine.ask(question, aud))  # type: ignore[arg-type]
+    if as_json:
+        print(json.dumps(answer_to_json(answer), indent=2, ensure_ascii=False))
+    else:
+        print(render_terminal(answer))
+
+
+@app.command("chat")
+def chat_cmd(
+    audience: Annotated[str, typer.Option("--audience", help="clinician | patient")] = "clinician",
+) -> None:
+    """A terminal conversation: ask, then follow up ("what about in children?"). Empty line quits."""
+    from qa.conversation import Conversation
+    from qa.render import render_terminal
+
+    aud = _audience(audience)
+    s = _settings()
+    engine, store, corpus_hash = _answer_service(s)
+    conversation = Conversation()
+    print("MedCite chat — ask a medical question; an empty line or Ctrl-D ends the conversation.")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            from medcite.input_guard import check_question
+
+            question = check_question(question, s.max_question_chars)
+        except MedCiteError as err:  # a bad line is refused; the conversation goes on
+            print(f"error: {err}")
+            continue
+        if conversation.turns:
+            answer = engine.ask(question, aud, conversation)  # type: ignore[arg-type]
+            store.save_answer(answer)
+        else:
+            answer = store.serve(question, aud, corpus_hash, lambda q=question: engine.ask(q, aud))  # type: ignore[arg-type]
+        if answer.rewritten_query and answer.rewritten_query != question:
+            print(f"Searching for: {answer.rewritten_query}")
+        print(render_terminal(answer))
+        conversation.add(answer)
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 7860).")] = None,
+) -> None:
+    """Serve the web chat (Gradio) on 127.0.0.1:7860 by default."""
+    from ui.app import serve
+
+    serve(_settings(), host=host, port=port)
+
+
 def main() -> None:
     """Entry point: user-facing errors become one line and exit code 1 (tracebacks with --debug)."""
     try:
@@ -179,3 +269,8 @@ from medcite.cli_review import feedback_app, review_app, reviewer_app  # noqa: E
 app.add_typer(review_app, name="review")
 app.add_typer(reviewer_app, name="reviewer")
 app.add_typer(feedback_app, name="feedback")
+
+# --- evaluation (issue 6) --------------------------------------------------------------------
+from evals.cli import eval_app  # noqa: E402
+
+app.add_typer(eval_app, name="eval")

@@ -12,6 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -93,7 +94,7 @@ class SentenceTransformerEmbedder:
                 hint="Run `make install` (or `pip install -e .`) to install it.",
             ) from exc
         self._model = SentenceTransformer(str(get_model_path()), device="cpu")
-        dim = self._model.get_sentence_embedding_dimension()
+        dim = self._model.get_embedding_dimension()
         self.dim = int(dim) if dim else 384
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -109,17 +110,36 @@ class SentenceTransformerEmbedder:
         return np.asarray(vec[0], dtype=np.float32)
 
 
-_CACHE: dict[tuple[str, int], Embedder] = {}
+_CACHE: dict[tuple[str, int, str], Embedder] = {}
 _CACHE_LOCK = threading.Lock()
+_INT8_SUFFIX = "+onnx-int8"  # index-manifest name of the int8 ONNX model (medcite.fast_embedding)
 
 
-def make_embedder(model_name: str, batch_size: int = 64) -> Embedder:
-    """Build (once per process) the embedder named in settings."""
-    key = (model_name, batch_size)
+def make_embedder(
+    model_name: str, batch_size: int = 64, *, backend: str = "torch", cache_dir: Path | None = None
+) -> Embedder:
+    """Build (once per process) the embedder named in settings.
+
+    `backend` ("torch", "onnx", "onnx-int8"; settings.embedding_backend) picks how the packaged
+    MiniLM runs; the ONNX export is built under `cache_dir` (settings.model_cache_dir) on first use.
+    """
+    if model_name.endswith(_INT8_SUFFIX):  # e.g. the name Chroma stored in a collection's config
+        model_name, backend = model_name.removesuffix(_INT8_SUFFIX), "onnx-int8"
+    key = (model_name, batch_size, backend if model_name != "fake" else "")
     with _CACHE_LOCK:
         if key not in _CACHE:
             if model_name == "fake":
                 _CACHE[key] = HashingEmbedder()
+            elif backend != "torch" and model_name in {
+                "all-MiniLM-L6-v2",
+                "sentence-transformers/all-MiniLM-L6-v2",
+            }:
+                from medcite.fast_embedding import make_fast_embedder
+                from medcite.settings import default_home
+
+                _CACHE[key] = make_fast_embedder(
+                    backend, cache_dir or default_home() / "models", batch_size=batch_size
+                )
             elif model_name in {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}:
                 _CACHE[key] = SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=batch_size)
             else:

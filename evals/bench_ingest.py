@@ -1,0 +1,155 @@
+"""`make bench`: full-corpus ingest and query-latency benchmark (issue 3).
+
+Measures, on the configured corpus and the real packaged model:
+- first ingest: wall time, documents/s, chunks/s, peak RSS;
+- bare model-encode rate on a fixed random sample of the same chunks (same batch size and
+  length-sorted batching as ingest), extrapolated to all chunks, and the ratio ingest / encode;
+- re-ingest of the unchanged corpus (time and chunks embedded);
+- query latency p50/p95 for bm25, dense and hybrid over 200 dev questions (100 BioASQ + 100
+  PubMedQA, file order), query embedding included (the query cache is cleared per mode).
+
+Writes `results.json` and `results.md` under --out. `--skip-ingest` reuses an existing index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from evals.suites import load_suite
+from ingest.pipeline import embed_chunks, run_ingest
+from medcite.embedding import make_embedder
+from medcite.settings import load_settings
+from medcite.types import SearchFilters
+from qa.index import open_index
+from qa.retrievers import make_retriever
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def machine() -> str:
+    import os
+
+    return f"{platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+
+
+def dev_questions(settings: Any, n_each: int = 100) -> list[str]:
+    qs: list[str] = []
+    for suite in ("bioasq", "pubmedqa"):
+        loaded = load_suite(suite, settings.evals, limit=n_each)
+        qs.extend(item.question for item in loaded.items)
+    return qs
+
+
+def query_latency(settings: Any, questions: list[str], k: int = 10) -> dict[str, dict[str, float]]:
+    index = open_index(settings)
+    out: dict[str, dict[str, float]] = {}
+    filters = SearchFilters()
+    for mode in ("bm25", "dense", "hybrid"):
+        retriever = make_retriever(index, mode, settings)
+        index._query_cache.clear()  # measure query embedding too
+        for q in questions[:5]:  # warm-up: model, mmap pages, Chroma segments
+            retriever.search(q + " warmup", k=k, filters=filters)
+        times = []
+        for q in questions:
+            t = time.perf_counter()
+            retriever.search(q, k=k, filters=filters)
+            times.append((time.perf_counter() - t) * 1000)
+        out[mode] = {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "n": len(times)}
+    index.close()
+    return out
+
+
+def encode_rate(settings: Any, sample_size: int, seed: int = 13) -> dict[str, float]:
+    index = open_index(settings)
+    ids = sorted(index.catalog.all_chunk_ids())
+    random.Random(seed).shuffle(ids)
+    chunks = list(index.get_chunks(ids[:sample_size]).values())
+    t = time.perf_counter()
+    embed_chunks(index.embedder, chunks, settings.embed_batch_size)
+    secs = time.perf_counter() - t
+    index.close()
+    return {"sample": len(chunks), "seconds": secs, "chunks_per_s": len(chunks) / secs}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path("bench-out/ingest"))
+    ap.add_argument("--skip-ingest", action="store_true", help="Reuse the existing index.")
+    ap.add_argument("--sample", type=int, default=3000, help="Chunks in the bare-encode sample.")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    settings = load_settings()
+    embedder = make_embedder(settings.embedding_model, settings.embed_batch_size)
+    results: dict[str, Any] = {"machine": machine(), "corpus": str(settings.corpus), "model": embedder.name}
+
+    if not args.skip_ingest:
+        first = run_ingest(settings, embedder, rebuild=True, progress=True)
+        results["first_ingest"] = {
+            "seconds": first.seconds,
+            "documents": first.documents_total,
+            "chunks": first.chunks_total,
+            "documents_per_s": first.documents_total / first.seconds,
+            "chunks_per_s": first.chunks_total / first.seconds,
+            "skipped_records": len(first.issues),
+            "peak_rss_mb": peak_rss_mb(),
+        }
+        print(json.dumps(results["first_ingest"], indent=2), flush=True)
+    again = run_ingest(settings, embedder, progress=False)
+    results["re_ingest"] = {"seconds": again.seconds, "chunks_embedded": again.chunks_embedded}
+    enc = encode_rate(settings, args.sample)
+    results["bare_encode"] = enc
+    if "first_ingest" in results:
+        fi = results["first_ingest"]
+        encode_all = fi["chunks"] / enc["chunks_per_s"]
+        results["ingest_over_encode"] = fi["seconds"] / encode_all
+        results["re_ingest_fraction"] = again.seconds / fi["seconds"]
+    results["query_latency"] = query_latency(settings, dev_questions(settings))
+    results["peak_rss_mb"] = peak_rss_mb()
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    (args.out / "results.md").write_text(to_markdown(results))
+    print(to_markdown(results))
+
+
+def to_markdown(r: dict[str, Any]) -> str:
+    lines = [f"Machine: {r['machine']}; model {r['model']}; corpus {r['corpus']}", ""]
+    if "first_ingest" in r:
+        fi = r["first_ingest"]
+        lines += [
+            "| first ingest | documents | chunks | docs/s | chunks/s | peak RSS | ingest ÷ bare encode |",
+            "|---|---|---|---|---|---|---|",
+            f"| {fi['seconds'] / 60:.1f} min | {fi['documents']} | {fi['chunks']} | {fi['documents_per_s']:.1f} "
+            f"| {fi['chunks_per_s']:.1f} | {fi['peak_rss_mb']:.0f} MB | {r['ingest_over_encode']:.2f} |",
+            "",
+        ]
+    ri = r["re_ingest"]
+    frac = f" ({100 * r['re_ingest_fraction']:.1f}% of first ingest)" if "re_ingest_fraction" in r else ""
+    lines.append(f"Re-ingest of the unchanged corpus: {ri['seconds']:.1f} s, {ri['chunks_embedded']} chunks embedded{frac}.")
+    enc = r["bare_encode"]
+    lines.append(f"Bare encode: {enc['chunks_per_s']:.1f} chunks/s on a {enc['sample']}-chunk sample.")
+    lines += ["", "| mode | p50 | p95 |", "|---|---|---|"]
+    for mode, v in r["query_latency"].items():
+        lines.append(f"| {mode} | {v['p50_ms']:.1f} ms | {v['p95_ms']:.1f} ms |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
