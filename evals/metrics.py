@@ -1,0 +1,215 @@
+"""Evaluation metrics, pure functions of answers, rankings and references.
+
+Each docstring names the definition it follows; docs/EVALS.md collects them.  Retrieval metrics
+are computed by `ir-measures` (Macdonald & Tonellotto 2020, a wrapper over trec_eval's
+definitions) on document-level rankings; the tests pin them to hand-computed values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from evals.suites import EvalItem, doc_keys
+from medcite.embedding import Embedder
+from medcite.types import Answer, Hit, Tier
+
+RECALL_KS: tuple[int, ...] = (1, 5, 10, 20)
+NDCG_K = 10
+
+# --- retrieval ---------------------------------------------------------------------------------
+
+
+def rank_documents(hits: Sequence[Hit], item: EvalItem) -> list[str]:
+    """Collapse chunk hits (best first) to a document ranking; a document counts at its best chunk.
+
+    A document matching a gold key is named by that gold key, so two corpus copies of one PubMed
+    article (e.g. BioASQ and PubMedQA records of the same PMID) count once, as that PMID.
+    """
+    gold = item.gold_keys
+    ranked: list[str] = []
+    seen: set[str] = set()
+    for hit in sorted(hits, key=lambda h: h.rank):
+        keys = doc_keys(hit.chunk)
+        matched = sorted(keys & gold)
+        name = matched[0] if matched else f"doc:{hit.chunk.doc_id}"
+        if name not in seen:
+            seen.add(name)
+            ranked.append(name)
+    return ranked
+
+
+def retrieval_metrics_batch(
+    rankings: Mapping[str, Sequence[str]], gold: Mapping[str, Iterable[str]], ks: Sequence[int] = RECALL_KS
+) -> dict[str, dict[str, float]]:
+    """Per-query recall@k, MRR and nDCG@10 with binary relevance, for queries that have gold documents.
+
+    - recall@k = |relevant in top k| / |relevant| (Manning, Raghavan & Schütze 2008, ch. 8).
+    - MRR: reciprocal rank of the first relevant document, 0 if none (Voorhees, TREC-8 QA 1999).
+    - nDCG@10 = DCG@10 / ideal DCG@10, DCG = sum rel_i / log2(i + 1) (Järvelin & Kekäläinen 2002).
+    A query with no retrieved documents scores 0 on every metric.
+    """
+    import ir_measures
+    from ir_measures import RR, R, ScoredDoc, nDCG
+
+    measures = [R @ k for k in ks] + [RR, nDCG @ NDCG_K]
+    names = {str(R @ k): f"recall@{k}" for k in ks} | {str(RR): "mrr", str(nDCG @ NDCG_K): f"ndcg@{NDCG_K}"}
+    qrels = {q: {d: 1 for d in docs} for q, docs in gold.items() if docs}
+    # Scores strictly decreasing with rank so trec_eval's tie-breaking (by doc id) never reorders.
+    run = [
+        ScoredDoc(q, d, float(len(docs) - i))
+        for q, docs in rankings.items()
+        if q in qrels
+        for i, d in enumerate(docs)
+    ]
+    out: dict[str, dict[str, float]] = {q: dict.fromkeys(names.values(), 0.0) for q in qrels}
+    if run:
+        for m in ir_measures.iter_calc(measures, qrels, run):
+            out[m.query_id][names[str(m.measure)]] = float(m.value)
+    return out
+
+
+def retrieval_metrics(
+    ranking: Sequence[str], gold: Iterable[str], ks: Sequence[int] = RECALL_KS
+) -> dict[str, float]:
+    """Metrics of one ranking (see `retrieval_metrics_batch`); empty when there is no gold document."""
+    return retrieval_metrics_batch({"q": ranking}, {"q": list(gold)}, ks).get("q", {})
+
+
+# --- answer text -------------------------------------------------------------------------------
+
+# "[1]", "[3, 5]", "[2-4]" (DESIGN.md section 1 shows the first two forms).
+CITATION_MARK = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
+
+
+def answer_statements(answer: Answer) -> list[Any]:
+    """Every displayed statement of an answer: each section's lead, then its bullets."""
+    return [s for sec in answer.sections for s in (sec.lead, *sec.bullets)]
+
+
+def answer_text(answer: Answer, *, strip_citations: bool = True) -> str:
+    """The displayed answer prose (without notices or disclaimer), one statement per line."""
+    lines = [s.text for s in answer_statements(answer)]
+    text = "\n".join(lines)
+    return strip_marks(text) if strip_citations else text
+
+
+def strip_marks(text: str) -> str:
+    return re.sub(r"\s+([.,;:])", r"\1", CITATION_MARK.sub("", text)).strip()
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Citation numbers written in text, ranges expanded ("[2-4]" -> 2, 3, 4)."""
+    nums: list[int] = []
+    for group in CITATION_MARK.findall(text):
+        for part in group.split(","):
+            bounds = re.split(r"\s*[\u2013-]\s*", part.strip())
+            lo, hi = int(bounds[0]), int(bounds[-1])
+            nums.extend(range(lo, hi + 1) if hi >= lo and hi - lo < 100 else [lo, hi])
+    return nums
+
+
+def citation_validity(answer: Answer) -> float | None:
+    """Fraction of citation uses (inline "[n]" marks and statement citation lists) that resolve to a
+    reference of the answer; None when the answer cites nothing (e.g. an abstention)."""
+    known = {c.n for c in answer.citations}
+    uses: list[int] = []
+    for st in answer_statements(answer):
+        uses.extend(st.citations)
+        uses.extend(cited_numbers(st.text))
+    if not uses:
+        return None
+    return sum(n in known for n in uses) / len(uses)
+
+
+def support_rate(answer: Answer, threshold: float) -> float | None:
+    """Fraction of displayed statements that cite something, are not flagged, and whose support score
+    (the engine's statement-vs-cited-passage check) reaches `threshold`; None without statements."""
+    sts = answer_statements(answer)
+    if not sts:
+        return None
+    ok = sum(1 for s in sts if s.citations and not s.flagged and s.support >= threshold)
+    return ok / len(sts)
+
+
+def tiers_covered(answer: Answer) -> list[str]:
+    """Evidence tiers with a section in the answer, in display order."""
+    present = {sec.tier for sec in answer.sections}
+    return [t.value for t in Tier if t in present]
+
+
+@lru_cache(maxsize=1)
+def _rouge() -> Any:
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+
+
+def rouge_l_f1(candidate: str, references: Sequence[str]) -> float | None:
+    """ROUGE-L F1 (Lin 2004, longest common subsequence; rouge-score with Porter stemming), best over
+    references; None without a reference."""
+    refs = [r for r in references if r and r.strip()]
+    if not refs:
+        return None
+    if not candidate.strip():
+        return 0.0
+    return max(float(_rouge().score(r, candidate)["rougeL"].fmeasure) for r in refs)
+
+
+def embedding_cosine(embedder: Embedder, candidate: str, references: Sequence[str]) -> float | None:
+    """Cosine similarity between the answer and reference embeddings (vectors are L2-normalised, so
+    a dot product), best over references — the "semantic similarity" measure of e.g. Reimers &
+    Gurevych 2019 (Sentence-BERT); None without a reference."""
+    refs = [r for r in references if r and r.strip()]
+    if not refs:
+        return None
+    if not candidate.strip():
+        return 0.0
+    vecs = embedder.embed_documents([candidate, *refs])
+    return float(max(float(np.dot(vecs[0], v)) for v in vecs[1:]))
+
+
+@lru_cache(maxsize=1)
+def _hyphenator() -> Any:
+    import pyphen
+
+    return pyphen.Pyphen(lang="en_US")
+
+
+_RB_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+
+def readability_grade(text: str) -> float | None:
+    """Flesch-Kincaid grade level (Kincaid et al. 1975):
+    0.39 * words/sentences + 11.8 * syllables/words - 15.59; None for text without words.
+
+    Sentences come from textstat's counter; syllables from pyphen's en_US hyphenation (points + 1),
+    which is textstat's own fallback.  textstat 0.7.13's default path downloads NLTK's cmudict at
+    run time, which MedCite must never do, so its grade function is not called.
+    """
+    words = _RB_WORD.findall(text)
+    if not words:
+        return None
+    import textstat
+
+    sentences = max(1, int(textstat.sentence_count(text)))
+    hyph = _hyphenator()
+    syllables = sum(len(hyph.positions(w.lower())) + 1 for w in words)
+    return 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile with linear interpolation (Hyndman & Fan 1996 type 7, numpy's default)."""
+    if not values:
+        return None
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    """Mean over the values that apply (None = not applicable), None when none apply."""
+    xs = [float(v) for v in values if v is not None]
+    return sum(xs) / len(xs) if xs else None

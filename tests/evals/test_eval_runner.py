@@ -1,0 +1,171 @@
+"""End-to-end runs with a fake retriever and a scripted engine: files, aggregates, report, compare, CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import pytest
+from eval_fakes import ScriptedEngine, WordOverlapRetriever, answer, chunk
+from typer.testing import CliRunner
+
+from evals import runner
+from evals.cli import eval_app
+from evals.report import compare_results
+from evals.runner import load_run, run_suite
+from medcite.embedding import HashingEmbedder
+from medcite.errors import MedCiteError
+from medcite.settings import load_settings
+
+CHUNKS = [
+    chunk("pubmed:1", "metformin lowers glucose in type 2 diabetes", pmid="1"),
+    chunk("pubmed:2", "statins lower cholesterol and cardiovascular risk", pmid="2"),
+    chunk("pubmed:3", "aspirin reduces fever and pain", pmid="3"),
+]
+SUITE_LINES = [
+    {
+        "id": "a",
+        "question": "does metformin lower glucose",
+        "gold_pmids": ["1"],
+        "reference_answer": "Metformin lowers glucose.",
+        "must_have": ["Metformin lowers blood glucose."],
+    },
+    {
+        "id": "b",
+        "question": "do statins lower cholesterol",
+        "gold_pmids": ["2", "9"],
+        "reference_answer": "Statins lower cholesterol.",
+    },
+    {"id": "c", "question": "what is the capital of australia", "answerable": False},
+]
+
+
+def _script(q: str):  # type: ignore[no-untyped-def]
+    if "capital" in q:
+        return answer(q, abstained=True)
+    if "metformin" in q:
+        return answer(q, [("Metformin lowers glucose [1].", (1,))], cited=[CHUNKS[0]])
+    return answer(q, [("Statins lower cholesterol [2].", (2,))], cited=[CHUNKS[1]])  # [2] does not resolve
+
+
+@pytest.fixture()
+def suite_file(tmp_path: Path) -> Path:
+    p = tmp_path / "mini.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in SUITE_LINES) + "\n")
+    return p
+
+
+def _run(suite_file: Path, out: Path, engine: ScriptedEngine | None = None, **kw):  # type: ignore[no-untyped-def]
+    settings = load_settings(home=out.parent / "home", embedding_model="fake")
+    return run_suite(
+        suite_file,
+        settings,
+        out=out,
+        retriever=WordOverlapRetriever(CHUNKS),
+        engine=engine or ScriptedEngine(_script),
+        embedder=HashingEmbedder(),
+        progress=False,
+        **kw,
+    )
+
+
+def test_run_writes_every_output_with_expected_aggregates(suite_file: Path, tmp_path: Path) -> None:
+    res = _run(suite_file, tmp_path / "run")
+    for name in ("metrics.json", "results.jsonl", "report.md", "report.html"):
+        assert (tmp_path / "run" / name).stat().st_size > 0
+    mt = res.metrics
+    assert mt["n"] == 3 and mt["errors"] == 0
+    # a: gold 1 at rank 1; b: gold {2, 9}, 2 at rank 1 -> recall@1 = (1 + 0.5) / 2
+    assert mt["retrieval"]["recall@1"] == pytest.approx(0.75)
+    assert mt["retrieval"]["mrr"] == pytest.approx(1.0)
+    assert mt["retrieval"]["n"] == 2
+    ans = mt["answer"]
+    assert ans["abstention_on_unanswerable"] == 1.0 and ans["abstention_on_answerable"] == 0.0
+    assert ans["abstention_rate"] == pytest.approx(1 / 3)
+    assert ans["citation_validity"] == pytest.approx(0.5)  # one answer fully valid, one not
+    assert ans["must_have_coverage"] == 1.0
+    assert ans["rouge_l_f1"] == pytest.approx(1.0)
+    assert ans["tier_coverage"]["research"] == 1.0 and ans["tier_coverage"]["guideline"] == 0.0
+    assert set(mt["latency"]) == {"answer_p50_ms", "answer_p95_ms", "retrieval_p50_ms", "retrieval_p95_ms"}
+    assert mt["settings"]["embedding_model"] == "fake" and mt["settings_hash"]
+    _, results = load_run(tmp_path / "run")
+    assert [r["id"] for r in results] == ["a", "b", "c"]
+    assert results[1]["retrieved"][0] == "pmid:2"
+
+
+def test_html_report_is_self_contained_with_png_plots(suite_file: Path, tmp_path: Path) -> None:
+    _run(suite_file, tmp_path / "run")
+    page = (tmp_path / "run" / "report.html").read_text()
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == 3  # recall@k, latency, score histograms
+    assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
+    assert "http://" not in page and "https://" not in page
+
+
+def test_one_failing_question_is_recorded_not_fatal(suite_file: Path, tmp_path: Path) -> None:
+    def flaky(q: str):  # type: ignore[no-untyped-def]
+        if "statins" in q:
+            raise RuntimeError("boom")
+        return _script(q)
+
+    res = _run(suite_file, tmp_path / "run", engine=ScriptedEngine(flaky))
+    assert res.metrics["errors"] == 1
+    assert "boom" in next(r["error"] for r in res.results if r["id"] == "b")
+
+
+def test_retrieval_only_run_and_limit(suite_file: Path, tmp_path: Path) -> None:
+    engine = ScriptedEngine(_script)
+    res = _run(suite_file, tmp_path / "run", engine=engine, answers=False, limit=2)
+    assert res.metrics["n"] == 2 and "answer" not in res.metrics and engine.asked == []
+
+
+def test_audience_reaches_the_engine(suite_file: Path, tmp_path: Path) -> None:
+    engine = ScriptedEngine(_script)
+    _run(suite_file, tmp_path / "run", engine=engine, audience="patient")
+    assert {a for _, a in engine.asked} == {"patient"}
+
+
+def test_compare_pairs_questions_by_id(suite_file: Path, tmp_path: Path) -> None:
+    _run(suite_file, tmp_path / "a")
+
+    def better(q: str):  # type: ignore[no-untyped-def]
+        if "statins" in q:
+            return answer(q, [("Statins lower cholesterol [1].", (1,))], cited=[CHUNKS[1]])
+        return _script(q)
+
+    _run(suite_file, tmp_path / "b", engine=ScriptedEngine(better))
+    rows = {r["metric"]: r for r in compare_results(load_run(tmp_path / "a")[1], load_run(tmp_path / "b")[1])}
+    assert rows["citation_validity"]["diff"] == pytest.approx(0.5)  # (1 + 1)/2 - (1 + 0)/2
+    assert rows["citation_validity"]["n"] == 2
+    assert rows["mrr"]["diff"] == 0.0
+
+
+def test_load_run_rejects_a_non_run_folder(tmp_path: Path) -> None:
+    with pytest.raises(MedCiteError, match="not an eval run folder"):
+        load_run(tmp_path)
+
+
+def test_cli_routes_suite_name_to_run_and_compare_prints_table(
+    suite_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fake_components(settings, mode, *, answers):  # type: ignore[no-untyped-def]
+        return None, WordOverlapRetriever(CHUNKS), ScriptedEngine(_script) if answers else None
+
+    monkeypatch.setattr(runner, "build_components", fake_components)
+    monkeypatch.setenv("MEDCITE_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("MEDCITE_HOME", str(tmp_path / "home"))
+    cli = CliRunner()
+    r1 = cli.invoke(
+        eval_app, [str(suite_file), "--limit", "2", "--out", str(tmp_path / "a"), "--mode", "bm25"]
+    )
+    assert r1.exit_code == 0, r1.output
+    assert json.loads((tmp_path / "a" / "metrics.json").read_text())["mode"] == "bm25"
+    r2 = cli.invoke(eval_app, ["run", str(suite_file), "--out", str(tmp_path / "b")])
+    assert r2.exit_code == 0, r2.output
+    r3 = cli.invoke(eval_app, ["compare", str(tmp_path / "a"), str(tmp_path / "b")])
+    assert r3.exit_code == 0, r3.output
+    assert "recall@1" in r3.output and "95% CI" in r3.output
+    r4 = cli.invoke(eval_app, ["list"])
+    assert "bioasq" in r4.output and "out_of_scope" in r4.output
