@@ -18,7 +18,6 @@ import json
 import platform
 import random
 import resource
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -142,7 +141,9 @@ def to_markdown(r: dict[str, Any]) -> str:
         ]
     ri = r["re_ingest"]
     frac = f" ({100 * r['re_ingest_fraction']:.1f}% of first ingest)" if "re_ingest_fraction" in r else ""
-    lines.append(f"Re-ingest of the unchanged corpus: {ri['seconds']:.1f} s, {ri['chunks_embedded']} chunks embedded{frac}.")
+    lines.append(
+        f"Re-ingest of the unchanged corpus: {ri['seconds']:.1f} s, {ri['chunks_embedded']} chunks embedded{frac}."
+    )
     enc = r["bare_encode"]
     lines.append(f"Bare encode: {enc['chunks_per_s']:.1f} chunks/s on a {enc['sample']}-chunk sample.")
     lines += ["", "| mode | p50 | p95 |", "|---|---|---|"]

@@ -77,7 +77,9 @@ def ingest_cmd(
 @app.command("status")
 def status_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="Exit 0 if a usable index exists, 1 otherwise.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Exit 0 if a usable index exists, 1 otherwise.")
+    ] = False,
     summary: Annotated[bool, typer.Option("--summary", help="One line.")] = False,
 ) -> None:
     """Show what the index holds (documents, chunks, tiers, corpus hash, model)."""
@@ -128,7 +130,9 @@ def search_cmd(
     s = _settings()
     index = open_index(s)
     retriever = make_retriever(index, mode, s)
-    hits = retriever.search(query, k=k, filters=SearchFilters(tiers=tiers, year_min=year_min, year_max=year_max))
+    hits = retriever.search(
+        query, k=k, filters=SearchFilters(tiers=tiers, year_min=year_min, year_max=year_max)
+    )
     rows = [
         {
             "chunk_id": h.chunk.chunk_id,
@@ -152,7 +156,9 @@ def search_cmd(
         return
     for i, r in enumerate(rows, 1):
         year = r["year"] or "n.d."
-        print(f"[{i}] {r['title']} ({r['source']}, {year}) · {r['tier']} · {r['section']}  score {r['score']:.4f}")
+        print(
+            f"[{i}] {r['title']} ({r['source']}, {year}) · {r['tier']} · {r['section']}  score {r['score']:.4f}"
+        )
         snippet = r["text"].replace("\n", " ")
         print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
         if r["url"]:
@@ -164,7 +170,9 @@ _AUDIENCES = ("clinician", "patient")
 
 def _audience(value: str) -> str:
     if value not in _AUDIENCES:
-        raise MedCiteError(f"Unknown audience {value!r}.", hint="Use --audience clinician or --audience patient.")
+        raise MedCiteError(
+            f"Unknown audience {value!r}.", hint="Use --audience clinician or --audience patient."
+        )
     return value
 
 
@@ -185,9 +193,8 @@ def ask_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """Answer one question with tiered, cited, evidence-graded sections."""
-    from qa.render import answer_to_json, render_terminal
-
     from medcite.input_guard import check_question
+    from qa.render import answer_to_json, render_terminal
 
     aud = _audience(audience)
     s = _settings()

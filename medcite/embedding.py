@@ -50,7 +50,7 @@ class HashingEmbedder:
     def _vector(self, text: str) -> np.ndarray:
         toks = [_fold(t) for t in _TOKEN.findall(text.lower())]
         v = np.zeros(self.dim, dtype=np.float32)
-        feats = toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:])]
+        feats = toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)]
         for f in feats:
             h = int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little")
             v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0

@@ -127,7 +127,9 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        head = self.title if not self.section or self.section == self.title else f"{self.title} — {self.section}"
+        head = (
+            self.title if not self.section or self.section == self.title else f"{self.title} — {self.section}"
+        )
         return f"{head}\n{self.text}" if head else self.text
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,9 +186,7 @@ class SearchFilters:
             return False
         if self.year_min is not None and (chunk.year is None or chunk.year < self.year_min):
             return False
-        if self.year_max is not None and (chunk.year is None or chunk.year > self.year_max):
-            return False
-        return True
+        return self.year_max is None or (chunk.year is not None and chunk.year <= self.year_max)
 
 
 # --- answer-side records (used by qa/, ui/, evals/) -------------------------------------------

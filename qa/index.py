@@ -136,7 +136,9 @@ class Index:
 
     def stats(self) -> dict[str, Any]:
         """The `medcite status --json` shape."""
-        return index_stats(self.settings, self.catalog, self.manifest, self.vectors.count(), len(self.keyword))
+        return index_stats(
+            self.settings, self.catalog, self.manifest, self.vectors.count(), len(self.keyword)
+        )
 
     def close(self) -> None:
         self.catalog.close()
