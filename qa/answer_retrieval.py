@@ -1,0 +1,105 @@
+"""Tier-aware retrieval for answering.
+
+Each tier gets its own candidates (one filtered search per tier), so a relevant guideline or label
+section is not crowded out by the far more numerous research abstracts. Near-duplicate passages are
+removed, and inside a tier hits are ranked by relevance band, then evidence level, then recency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from rapidfuzz import fuzz
+
+from medcite.types import TIERS, Hit, SearchFilters, Tier
+from qa.base import Retriever
+from qa.grading import evidence_rank, recency
+
+# Two passages at or above this rapidfuzz token_sort_ratio are the same text (re-published
+# abstracts, MedQuAD answers repeated across question types).
+DUPLICATE_RATIO = 90.0
+# Relevance band width, as a fraction of the score spread among a tier's candidates (scores from
+# BM25, cosine and RRF live on different scales, so the spread is the common unit). Hits in the same
+# band are treated as equally relevant and evidence level, then recency, decide (DESIGN.md 4).
+RELEVANCE_BAND = 0.1
+
+
+class Reranker(Protocol):
+    """Slot for a cross-encoder reranker (none ships offline today)."""
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]: ...
+
+
+def tier_filters(tier: Tier, user: SearchFilters | None) -> SearchFilters | None:
+    """The user's filters restricted to one tier, or None when the user excluded that tier."""
+    user = user or SearchFilters()
+    if user.tiers and tier not in user.tiers:
+        return None
+    return SearchFilters(
+        tiers=(tier,), collections=user.collections, year_min=user.year_min, year_max=user.year_max
+    )
+
+
+def remove_near_duplicates(hits: Sequence[Hit], threshold: float = DUPLICATE_RATIO) -> list[Hit]:
+    """Keep the first (best) of any group of near-identical passages."""
+    kept: list[Hit] = []
+    for hit in hits:
+        text = hit.chunk.text
+        if any(
+            k.chunk.chunk_id == hit.chunk.chunk_id or fuzz.token_sort_ratio(text, k.chunk.text) >= threshold
+            for k in kept
+        ):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def rank_within_tier(hits: Sequence[Hit]) -> list[Hit]:
+    """Relevance band first, then evidence level, then recency; ranks renumbered from 1."""
+    if not hits:
+        return []
+    top = max(h.score for h in hits)
+    low = min(h.score for h in hits)
+    span = (top - low) or 1.0
+
+    def key(h: Hit) -> tuple[int, int, str, int]:
+        band = int((top - h.score) / span / RELEVANCE_BAND) if top != low else 0
+        return (band, evidence_rank(h.chunk), _desc(recency(h.chunk)), h.rank)
+
+    ordered = sorted(hits, key=key)
+    return [replace(h, rank=i) for i, h in enumerate(ordered, start=1)]
+
+
+def _desc(date: str) -> str:
+    """Map a date string to one that sorts newest first (unknown dates last)."""
+    if not date:
+        return "~"
+    return "".join(chr(0x7E - (ord(c) - 0x20)) if 0x20 <= ord(c) <= 0x7E else c for c in date)
+
+
+def retrieve_by_tier(
+    retriever: Retriever,
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    per_tier: int = 6,
+    candidates: int = 20,
+    tiers: Sequence[Tier] = TIERS,
+    reranker: Reranker | None = None,
+) -> dict[Tier, list[Hit]]:
+    """Ranked, de-duplicated hits for every tier the filters allow (empty tiers omitted)."""
+    out: dict[Tier, list[Hit]] = {}
+    for tier in tiers:
+        tf = tier_filters(tier, filters)
+        if tf is None:
+            continue
+        hits = [h for h in retriever.search(query, k=candidates, filters=tf) if tf.accepts(h.chunk)]
+        if reranker is not None:
+            hits = reranker.rerank(query, hits)
+        hits = remove_near_duplicates(hits)[: per_tier * 2]
+        ranked = rank_within_tier(hits)[:per_tier]
+        if ranked:
+            out[tier] = ranked
+    return out

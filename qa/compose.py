@@ -1,0 +1,423 @@
+"""The extractive composer (default, offline, deterministic).
+
+Every sentence it shows is taken verbatim from a retrieved passage and cites it. Per tier: score
+candidate sentences by relevance to the question (term overlap with the question and its intent),
+by how on-topic their passage is and, for clinicians, by clinical specificity (drug, dose, route,
+frequency, population); pick the best few, merge near-duplicates (their citations are unioned),
+group them under short headings, and open with a lead naming the strongest, most recent source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz
+
+from medcite.types import Hit, Tier
+from qa.audience import reading_grade
+from qa.drafts import Draft, tier_order
+from qa.grading import design_phrase, evidence_rank, recency, study_design_for
+from qa.textutil import content_terms, split_sentences, term_set
+
+# What a question asks for -> words that mark sentences answering it.
+INTENTS: dict[str, tuple[str, ...]] = {
+    "treatment": ("treat", "treatment", "therapy", "therapie", "manage", "management", "cure"),
+    "dosing": ("dose", "dosage", "dosing", "how much", "mg"),
+    "side effects": ("side effect", "adverse", "safety", "risk", "toxicity", "harm"),
+    "diagnosis": ("diagnos", "test", "screen", "detect"),
+    "prevention": ("prevent", "avoid", "reduce the risk"),
+    "cause": ("cause", "why", "risk factor", "etiology"),
+    "symptoms": ("symptom", "sign", "feel"),
+}
+INTENT_MARKERS: dict[str, frozenset[str]] = {
+    "treatment": term_set(
+        "treatment therapy therapies treated first-line second-line recommended corticosteroids "
+        "glucocorticoids "
+        "prednisone drug medication immunosuppressive agent agents response remission management regimen"
+    ),
+    "dosing": term_set("dose dosage mg daily weekly administered twice once initial maintenance"),
+    "side effects": term_set(
+        "adverse effects reactions side toxicity risk warning contraindicated infection"
+    ),
+    "diagnosis": term_set(
+        "diagnosis diagnostic test biopsy imaging criteria screening sensitivity specificity"
+    ),
+    "prevention": term_set("prevent prevention reduce risk vaccination screening avoid"),
+    "cause": term_set("cause caused risk factor associated etiology due"),
+    "symptoms": term_set("symptoms signs weakness pain rash fever presents"),
+}
+# Intent words say what is asked, not about what; they do not make a passage on-topic.
+_INTENT_WORDS = term_set(
+    "treatment treat treated therapy therapies management manage dose dosage dosing side effect effects "
+    "adverse "
+    "diagnosis diagnose test prevent prevention cause causes symptom symptoms sign signs risk best options "
+    "option "
+    "drug drugs medication medications recommended first-line patients patient people"
+)
+
+_DOSE = re.compile(
+    r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|units?|IU|mg/kg|g/kg|mg/m2|%)(?:/(?:kg|day|d|m2|dose|week|"
+    r"h))*\b",
+    re.I,
+)
+_ROUTE = re.compile(
+    r"\b(?:oral(?:ly)?|intravenous(?:ly)?|IV|subcutaneous(?:ly)?|intramuscular(?:ly)?|topical(?:ly)?|"
+    r"inhaled|by mouth)\b",
+    re.I,
+)
+_FREQUENCY = re.compile(r"\b(?:daily|weekly|monthly|twice|once|every \d+|per day|a day|bid|tid|qid)\b", re.I)
+_POPULATION = re.compile(
+    r"\b(?:adults?|children|pediatric|paediatric|adolescents?|infants?|elderly|older adults|"
+    r"pregnan\w*|women|men|aged \d+)\b",
+    re.I,
+)
+_DRUG = re.compile(
+    r"\b\w+(?:mab|nib|vir|cillin|mycin|cycline|statin|pril|sartan|olol|azole|dipine|prazole|oxacin|parin|"
+    r"gliptin|gliflozin|sone|olone|lone|trexate|prine|phamide|limus|sporine|globulin)\b|\bIVIG\b|"
+    r"\bcorticosteroids?\b|\bglucocorticoids?\b|\bsteroids?\b|\bimmunoglobulin\b",
+    re.I,
+)
+_METHODS = re.compile(
+    r"(?:we (?:searched|included|conducted|performed|enrolled|recruited|reviewed|aimed|sought|used|"
+    r"analy[sz]ed)|"
+    r"(?:the )?(?:aim|objective|purpose|goal)s? (?:of|was|were|is)|to (?:determine|assess|evaluate|"
+    r"investigate|examine|"
+    r"compare|identify|describe)\b|this (?:study|trial|review|article|paper)\b|(?:patients|participants|"
+    r"subjects)"
+    r"(?: [\w-]+){0,4} were (?:randomi[sz]ed|randomly|enrolled|recruited|included|allocated))",
+    re.I,
+)
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget) (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|"
+    r"prompts?)"
+    r"|\byou are now\b|\bsystem prompt\b|</?\s*passages?\s*>",
+    re.I,
+)
+_STATS = re.compile(
+    r"95%\s?CI|\bp\s?[<=>]\s?0?\.\d|\b(?:OR|HR|RR)\s?[=:]?\s?\d|confidence interval|odds ratio", re.I
+)
+
+# Group headings, first match wins (so a dosing sentence about a drug is filed under Dosing).
+GROUP_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "Safety",
+        re.compile(
+            r"adverse|side effect|toxicit|warning|contraindicat|risk of|complication|caution|"
+            r"fatal|death|harm|avoid",
+            re.I,
+        ),
+    ),
+    ("Dosing", re.compile(r"\bdos(?:e|es|age|ing)\b|\bmg\b|mg/kg|\btaper|\bregimen\b|administ", re.I)),
+    (
+        "Monitoring",
+        re.compile(
+            r"monitor|follow-up|assess(?:ed|ment)? (?:every|regularly)|check(?:ed)? (?:regularly|"
+            r"periodically)|measure|surveillance|levels? (?:of|should)",
+            re.I,
+        ),
+    ),
+    (
+        "Supportive care",
+        re.compile(
+            r"physical therapy|physiotherap|exercise|rehabilitat|sun ?screen|sun protect|"
+            r"supportive|diet|counsel|skin care|lifestyle|education",
+            re.I,
+        ),
+    ),
+    # A recommendation is a treatment component even when it names the patients it is for ("refractory").
+    (
+        "Key treatment components",
+        re.compile(
+            r"recommend|first-line|second-line|\bindicated\b|mainstay|standard "
+            r"treatment",
+            re.I,
+        ),
+    ),
+    (
+        "Treatment response",
+        re.compile(
+            r"respon(?:se|d)|remission|improve|effective|efficacy|outcome|relapse|"
+            r"refractory|resistant|benefit",
+            re.I,
+        ),
+    ),
+    (
+        "Key treatment components",
+        re.compile(
+            r"treat|therap|first-line|second-line|recommend|drug|medication|"
+            r"agent|steroid|immunosuppress|surgery|\bIVIG\b|immunoglobulin",
+            re.I,
+        ),
+    ),
+)
+# Display order of bullet groups (matching order above is a different concern): what to give first,
+# then how, what to watch for, and what else helps (DESIGN.md section 1 anatomy).
+GROUP_ORDER = [
+    "Key treatment components",
+    "Dosing",
+    "Monitoring",
+    "Safety",
+    "Supportive care",
+    "Treatment response",
+    "Other findings",
+]
+
+
+def group_for(sentence: str) -> str:
+    """Short bullet heading by keyword rules."""
+    for name, pattern in GROUP_RULES:
+        if pattern.search(sentence):
+            return name
+    return "Other findings"
+
+
+def question_intents(question: str) -> list[str]:
+    q = question.lower()
+    return [name for name, cues in INTENTS.items() if any(c in q for c in cues)]
+
+
+def specificity(sentence: str) -> float:
+    """0-1: how many of drug / dose / route / frequency / population the sentence names."""
+    cues = (_DRUG, _DOSE, _ROUTE, _FREQUENCY, _POPULATION)
+    return sum(1 for c in cues if c.search(sentence)) / len(cues)
+
+
+@dataclass(frozen=True)
+class ComposeLimits:
+    """How much each section shows. Patients get fewer, shorter bullets."""
+
+    hits_per_tier: int = 4
+    bullets_per_tier: int = 5
+    sentences_per_passage: int = 3
+    min_chars: int = 30
+    max_chars: int = 420
+
+
+CLINICIAN_LIMITS = ComposeLimits()
+PATIENT_LIMITS = ComposeLimits(hits_per_tier=4, bullets_per_tier=3, sentences_per_passage=2, max_chars=240)
+# Patients get the professional tiers in brief: the lead sentence only.
+PATIENT_OTHER_TIER_LIMITS = ComposeLimits(
+    hits_per_tier=3, bullets_per_tier=0, sentences_per_passage=1, max_chars=260
+)
+MIN_RELATIVE_SCORE = 0.35
+# Same-meaning sentences (rapidfuzz token_set_ratio) are merged and their citations unioned.
+MERGE_RATIO = 85.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: str
+    hit: Hit
+    score: float
+
+
+def _usable(sentence: str, limits: ComposeLimits) -> bool:
+    s = sentence.strip()
+    if not (limits.min_chars <= len(s) <= limits.max_chars) or len(s.split()) < 5:
+        return False
+    if s.endswith((":", "?")) or s.isupper() or not (s[0].isupper() or s[0].isdigit()):
+        return False  # headings, questions and fragments (snippets cut mid-sentence)
+    if not s.rstrip("\"')]").endswith((".", "!")):
+        return False
+    if _METHODS.match(s):
+        return False  # how a study was done is not what it found
+    if _INJECTION.search(s):
+        return False  # text addressed to a language model is not medical evidence
+    return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists
+
+
+def score_sentences(
+    question: str, hits: Sequence[Hit], audience: str, limits: ComposeLimits
+) -> list[Candidate]:
+    """Candidate sentences from on-topic passages with their relevance scores, best first."""
+    q_terms = set(content_terms(question))
+    topic = q_terms - _INTENT_WORDS or q_terms
+    markers: set[str] = set()
+    intents = question_intents(question)
+    for name in intents:
+        markers |= INTENT_MARKERS[name]
+    drug_intent = bool({"treatment", "dosing", "side effects"} & set(intents))
+    out: list[Candidate] = []
+    for hit in hits[: limits.hits_per_tier]:
+        passage_terms = term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
+        on_topic = len(topic & passage_terms) / len(topic) if topic else 0.0
+        if topic and on_topic == 0.0:
+            continue  # a passage that never names the topic is not evidence about it
+        rank_weight = 1.0 / (1.0 + 0.15 * (hit.rank - 1))
+        previous_on_topic = False
+        for sentence in split_sentences(hit.chunk.text):
+            sentence = sentence.lstrip("-•* ").strip()
+            terms = term_set(sentence)
+            follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
+            if not _usable(sentence, limits):
+                continue
+            overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
+            # naming a drug answers a treatment or dosing question even without the word "treatment"
+            intent = 1.0 if markers & terms or (drug_intent and _DRUG.search(sentence)) else 0.0
+            if overlap == 0.0 and intent == 0.0:
+                continue
+            spec = specificity(sentence)
+            if topic and not topic & terms and not (follows_topic and intent and spec):
+                # a sentence that does not name the topic counts only when it continues one that
+                # does and gives specifics of what was asked ("Prednisone 1 mg/kg/day is ...")
+                continue
+            score = 0.35 * overlap + 0.25 * intent + 0.25 * on_topic
+            if markers and not intent:
+                # the question asks for something (treatment, dosing, ...): sentences that do not
+                # speak to it (classification, epidemiology) rank well below those that do
+                score *= 0.4
+            if audience == "patient":
+                score -= 0.2 if _STATS.search(sentence) else 0.0
+                # prefer sentences a lay reader can follow: each grade above 8 costs a little
+                score -= 0.05 * max(0.0, reading_grade(sentence) - 8.0)
+            else:
+                score += 0.15 * spec
+            out.append(Candidate(sentence, hit, round(score * rank_weight, 6)))
+    out.sort(key=lambda c: (-c.score, c.hit.rank, c.sentence))
+    if out:
+        # filler is worse than a short answer: keep sentences at least a third as relevant as the best
+        floor = MIN_RELATIVE_SCORE * out[0].score
+        out = [c for c in out if c.score >= floor]
+    return out
+
+
+def select(candidates: Sequence[Candidate], limits: ComposeLimits) -> list[tuple[str, list[Hit], float]]:
+    """Greedy pick of the best sentences, merging near-duplicates into one multi-cited sentence."""
+    chosen: list[tuple[str, list[Hit], float]] = []
+    per_passage: dict[str, int] = {}
+    for cand in candidates:
+        dup = next((c for c in chosen if fuzz.token_set_ratio(c[0], cand.sentence) >= MERGE_RATIO), None)
+        if dup is not None:
+            if all(h.chunk_id != cand.hit.chunk_id for h in dup[1]):
+                dup[1].append(cand.hit)
+            continue
+        if len(chosen) >= limits.bullets_per_tier + 1:
+            continue
+        if per_passage.get(cand.hit.chunk_id, 0) >= limits.sentences_per_passage:
+            continue
+        per_passage[cand.hit.chunk_id] = per_passage.get(cand.hit.chunk_id, 0) + 1
+        chosen.append((cand.sentence, [cand.hit], cand.score))
+    return chosen
+
+
+def _org(publisher: str) -> str:
+    """'American Academy of Neurology - Medical Specialty Society' -> 'American Academy of Neurology'."""
+    first = re.split(r"\s+-\s+|;|\|", publisher.strip("[]'\" "))[0]
+    return first.strip("[]'\" ")
+
+
+def attribution(hit: Hit, audience: str = "clinician") -> str:
+    """The lead's opening naming the source, its year and its kind ('According to the 2016 ...').
+    Patients get a shorter plain form ('A 2016 study found that'); the reference keeps the detail."""
+    c = hit.chunk
+    year = f"{c.year} " if c.year else ""
+    if audience == "patient":
+        if c.tier is Tier.GUIDELINE:
+            return f"A {year}guideline from the {_org(c.publisher) or c.collection.upper()} says that"
+        if c.tier is Tier.DRUG_LABEL:
+            return f"The FDA drug label for {c.title} says that"
+        if c.tier is Tier.RESEARCH:
+            return (
+                f"A {year}study found that"
+                if not year.startswith(("8", "11", "18"))
+                else f"An {year}study found that"
+            )
+        return f"{c.publisher or c.collection} says that"
+    if c.tier is Tier.GUIDELINE:
+        org = _org(c.publisher) or c.collection.upper()
+        kind = "recommendation" if c.collection.lower() == "uspstf" else "guideline"
+        grade = c.meta.get("grade")
+        graded = f" (grade {grade})" if grade else ""
+        return f"According to the {year}{org} {kind}{graded},"
+    if c.tier is Tier.DRUG_LABEL:
+        section = f" ({c.section})" if c.section else ""
+        return f"According to the FDA label for {c.title}{section},"
+    if c.tier is Tier.RESEARCH:
+        phrase = f"{year}{design_phrase(study_design_for(c))}"
+        article = "an" if phrase[:1].lower() in "aeiou" or phrase.startswith(("8", "11", "18")) else "a"
+        # "in PubMed" names the index, not the journal; only a real journal is worth naming.
+        journal = f" in {c.publisher}" if c.publisher and c.publisher.lower() not in _INDEXES else ""
+        return f"According to {article} {phrase}{journal},"
+    return f"According to {c.publisher or c.collection},"
+
+
+_INDEXES = {"pubmed", "medline", "pubmed/medline", "bioasq", "pubmedqa"}
+
+
+# Text before a word that starts a sentence, a line or a list item.
+_STARTS_SENTENCE = re.compile(r"(?:^|[.!?:;•*|]\s*|\n\s*(?:-\s*)?|\s-\s+)$")
+
+
+def _lowercase_first(sentence: str, passage: str) -> str:
+    """Lower-case the first word after the attribution unless it is an acronym or a proper noun,
+    i.e. the passage also capitalises it in mid-sentence ('Lipitor', 'American')."""
+    word = sentence.split(" ", 1)[0]
+    if not word[:1].isupper() or not word[1:].islower():
+        return sentence
+    for m in re.finditer(rf"\b{re.escape(word)}\b", passage):
+        if not _STARTS_SENTENCE.search(passage[: m.start()]):
+            return sentence
+    return word.lower() + sentence[len(word) :]
+
+
+def lead_source(chosen: Sequence[tuple[str, list[Hit], float]]) -> int:
+    """Index of the lead pick: among the clearly relevant picks (score within 80% of the best), the
+    one whose source is strongest (evidence level), then most recent, then most relevant."""
+    best = max(score for _, _, score in chosen)
+    relevant = [i for i, (_, _, score) in enumerate(chosen) if score >= 0.8 * best]
+
+    def key(i: int) -> tuple[int, str, int]:
+        hit = chosen[i][1][0]
+        return (evidence_rank(hit.chunk), _newest_first(recency(hit.chunk)), i)
+
+    return min(relevant, key=key)
+
+
+def _newest_first(date: str) -> str:
+    return "".join(chr(255 - ord(c)) for c in date) if date else "\xff"
+
+
+def compose_tier(question: str, tier: Tier, hits: Sequence[Hit], audience: str) -> list[Draft]:
+    """Lead plus grouped bullets for one tier (empty when nothing in the tier supports an answer)."""
+    limits = CLINICIAN_LIMITS
+    if audience == "patient":
+        limits = PATIENT_LIMITS if tier is Tier.PATIENT_INFO else PATIENT_OTHER_TIER_LIMITS
+    chosen = select(score_sentences(question, hits, audience, limits), limits)
+    if not chosen:
+        return []
+    li = lead_source(chosen)
+    sentence, lead_hits, score = chosen[li]
+    lead_text = f"{attribution(lead_hits[0], audience)} {_lowercase_first(sentence, lead_hits[0].chunk.text)}"
+    lead = Draft(tier, lead_text, tuple(h.chunk_id for h in lead_hits), "", score, True, core=sentence)
+    bullets = [
+        Draft(tier, s, tuple(h.chunk_id for h in hs), group_for(s), sc, False, core=s)
+        for i, (s, hs, sc) in enumerate(chosen)
+        if i != li
+    ]
+    bullets.sort(key=lambda d: (GROUP_ORDER.index(d.group), -d.score))
+    return [lead, *bullets]
+
+
+def add_tier(drafts: Sequence[Draft], new: Sequence[Draft]) -> list[Draft]:
+    """Append one tier's drafts, dropping sentences already shown in an earlier tier; if the
+    tier's lead was such a repeat, its first remaining bullet becomes the lead."""
+    kept = [
+        d
+        for d in new
+        if not any(fuzz.token_set_ratio(o.checked_text, d.checked_text) >= MERGE_RATIO for o in drafts)
+    ]
+    if kept and not any(d.is_lead for d in kept):
+        kept[0] = replace(kept[0], is_lead=True, group="")
+    return [*drafts, *kept]
+
+
+def compose(
+    question: str, tier_hits: Mapping[Tier, Sequence[Hit]], audience: str = "clinician"
+) -> list[Draft]:
+    """Drafts for every tier with support, in display order."""
+    drafts: list[Draft] = []
+    for tier in tier_order(audience):
+        drafts = add_tier(drafts, compose_tier(question, tier, tier_hits.get(tier, ()), audience))
+    return drafts

@@ -1,0 +1,339 @@
+"""The answer engine: question -> rewritten query -> tier-aware retrieval -> safety / abstention ->
+composition (extractive, or an LLM with checked citations) -> support check -> Answer.
+
+    engine = AnswerEngine(index_or_retriever, settings)
+    answer = engine.ask("What is the treatment for dermatomyositis?", audience="patient")
+    for partial in engine.ask_stream(question): ...   # first section early, last one final
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from typing import Any
+
+from medcite.embedding import Embedder
+from medcite.input_guard import check_question
+from medcite.settings import Settings
+from medcite.types import Answer, Audience, Hit, SearchFilters, Tier, content_hash
+from qa.answer_retrieval import Reranker, retrieve_by_tier
+from qa.audience import adapt_drafts, disclaimer_for
+from qa.base import Retriever
+from qa.compose import add_tier, compose_tier
+from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
+from qa.drafts import Draft, assemble, tier_order
+from qa.expansion import Lexicon, expand_query, lexicon_from_catalog
+from qa.grading import recency
+from qa.safety import (
+    ABSTAIN_NOTICE,
+    NON_MEDICAL_NOTICE,
+    closest_topics,
+    emergency_kinds,
+    emergency_notice,
+    is_non_medical,
+    looks_like_gibberish,
+    retrieval_confidence,
+)
+from qa.support import check_support
+
+# Passages kept per tier after de-duplication, and candidates asked of the retriever per tier.
+PER_TIER = 6
+TIER_CANDIDATES = 20
+
+
+class AnswerEngine:
+    """Answers questions over an `Index` (a hybrid retriever is built) or any `Retriever`."""
+
+    def __init__(
+        self,
+        retriever_or_index: Any,
+        settings: Settings,
+        *,
+        chat_model: Any = None,
+        lexicon: Lexicon | None = None,
+        embedder: Embedder | None = None,
+        reranker: Reranker | None = None,
+        mode: str = "hybrid",
+        corpus_hash: str | None = None,
+    ) -> None:
+        if hasattr(retriever_or_index, "search"):
+            self.retriever: Retriever = retriever_or_index
+            index = getattr(retriever_or_index, "index", None)
+        else:
+            from qa.retrievers import make_retriever
+
+            index = retriever_or_index
+            self.retriever = make_retriever(index, mode, settings)
+        self.settings = settings
+        self.reranker = reranker
+        self.embedder = embedder if embedder is not None else getattr(index, "embedder", None)
+        self.corpus_hash = (
+            corpus_hash if corpus_hash is not None else str(getattr(index, "corpus_hash", "") or "")
+        )
+        if lexicon is None:
+            catalog = getattr(index, "catalog", None)
+            lexicon = lexicon_from_catalog(catalog) if catalog is not None else Lexicon()
+        self.lexicon = lexicon
+        if chat_model is None and settings.llm_provider != "none":
+            from qa.llm import make_chat_model
+
+            chat_model = make_chat_model(settings)
+        self.chat_model = chat_model
+
+    # --- public API ---------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        audience: Audience = "clinician",
+        conversation: Conversation | None = None,
+        filters: SearchFilters | None = None,
+    ) -> Answer:
+        """The final answer (the last of `ask_stream`)."""
+        answers = list(self.ask_stream(question, audience, conversation, filters))
+        return answers[-1]
+
+    def ask_stream(
+        self,
+        question: str,
+        audience: Audience = "clinician",
+        conversation: Conversation | None = None,
+        filters: SearchFilters | None = None,
+    ) -> Iterator[Answer]:
+        """Yield progressively fuller answers (one per composed section); the last is final.
+        The conversation is read, not changed: callers add each answer with `conversation.add`."""
+        if audience not in ("clinician", "patient"):
+            audience = "clinician"
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        # issue 9: one validation for every entry point (empty, unreadable, too long, no words).
+        question = check_question(question, self.settings.max_question_chars)
+        rewritten = rewrite_follow_up(question, conversation, self.lexicon)
+        kinds = emergency_kinds(question)
+        notices: list[str] = [emergency_notice(kinds)] if kinds else []
+        timings["rewrite_ms"] = _ms(t0)
+
+        if looks_like_gibberish(rewritten):
+            yield self._answer(
+                question,
+                rewritten,
+                audience,
+                [],
+                {},
+                notices + [NON_MEDICAL_NOTICE],
+                abstained=True,
+                emergency=bool(kinds),
+                timings=timings,
+                t0=t0,
+            )
+            return
+
+        t1 = time.perf_counter()
+        query = expand_query(rewritten, self.lexicon)
+        tier_hits = retrieve_by_tier(
+            self.retriever,
+            query,
+            filters=filters,
+            per_tier=PER_TIER,
+            candidates=TIER_CANDIDATES,
+            reranker=self.reranker,
+        )
+        all_hits = [h for hs in tier_hits.values() for h in hs]
+        timings["retrieve_ms"] = _ms(t1)
+        hits_by_id = {h.chunk_id: h for h in all_hits}
+        retrieved_ids = sorted(hits_by_id)
+
+        confidence = retrieval_confidence(rewritten, all_hits, self.lexicon)
+        if is_non_medical(rewritten, confidence, self.lexicon):
+            yield self._answer(
+                question,
+                rewritten,
+                audience,
+                retrieved_ids,
+                {},
+                notices + [NON_MEDICAL_NOTICE],
+                abstained=True,
+                emergency=bool(kinds),
+                timings=timings,
+                t0=t0,
+            )
+            return
+        if confidence < self.settings.abstain_threshold:
+            yield self._answer(
+                question,
+                rewritten,
+                audience,
+                retrieved_ids,
+                {},
+                notices + [ABSTAIN_NOTICE],
+                abstained=True,
+                emergency=bool(kinds),
+                timings=timings,
+                t0=t0,
+                closest=closest_topics(all_hits),
+            )
+            return
+
+        t2 = time.perf_counter()
+        drafts: list[Draft] | None = None
+        if self.chat_model is not None:
+            drafts = yield from self._llm_drafts(
+                question,
+                rewritten,
+                audience,
+                tier_hits,
+                hits_by_id,
+                retrieved_ids,
+                notices,
+                kinds,
+                timings,
+                t0,
+            )
+        if drafts is None:
+            drafts = []
+            for tier in tier_order(audience):
+                new = compose_tier(rewritten, tier, tier_hits.get(tier, ()), audience)
+                new = check_support(adapt_drafts(new, audience), hits_by_id, self.settings.support_threshold)
+                if not new:
+                    continue
+                drafts = add_tier(drafts, new)
+                timings["compose_ms"] = _ms(t2)
+                yield self._answer(
+                    question,
+                    rewritten,
+                    audience,
+                    retrieved_ids,
+                    hits_by_id,
+                    notices,
+                    drafts=drafts,
+                    emergency=bool(kinds),
+                    timings=dict(timings),
+                    t0=t0,
+                    final=False,
+                )
+        timings["compose_ms"] = _ms(t2)
+        if not drafts:
+            yield self._answer(
+                question,
+                rewritten,
+                audience,
+                retrieved_ids,
+                {},
+                notices + [ABSTAIN_NOTICE],
+                abstained=True,
+                emergency=bool(kinds),
+                timings=timings,
+                t0=t0,
+                closest=closest_topics(all_hits),
+            )
+            return
+        yield self._answer(
+            question,
+            rewritten,
+            audience,
+            retrieved_ids,
+            hits_by_id,
+            notices,
+            drafts=drafts,
+            emergency=bool(kinds),
+            timings=timings,
+            t0=t0,
+        )
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _llm_drafts(
+        self,
+        question: str,
+        rewritten: str,
+        audience: Audience,
+        tier_hits: Mapping[Tier, Sequence[Hit]],
+        hits_by_id: Mapping[str, Hit],
+        retrieved_ids: list[str],
+        notices: list[str],
+        kinds: list[str],
+        timings: dict[str, float],
+        t0: float,
+    ) -> Generator[Answer, None, list[Draft] | None]:
+        """Drafts from the chat model (streamed), or None to fall back to the extractive composer."""
+        from qa.llm import LLMError, llm_drafts_stream
+
+        passages = [h for tier in tier_order(audience) for h in tier_hits.get(tier, ())]
+        final: list[Draft] | None = None
+        try:
+            for partial in llm_drafts_stream(
+                self.chat_model, rewritten, passages, audience, self.settings.support_threshold, self.embedder
+            ):
+                final = partial
+                if partial:
+                    yield self._answer(
+                        question,
+                        rewritten,
+                        audience,
+                        retrieved_ids,
+                        hits_by_id,
+                        notices,
+                        drafts=partial,
+                        emergency=bool(kinds),
+                        timings=dict(timings),
+                        t0=t0,
+                        final=False,
+                    )
+        except LLMError:
+            return None
+        if not final or not any(not d.flagged for d in final):
+            return None  # nothing the passages support: the extractive composer answers instead
+        return final
+
+    def _answer(
+        self,
+        question: str,
+        rewritten: str,
+        audience: Audience,
+        retrieved_ids: Sequence[str],
+        hits_by_id: Mapping[str, Hit],
+        notices: Sequence[str],
+        *,
+        drafts: Sequence[Draft] = (),
+        abstained: bool = False,
+        emergency: bool = False,
+        timings: dict[str, float],
+        t0: float,
+        closest: tuple[str, ...] = (),
+        final: bool = True,
+    ) -> Answer:
+        sections, citations = assemble(drafts, hits_by_id, audience) if drafts else ((), ())
+        settings_hash = self.settings.settings_hash()
+        answer_id = content_hash(
+            question, rewritten, audience, self.corpus_hash, settings_hash, *retrieved_ids
+        )
+        dates = [recency(c.chunk) for c in citations if recency(c.chunk)]
+        timings = dict(timings)
+        timings["total_ms"] = _ms(t0)
+        answer = Answer(
+            answer_id=answer_id,
+            question=question,
+            rewritten_query=rewritten,
+            audience=audience,
+            abstained=abstained,
+            emergency=emergency,
+            sections=sections,
+            citations=citations,
+            disclaimer=disclaimer_for(audience),
+            evidence_as_of=max(dates) if dates else None,
+            corpus_hash=self.corpus_hash,
+            settings_hash=settings_hash,
+            timings_ms=timings,
+            notices=tuple(notices),
+            closest_topics=closest,
+        )
+        if final and sections:
+            topic = extract_topic(rewritten, self.lexicon)
+            from dataclasses import replace
+
+            answer = replace(answer, follow_ups=suggest_follow_ups(answer, topic))
+        return answer
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000.0, 2)

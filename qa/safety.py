@@ -1,0 +1,197 @@
+"""Emergency detection, non-medical refusal and retrieval-confidence abstention. Pure functions.
+
+Retrieval confidence is defined as *query-term coverage*: the largest fraction of the question's
+content terms found in any one of the top hits (title, section and text), where a term also counts
+as found when the hit names the concept through a lexicon synonym. It is a pure function of the
+question and the hits, independent of the retriever's score scale (BM25, cosine and RRF scores are
+not comparable), so `settings.abstain_threshold` can be calibrated on the dev suites with
+`evals` by sweeping the threshold over recorded (question, hits) pairs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from medcite.types import Hit
+from qa.expansion import Lexicon, expansions
+from qa.textutil import content_terms, fold, term_set, tokens, words
+
+# Symptom patterns that warrant urgent care (after NHS 111 / MedlinePlus "when to call 911" lists).
+_EMERGENCY: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "chest pain",
+        re.compile(
+            r"\bchest (?:pain|pressure|tightness)|\bcrushing (?:chest|pain)|heart attack (?:now|right now)",
+            re.I,
+        ),
+    ),
+    (
+        "stroke signs",
+        re.compile(
+            r"\b(?:face|facial) (?:droop|drooping)|\bslurred speech|\bsudden(?:ly)? (?:numbness|weakness|"
+            r"confusion|"
+            r"trouble (?:speaking|seeing|walking)|severe headache|vision loss)|\bone side of (?:my|his|her|"
+            r"the) (?:body|face)"
+            r"|\b(?:having|had) a stroke\b",
+            re.I,
+        ),
+    ),
+    (
+        "suicidal thoughts",
+        re.compile(
+            r"\bsuicid|\bkill (?:myself|himself|herself)|\bend (?:my|his|her) life|\bwant(?:s)? to die\b|"
+            r"\bself[- ]harm|\bhurt(?:ing)? myself",
+            re.I,
+        ),
+    ),
+    (
+        "overdose or poisoning",
+        re.compile(
+            r"\boverdos|\btook (?:too many|too much|a whole bottle|\d+ (?:pills|tablets))|\bswallowed "
+            r"(?:bleach|poison|"
+            r"a battery|batteries)|\bpoison(?:ed|ing)\b",
+            re.I,
+        ),
+    ),
+    (
+        "anaphylaxis or trouble breathing",
+        re.compile(
+            r"\banaphyla|\b(?:throat|tongue|lips?) (?:is |are )?(?:swelling|swollen|closing)|\bcan'?t "
+            r"breathe|"
+            r"\b(?:trouble|difficulty) breathing|\bshort(?:ness)? of breath",
+            re.I,
+        ),
+    ),
+    (
+        "severe bleeding",
+        re.compile(
+            r"\b(?:won'?t stop|uncontrolled|heavy) bleeding|\bvomiting blood|\bcoughing (?:up )?blood", re.I
+        ),
+    ),
+    (
+        "loss of consciousness or seizure",
+        re.compile(
+            r"\bunconscious|\bpassed out\b|\bnot breathing\b|\bunresponsive|\bseizing\b|\bhaving a seizure",
+            re.I,
+        ),
+    ),
+)
+
+EMERGENCY_NOTICE = (
+    "This may be a medical emergency. Call your local emergency number (911 in the US) or go to the nearest "
+    "emergency department now. {extra}Do not wait for an online answer."
+)
+SUICIDE_EXTRA = "If you are thinking about suicide, call or text 988 (US Suicide & Crisis Lifeline). "
+
+NON_MEDICAL_NOTICE = (
+    "MedCite answers medical questions from its library of guidelines, drug labels, research and patient "
+    "information. This question does not look medical, so there is no answer to give."
+)
+ABSTAIN_NOTICE = (
+    "The sources in MedCite's library do not cover this question well enough to answer it. "
+    "Nothing is asserted here; the closest topics found are listed below. Try rephrasing with the condition "
+    "or drug name, or ask a health professional."
+)
+
+# Words that mark a question as medical even when the lexicon lacks the topic.
+_HEALTH_WORDS = frozenset(
+    fold(w)
+    for w in words(
+        """
+        disease diseases disorder syndrome symptom symptoms sign signs treatment treat therapy therapies
+        drug drugs medicine medication medications dose dosage doses pill tablet tablets injection
+        vaccine vaccination side effect effects adverse infection infections cancer tumor tumour pain
+        fever cough diagnosis diagnose diagnosed test screening surgery surgical patient patients doctor
+        physician nurse clinical trial prognosis risk chronic acute blood heart lung liver kidney brain
+        skin bone muscle nerve pregnancy pregnant child children infant baby prescription overdose
+        allergy allergic gene genetic mutation protein cell cells receptor inhibitor antibody hormone
+        insulin diabetes virus viral bacterial bacteria antibiotic mg health medical healthy diet
+        exercise sleep weight vitamin supplement rash headache nausea vomiting diarrhea anxiety
+        depression mental cure contraindication interaction interactions hospital emergency prevent
+        prevention care effective efficacy
+        """
+    )
+)
+_MEDICAL_SUFFIX = re.compile(
+    r"(?:itis|osis|emia|aemia|oma|pathy|ectomy|otomy|plasty|algia|uria|penia|plasia|trophy|cardia|"
+    r"mab|nib|vir|cillin|mycin|cycline|statin|pril|sartan|olol|azole|dipine|prazole|tidine|oxacin|"
+    r"parin|gliptin|gliflozin|tide|sone|olone|ine|ase|gen|cyte|cytes|formin|profen|triptan|caine|azepam|"
+    r"zolam|dronate|thiazide|semide|oxetine|triptyline)$"
+)
+
+
+def emergency_kinds(question: str) -> list[str]:
+    """Names of the emergency patterns the question matches (empty when none)."""
+    return [name for name, pattern in _EMERGENCY if pattern.search(question)]
+
+
+def emergency_notice(kinds: Sequence[str]) -> str:
+    return EMERGENCY_NOTICE.format(extra=SUICIDE_EXTRA if "suicidal thoughts" in kinds else "")
+
+
+def looks_like_gibberish(question: str) -> bool:
+    """True when most words are not pronounceable English-like words (e.g. 'asdkjh qwpoe')."""
+    words = [w for w in tokens(question) if w.isalpha()]
+    if not words:
+        return True
+    odd = 0
+    for w in words:
+        vowels = sum(c in "aeiouy" for c in w)
+        if vowels == 0 or re.search(r"[^aeiouy]{5,}", w) or (len(w) > 4 and vowels / len(w) < 0.2):
+            odd += 1
+    return odd / len(words) >= 0.5
+
+
+def has_medical_cue(question: str, lexicon: Lexicon | None = None) -> bool:
+    """Whether any word in the question is a health word, lexicon word or has a medical suffix."""
+    vocab = lexicon.vocabulary() if lexicon is not None else frozenset()
+    for tok in tokens(question):
+        if fold(tok) in _HEALTH_WORDS or tok in vocab or (len(tok) > 5 and _MEDICAL_SUFFIX.search(tok)):
+            return True
+    return False
+
+
+def retrieval_confidence(
+    question: str, hits: Sequence[Hit], lexicon: Lexicon | None = None, top: int = 5
+) -> float:
+    """Best query-term coverage over the top hits of every tier (see module docstring)."""
+    terms = content_terms(question)
+    if not terms or not hits:
+        return 0.0
+    synonyms: list[tuple[frozenset[str], list[frozenset[str]]]] = []
+    if lexicon is not None:
+        for phrase, alts in expansions(question, lexicon):
+            synonyms.append((term_set(phrase), [term_set(a) for a in alts]))
+    best = 0.0
+    ranked = sorted(hits, key=lambda h: h.rank)[: max(top, 1) * 4]
+    for hit in ranked:
+        found = term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
+        covered = 0
+        for term in terms:
+            if term in found or any(
+                term in p and any(a and a <= found for a in alts) for p, alts in synonyms
+            ):
+                covered += 1
+        best = max(best, covered / len(terms))
+    return best
+
+
+def is_non_medical(question: str, confidence: float, lexicon: Lexicon | None = None) -> bool:
+    """Gibberish, or no medical cue at all and only weak coverage (a stray 'France' in an abstract)."""
+    if looks_like_gibberish(question):
+        return True
+    # 0.75: a non-medical question must be almost fully covered by one passage to be answered.
+    return not has_medical_cue(question, lexicon) and confidence < 0.75
+
+
+def closest_topics(hits: Sequence[Hit], n: int = 3) -> tuple[str, ...]:
+    """Titles of the best distinct documents, for abstentions."""
+    seen: dict[str, None] = {}
+    for hit in sorted(hits, key=lambda h: (-h.score, h.rank)):
+        title = hit.chunk.title.strip()
+        if title and title not in seen:
+            seen[title] = None
+        if len(seen) >= n:
+            break
+    return tuple(seen)

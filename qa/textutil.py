@@ -1,0 +1,80 @@
+"""Small shared text helpers for the answer engine: tokens, stop words, sentence splitting."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def words(text: str) -> list[str]:
+    """Whitespace-separated words of a word-list literal."""
+    return text.split()
+
+
+# Function words plus question scaffolding; they carry no topic.
+STOPWORDS = frozenset(
+    words(
+        """
+        a about above after again against all am an and any are as at be because been before being below
+            between both but by can could did do does doing down during each few for from further had has
+            have having he her here hers him his how i if in into is it its itself just me more most my no
+            nor not now of off on once only or other our out over own same she should so some such than that
+            the their them then there these they this those through to too under until up very was we were
+            what when where which while who whom why will with would you your yours also may might must
+            shall whether etc vs versus use used using usual usually tell know please much many get getting
+            take taking make like best
+        """
+    )
+)
+
+CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
+
+
+def fold(token: str) -> str:
+    """Crude suffix folding so 'treatments'/'treatment', 'infections'/'infection' match."""
+    for suf in ("ations", "ation", "ies", "es", "s"):
+        if len(token) > len(suf) + 3 and token.endswith(suf):
+            return token[: -len(suf)]
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercase word tokens."""
+    return _TOKEN.findall(text.lower())
+
+
+def content_terms(text: str) -> list[str]:
+    """Folded non-stop-word tokens, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for tok in tokens(text):
+        if tok not in STOPWORDS and len(tok) > 1:
+            seen.setdefault(fold(tok), None)
+    return list(seen)
+
+
+def term_set(text: str) -> frozenset[str]:
+    return frozenset(content_terms(text))
+
+
+@lru_cache(maxsize=1)
+def _segmenter():  # type: ignore[no-untyped-def]
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentence split that survives 'mg/kg/day', 'e.g.', 'vs.' (pysbd rules)."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n|\n(?=[-•*]\s)", text):
+        block = " ".join(block.split())
+        if not block:
+            continue
+        out.extend(s.strip() for s in _segmenter().segment(block) if s.strip())
+    return out
+
+
+def strip_citations(text: str) -> str:
+    return CITATION_MARK.sub("", text)

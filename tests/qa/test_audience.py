@@ -1,0 +1,57 @@
+"""Plain language, shorter sentences, disclaimers and reading grade."""
+
+from __future__ import annotations
+
+from medcite.types import Tier
+from qa.audience import (
+    CLINICIAN_DISCLAIMER,
+    PATIENT_DISCLAIMER,
+    adapt_drafts,
+    disclaimer_for,
+    plain_language,
+    reading_grade,
+    split_long,
+)
+from qa.drafts import Draft
+
+JARGON = (
+    "Patients with hypertension were administered corticosteroids intravenously; adverse events were rare "
+    "in those with chronic renal impairment who subsequently discontinued therapy."
+)
+
+
+def test_plain_language_swaps_and_keeps_capitals() -> None:
+    out = plain_language("Hypertension and myocardial infarction; corticosteroids given orally.")
+    assert out == "High blood pressure and heart attack; steroid medicines given by mouth."
+
+
+def test_split_long_sentences() -> None:
+    parts = split_long(plain_language(JARGON), max_words=15)
+    assert len(parts) == 2 and all(p.endswith(".") and p[0].isupper() for p in parts)
+    assert split_long("Short sentence here.") == ["Short sentence here."]
+    listing = (
+        "There are several forms of idiopathic inflammatory myopathy, including polymyositis, "
+        "dermatomyositis, "
+        "and sporadic inclusion body myositis, which are each associated with unique features."
+    )
+    assert split_long(listing, max_words=10) == [listing]  # a list is not cut into fragments
+
+
+def test_patient_text_reads_lower() -> None:
+    clinician = reading_grade(JARGON)
+    patient = reading_grade(split_long(plain_language(JARGON), max_words=15))
+    assert clinician - patient >= 2
+
+
+def test_adapt_only_for_patients_and_keeps_citations() -> None:
+    d = Draft(Tier.RESEARCH, JARGON, ("c1",), group="Safety", core=JARGON)
+    assert adapt_drafts([d], "clinician") == [d]
+    out = adapt_drafts([d], "patient")
+    assert len(out) == 2 and all(x.chunk_ids == ("c1",) and x.group == "Safety" for x in out)
+    assert "steroid medicines" in out[0].text
+
+
+def test_disclaimers_differ() -> None:
+    assert disclaimer_for("patient") == PATIENT_DISCLAIMER and "doctor" in PATIENT_DISCLAIMER
+    assert disclaimer_for("clinician") == CLINICIAN_DISCLAIMER != PATIENT_DISCLAIMER
+    assert reading_grade("") == 0.0

@@ -1,0 +1,89 @@
+"""The extractive composer: tier sections, lead naming the source, grouped cited bullets."""
+
+from __future__ import annotations
+
+from qa_fakes import DERMATOMYOSITIS, MemoryRetriever, chunk, hit
+
+from medcite.types import Tier
+from qa.answer_retrieval import retrieve_by_tier
+from qa.compose import CLINICIAN_LIMITS, attribution, compose, group_for, score_sentences, select, specificity
+from qa.drafts import assemble
+
+Q = "What is the treatment for dermatomyositis?"
+
+
+def _compose(audience: str = "clinician"):
+    tier_hits = retrieve_by_tier(MemoryRetriever(DERMATOMYOSITIS), Q)
+    hits = {h.chunk_id: h for hs in tier_hits.values() for h in hs}
+    drafts = compose(Q, tier_hits, audience)
+    return drafts, assemble(drafts, hits, audience)
+
+
+def test_sections_in_tier_order_with_leads_and_resolving_citations() -> None:
+    drafts, (sections, citations) = _compose()
+    assert [s.tier for s in sections] == [Tier.GUIDELINE, Tier.DRUG_LABEL, Tier.RESEARCH, Tier.PATIENT_INFO]
+    assert [c.n for c in citations] == list(range(1, len(citations) + 1))
+    numbers = {c.n for c in citations}
+    for s in sections:
+        for st in (s.lead, *s.bullets):
+            assert st.citations and set(st.citations) <= numbers  # no sentence without a citation
+    # every cited passage actually contains the sentence taken from it
+    by_n = {c.n: c for c in citations}
+    for d, st in zip(
+        [d for d in drafts if not d.is_lead], [b for s in sections for b in s.bullets], strict=True
+    ):
+        assert any(d.core in by_n[n].chunk.text for n in st.citations)
+
+
+def test_lead_names_most_recent_highest_quality_source() -> None:
+    _, (sections, _) = _compose()
+    guideline = sections[0].lead.text
+    assert guideline.startswith("According to the 2016 American Academy of Neurology guideline, ")
+    research = next(s for s in sections if s.tier is Tier.RESEARCH).lead.text
+    assert research.startswith("According to a 2019 systematic review")  # level 1 beats the 2012 RCT
+
+
+def test_clinician_prefers_specific_sentences_and_names_the_drugs() -> None:
+    _, (sections, _) = _compose()
+    text = " ".join(st.text for s in sections for st in (s.lead, *s.bullets))
+    assert "1 mg/kg/day" in text  # pysbd kept the dose sentence whole
+    assert "corticosteroid" in text.lower() and ("IVIG" in text or "methotrexate" in text.lower())
+    assert specificity("Prednisone 1 mg/kg/day orally in adults daily.") == 1.0
+
+
+def test_patient_order_puts_patient_information_first() -> None:
+    _, (sections, _) = _compose("patient")
+    assert sections[0].tier is Tier.PATIENT_INFO
+
+
+def test_groups_by_keyword() -> None:
+    assert group_for("Prolonged use may cause cataracts and increased risk of infection.") == "Safety"
+    assert group_for("The initial dose is 60 mg per day.") == "Dosing"
+    assert group_for("Sun protection is advised.") == "Supportive care"
+    assert group_for("IVIG is recommended for refractory disease.") == "Key treatment components"
+    assert group_for("The weather was mild.") == "Other findings"
+
+
+def test_near_duplicate_sentences_merge_citations() -> None:
+    a = chunk("Methotrexate is an effective steroid-sparing agent in dermatomyositis.", doc="a")
+    b = chunk("Methotrexate is an effective steroid sparing agent in dermatomyositis!", doc="b")
+    cands = score_sentences(
+        "methotrexate dermatomyositis", [hit(a, 2, 1), hit(b, 1, 2)], "clinician", CLINICIAN_LIMITS
+    )
+    chosen = select(cands, CLINICIAN_LIMITS)
+    assert len(chosen) == 1 and {h.doc_id for h in chosen[0][1]} == {"a", "b"}
+
+
+def test_off_topic_passages_contribute_nothing() -> None:
+    off = chunk("Statins reduce the risk of myocardial infarction and are first-line treatment.", doc="off")
+    assert compose(Q, {Tier.RESEARCH: [hit(off)]}) == []
+
+
+def test_attribution_phrases() -> None:
+    label = chunk("x", tier=Tier.DRUG_LABEL, title="PREDNISONE tablets", section="Warnings")
+    assert attribution(hit(label)) == "According to the FDA label for PREDNISONE tablets (Warnings),"
+    uspstf = chunk(
+        "x", tier=Tier.GUIDELINE, collection="uspstf", publisher="USPSTF", year=2022, meta={"grade": "B"}
+    )
+    assert attribution(hit(uspstf)) == "According to the 2022 USPSTF recommendation (grade B),"
+    assert attribution(hit(chunk("x", year=2019)), "patient") == "A 2019 study found that"

@@ -1,0 +1,61 @@
+"""Follow-up rewriting and suggested follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcite.types import Answer, AnswerSection, Statement, Tier
+from qa.conversation import Conversation, extract_topic, is_follow_up, rewrite_follow_up, suggest_follow_ups
+
+FIRST = "What is the treatment for dermatomyositis?"
+
+
+@pytest.fixture
+def convo() -> Conversation:
+    c = Conversation()
+    c.add(FIRST, FIRST)
+    return c
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "expected"),
+    [
+        ("what about in children?", "What is the treatment for dermatomyositis in children?"),
+        ("and in pregnancy?", "What is the treatment for dermatomyositis in pregnancy?"),
+        ("side effects?", "side effects of dermatomyositis treatment?"),
+        ("how long until it works?", "how long until dermatomyositis treatment works?"),
+    ],
+)
+def test_follow_ups_rewritten_with_topic(convo: Conversation, follow_up: str, expected: str) -> None:
+    assert rewrite_follow_up(follow_up, convo) == expected
+
+
+def test_self_contained_questions_untouched(convo: Conversation) -> None:
+    assert rewrite_follow_up("What is the treatment for gout?", convo) == "What is the treatment for gout?"
+    assert rewrite_follow_up("what about in children?", None) == "what about in children?"
+    assert not is_follow_up("What is the treatment for gout?")
+    assert is_follow_up("Is it safe?")
+
+
+def _answer(texts: list[str], groups: list[str]) -> Answer:
+    lead = Statement(texts[0], (1,))
+    bullets = tuple(Statement(t, (1,), g) for t, g in zip(texts[1:], groups, strict=True))
+    section = AnswerSection(Tier.GUIDELINE, Tier.GUIDELINE.heading, lead, bullets)
+    return Answer("id", FIRST, FIRST, "clinician", False, False, (section,), (), "d")
+
+
+def test_conversation_add_accepts_answers_and_tracks_topic() -> None:
+    c = Conversation()
+    c.add(_answer(["x"], []))
+    assert c.topic == "dermatomyositis" and c.last_rewritten == FIRST
+    assert extract_topic("What are the side effects?") == ""
+
+
+def test_suggestions_come_from_answer_content() -> None:
+    ans = _answer(["Methotrexate is used.", "Monitor liver enzymes with methotrexate."], ["Monitoring"])
+    ups = suggest_follow_ups(ans, "dermatomyositis")
+    assert len(ups) == 3 and all("methotrexate" in u for u in ups)
+    plain = suggest_follow_ups(
+        _answer(["Rest helps.", "Sun protection helps."], ["Supportive care"]), "lupus"
+    )
+    assert plain and all("lupus" in u for u in plain) and not any("dose" in u for u in plain)

@@ -1,0 +1,74 @@
+"""Emergencies, non-medical refusals and retrieval-confidence abstention."""
+
+from __future__ import annotations
+
+import pytest
+from qa_fakes import chunk, hit
+
+from qa.expansion import lexicon_from_records
+from qa.safety import (
+    closest_topics,
+    emergency_kinds,
+    emergency_notice,
+    has_medical_cue,
+    is_non_medical,
+    looks_like_gibberish,
+    retrieval_confidence,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("I have crushing chest pain right now", "chest pain"),
+        ("my dad's face is drooping and he has slurred speech", "stroke signs"),
+        ("I keep having suicidal thoughts", "suicidal thoughts"),
+        ("my son took too many pills, is it an overdose?", "overdose or poisoning"),
+        ("after the bee sting her throat is swelling", "anaphylaxis or trouble breathing"),
+    ],
+)
+def test_emergencies_detected(question: str, kind: str) -> None:
+    assert kind in emergency_kinds(question)
+
+
+def test_non_emergencies_and_notice_text() -> None:
+    assert emergency_kinds("What is the treatment for dermatomyositis?") == []
+    assert emergency_kinds("Which statin lowers chest pain risk in trials of angina?")  # mentions chest pain
+    assert "988" in emergency_notice(["suicidal thoughts"]) and "988" not in emergency_notice(["chest pain"])
+
+
+def test_gibberish_and_non_medical() -> None:
+    assert looks_like_gibberish("asdkjh qwpoe")
+    assert not looks_like_gibberish("What is the treatment for dermatomyositis?")
+    assert not has_medical_cue("What is the capital of France?")
+    assert has_medical_cue("Is metformin safe?")  # drug-like suffix
+    assert is_non_medical("What is the capital of France?", confidence=0.5)
+    assert not is_non_medical("What is the treatment for dermatomyositis?", confidence=0.0)
+    lex = lexicon_from_records([("Cytokine Release Syndrome", {"synonyms": ["cytokine storm"]})])
+    assert has_medical_cue("What is a cytokine storm?", lex)
+
+
+def test_confidence_is_best_term_coverage() -> None:
+    on = chunk("Prednisone is used to treat dermatomyositis.")
+    half = chunk("Dermatomyositis is rare.")
+    q = "prednisone dermatomyositis"
+    assert retrieval_confidence(q, [hit(half, rank=1), hit(on, rank=2)]) == 1.0
+    assert retrieval_confidence(q, [hit(half)]) == 0.5
+    assert retrieval_confidence(q, []) == 0.0
+    assert retrieval_confidence("the of and", [hit(on)]) == 0.0
+
+
+def test_confidence_counts_synonyms() -> None:
+    lex = lexicon_from_records([("Heart Attack", {"mesh_terms": ["Myocardial Infarction"]})])
+    passage = chunk("Statins reduce myocardial infarction in adults.")
+    assert retrieval_confidence("heart attack statins", [hit(passage)]) == pytest.approx(1 / 3)
+    assert retrieval_confidence("heart attack statins", [hit(passage)], lex) == 1.0
+
+
+def test_closest_topics_distinct_titles_by_score() -> None:
+    hits = [
+        hit(chunk("a", title="A"), 1.0, 2),
+        hit(chunk("b", title="B"), 3.0, 1),
+        hit(chunk("c", title="A"), 0.5, 3),
+    ]
+    assert closest_topics(hits) == ("B", "A")
