@@ -12,7 +12,8 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,7 +21,16 @@ from medcite.errors import IndexMismatchError, IndexMissingError, MedCiteError
 from medcite.settings import Settings
 from medcite.types import TIERS, Answer, Audience, SearchFilters, Tier
 from ui.feedback import FeedbackSink, InMemoryFeedbackSink
-from ui.render_html import TIER_BADGE, Turn, render_conversation, render_setup_error
+from ui.hardening import QuestionGate, launch_options
+from ui.persistence import (
+    CONVERSATION_STORAGE_KEY,
+    browser_state_secret,
+    keeper_for,
+    lookup_approved,
+    new_conversation_id,
+    valid_conversation_id,
+)
+from ui.render_html import TIER_BADGE, Approval, Turn, render_conversation, render_setup_error
 from ui.styles import APP_CSS
 
 if TYPE_CHECKING:
@@ -166,6 +176,9 @@ class ChatController:
     """The app's behaviour without Gradio: stream answers, keep turns, record feedback.
 
     Kept apart from the layout so it can be tested directly; Gradio handlers are thin wrappers.
+    With a `medcite.store.Store` as `store`, a question that opens a conversation is answered from
+    medical review when an approved answer matches (issue 7 item 4), and conversations are kept in the
+    store (`remember` / `restore` / `forget`, issue 7 item 8); other stores skip both.
     """
 
     def __init__(
@@ -181,6 +194,18 @@ class ChatController:
         self.store = store
         self.conversation_factory = conversation_factory
         self.today = today
+        # Approved answers are matched on the corpus they were built from (`qa.engine.AnswerEngine`).
+        self.corpus_hash = str(getattr(engine, "corpus_hash", "") or "")
+        self.keeper = keeper_for(store)
+
+    def approved(self, question: str, audience: Audience, filters: SearchFilters | None) -> Any:
+        """The store's `ApprovedLookup` for a question that stands alone. Filtered questions are never
+        served from review: the approved answer was not built under those filters."""
+        from medcite.review import ApprovedLookup
+
+        if filters is not None and not filters.is_empty:
+            return ApprovedLookup("none")
+        return lookup_approved(self.store, question, audience, self.corpus_hash)
 
     def stream(
         self, question: str, audience: Audience, filters: SearchFilters, previous: Sequence[Turn]
@@ -195,17 +220,28 @@ class ChatController:
             yield list(turns)
             return
         answered = [t.answer for t in previous if t.answer is not None]
+        # Only a first question stands alone; follow-ups are rewritten from context, so answer afresh.
+        lookup = self.approved(question, audience, filters) if not answered else None
+        if lookup is not None and lookup.kind == "approved" and lookup.answer is not None:
+            approval = Approval(lookup.approved_at or "", lookup.reviewer or "")
+            turns[-1] = Turn(question, lookup.answer, (lookup.approved_at or "")[:10], approval=approval)
+            yield list(turns)
+            return
+        note = lookup.note if lookup is not None else None
         final: Answer | None = None
         try:
             conversation = self.conversation_factory(answered)
             for final in self.engine.ask_stream(question, audience, conversation, filters):
+                if note:  # the corpus changed since an earlier version was approved: say so
+                    final = replace(final, notices=(*final.notices, note))
                 turns[-1] = Turn(question=question, answer=final, updated=self.today())
                 yield list(turns)
         except MedCiteError as exc:
             turns[-1] = Turn(question=question, error=str(exc))
             yield list(turns)
         except Exception:
-            log.exception("answering %r failed", question)
+            # The question itself is not logged: MEDCITE_STORE_QUESTIONS=false must keep it out of logs too.
+            log.exception("answering a question (%d characters) failed", len(question))
             turns[-1] = Turn(question=question, error=ERROR_TEXT)
             yield list(turns)
         else:
@@ -230,9 +266,17 @@ class ChatController:
             raise MedCiteError(problem.message, hint=f"Run `{problem.command}`." if problem.command else None)
         if not question.strip():
             raise MedCiteError("The question is empty.", hint="Send a medical question as text.")
-        conversation = self.conversation_factory(questions_from_history(history))
+        earlier = questions_from_history(history)
+        lookup = self.approved(question.strip(), audience, None) if not earlier else None
+        if lookup is not None and lookup.kind == "approved" and lookup.answer is not None:
+            yield lookup.answer
+            return
+        note = lookup.note if lookup is not None else None
+        conversation = self.conversation_factory(earlier)
         final: Answer | None = None
         for final in self.engine.ask_stream(question.strip(), audience, conversation, None):
+            if note:
+                final = replace(final, notices=(*final.notices, note))
             yield final
         if final is None:
             raise MedCiteError("The answer engine returned nothing.", hint="Try rephrasing the question.")
@@ -245,6 +289,20 @@ class ChatController:
             pass
         assert final is not None  # ask_stream_api raises rather than yield nothing
         return final
+
+    def remember(self, conversation_id: str | None, turns: Sequence[Turn]) -> None:
+        """Persist the conversation's answered turns (a no-op without a conversation store)."""
+        if self.keeper is not None:
+            self.keeper.save(conversation_id, turns)
+
+    def restore(self, conversation_id: str | None) -> list[Turn]:
+        """The stored conversation for this browser, oldest first (empty without a store)."""
+        return self.keeper.restore(conversation_id) if self.keeper is not None else []
+
+    def forget(self, conversation_id: str | None) -> None:
+        """Delete the conversation from the store too (the "Clear conversation" button)."""
+        if self.keeper is not None:
+            self.keeper.clear(conversation_id)
 
     def feedback(self, answer_id: str | None, helpful: bool, comment: str) -> str:
         """Store a thumbs up/down; returns the status line shown under the buttons."""
@@ -273,15 +331,36 @@ def _feedback_choices(turns: Sequence[Turn]) -> dict[str, Any]:
     return gr.update(choices=choices, value=choices[-1][1] if choices else None)
 
 
+def _conversation_component(gr: Any, settings: Settings, persistent: bool) -> Any:
+    """Where the browser keeps its conversation id: localStorage (`gr.BrowserState`, with a key that
+    survives restarts) when conversations are stored, else per-page server state."""
+    if not persistent:
+        return gr.State(None)
+    return gr.BrowserState(
+        None, storage_key=CONVERSATION_STORAGE_KEY, secret=browser_state_secret(settings.home)
+    )
+
+
 def build_app(
     settings: Settings,
     engine_factory: EngineFactory = default_engine_factory,
     store: FeedbackSink | None = None,
     conversation_factory: ConversationFactory | None = None,
+    *,
+    review: bool = False,
 ) -> gr.Blocks:
-    """Build the web chat. The engine (and so the index) is created once, here."""
+    """Build the web chat. The engine (and so the index) is created once, here.
+
+    `review=True` (what `serve` uses) puts the chat in an "Ask" tab beside the reviewers' "Review" tab
+    (`ui.review_tab`); it needs a `medcite.store.Store`, opened from settings when `store` is None.
+    """
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
+
+    if review and store is None:
+        from medcite.store import open_store
+
+        store = open_store(settings)
 
     try:
         engine: StreamingEngine | None = engine_factory(settings)
@@ -297,15 +376,20 @@ def build_app(
             return make_conversation(previous, lexicon)
 
     controller = ChatController(engine, problem, store or InMemoryFeedbackSink(), conversation_factory)
+    gate = QuestionGate(settings)
 
-    with gr.Blocks(title="MedCite") as app:
+    with gr.Blocks(title="MedCite") as app, ExitStack() as tabs, ExitStack() as chat_tab:
         gr.HTML(
             '<div id="mc-header"><h1>MedCite</h1><p>Answers to medical questions from guidelines, FDA drug '
             "labels, research and patient information, with every statement cited.</p></div>"
         )
         if problem is not None:
             gr.HTML(render_setup_error(problem.message, problem.command), elem_id="mc-setup")
+        if review:  # entered here and left after the layout, so the layout code keeps one shape
+            tabs.enter_context(gr.Tabs(elem_id="mc-tabs"))
+            chat_tab.enter_context(gr.Tab("Ask", elem_id="mc-chat-tab"))
         turns_state = gr.State([])
+        conversation_id = _conversation_component(gr, settings, controller.keeper is not None)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
                 audience = gr.Radio(
@@ -357,6 +441,13 @@ def build_app(
                         years, value=ANY_YEAR, label="Published until", elem_id="mc-year-max"
                     )
 
+        if review:
+            chat_tab.close()
+            from ui.review_tab import add_review_tab
+
+            add_review_tab(app, store, settings)  # type: ignore[arg-type]  # a Store when review
+            tabs.close()
+
         filter_inputs = [tiers, year_min, year_max]
         stream_outputs = [turns_state, transcript, question, *follow_buttons, target]
 
@@ -367,6 +458,8 @@ def build_app(
             lo: str | None,
             hi: str | None,
             previous: list[Turn],
+            conversation: str | None = None,
+            request: gr.Request = None,  # type: ignore[assignment]  # injected by Gradio
         ):
             text = (text or "").strip()
             if not text:
@@ -378,6 +471,13 @@ def build_app(
                     _feedback_choices(previous),
                 )
                 return
+            try:  # issue 9: length limit, unreadable text and rate limit, enforced here on the server
+                text = gate.admit(text, request)
+            except MedCiteError as exc:
+                refused = [*previous, Turn(question=text[:300], error=str(exc))]
+                page = render_conversation(refused)
+                yield refused, page, gr.update(), *_follow_up_updates(previous), gr.update()
+                return
             filters = make_filters(tier_values, lo, hi)
             turns: list[Turn] = list(previous)
             hidden = [gr.update(visible=False)] * MAX_FOLLOW_UPS
@@ -385,6 +485,7 @@ def build_app(
             for turns in controller.stream(text, check_audience(who), filters, previous):
                 yield turns, render_conversation(turns, streaming=True), box, *hidden, gr.update()
                 box = gr.update()
+            controller.remember(conversation, turns)
             yield (
                 turns,
                 render_conversation(turns),
@@ -393,7 +494,15 @@ def build_app(
                 _feedback_choices(turns),
             )
 
-        def reask(who: str, tier_values: list[str], lo: str | None, hi: str | None, previous: list[Turn]):
+        def reask(
+            who: str,
+            tier_values: list[str],
+            lo: str | None,
+            hi: str | None,
+            previous: list[Turn],
+            conversation: str | None = None,
+            request: gr.Request = None,  # type: ignore[assignment]  # injected by Gradio
+        ):
             """Audience switch: answer the last question again in the new audience's language."""
             if not previous:
                 yield (
@@ -404,9 +513,11 @@ def build_app(
                     _feedback_choices(previous),
                 )
                 return
-            yield from run(previous[-1].question, who, tier_values, lo, hi, previous[:-1])
+            last = previous[-1].question
+            yield from run(last, who, tier_values, lo, hi, previous[:-1], conversation, request)
 
-        def clear():
+        def clear(conversation: str | None):
+            controller.forget(conversation)
             return (
                 [],
                 render_conversation([]),
@@ -415,17 +526,40 @@ def build_app(
                 gr.update(choices=[], value=None),
             )
 
-        run_inputs = [question, audience, *filter_inputs, turns_state]
+        def restore(conversation: str | None):
+            """Page load: give this browser a conversation id and bring back its stored chat."""
+            cid = valid_conversation_id(conversation) or new_conversation_id()
+            turns = controller.restore(cid)
+            if not turns:  # leave the page alone: a question asked meanwhile must not be wiped
+                return cid, *[gr.update()] * len(stream_outputs)
+            return (
+                cid,
+                turns,
+                render_conversation(turns),
+                gr.update(),
+                *_follow_up_updates(turns),
+                _feedback_choices(turns),
+            )
+
+        _inject_request(run)
+        run_inputs = [question, audience, *filter_inputs, turns_state, conversation_id]
         question.submit(run, run_inputs, stream_outputs, api_visibility="private")
         ask_button.click(run, run_inputs, stream_outputs, api_visibility="private")
         for button in follow_buttons:
             button.click(
-                run, [button, audience, *filter_inputs, turns_state], stream_outputs, api_visibility="private"
+                run,
+                [button, audience, *filter_inputs, turns_state, conversation_id],
+                stream_outputs,
+                api_visibility="private",
             )
         audience.change(
-            reask, [audience, *filter_inputs, turns_state], stream_outputs, api_visibility="private"
+            reask,
+            [audience, *filter_inputs, turns_state, conversation_id],
+            stream_outputs,
+            api_visibility="private",
         )
-        clear_button.click(clear, None, stream_outputs, api_visibility="private")
+        clear_button.click(clear, [conversation_id], stream_outputs, api_visibility="private")
+        app.load(restore, [conversation_id], [conversation_id, *stream_outputs], api_visibility="private")
         thumbs_up.click(
             lambda a, c: controller.feedback(a, True, c),
             [target, comment],
@@ -439,32 +573,64 @@ def build_app(
             api_visibility="private",
         )
 
-        def ask(question: str, audience: str = "clinician", history: list | None = None) -> dict:
+        def ask(
+            question: str,
+            audience: str = "clinician",
+            history: list | None = None,
+            request: gr.Request = None,  # type: ignore[assignment]  # injected by Gradio
+        ) -> dict:
             """Answer a question; `history` lists earlier questions of the conversation (oldest first).
             Returns the answer JSON of `medcite ask --json`."""
             try:
+                question = gate.admit(question, request)
                 return answer_json(controller.ask_once(question, check_audience(audience), history))
             except MedCiteError as exc:
                 raise gr.Error(str(exc)) from exc
 
         def ask_stream(
-            question: str, audience: str = "clinician", history: list | None = None
+            question: str,
+            audience: str = "clinician",
+            history: list | None = None,
+            request: gr.Request = None,  # type: ignore[assignment]  # injected by Gradio
         ) -> Iterator[dict]:
             """Like `ask`, but yields progressively fuller answer JSON (one per composed section); the
             last one is final."""
             try:
+                question = gate.admit(question, request)
                 for answer in controller.ask_stream_api(question, check_audience(audience), history):
                     yield answer_json(answer)
             except MedCiteError as exc:
                 raise gr.Error(str(exc)) from exc
 
+        _inject_request(ask)
+        _inject_request(ask_stream)
         gr.api(ask, api_name="ask")
         gr.api(ask_stream, api_name="ask_stream")
+
+        def feedback(answer_id: str, helpful: bool = True, comment: str = "") -> str:
+            """Thumbs up (`helpful` true) or down, with an optional comment, for an `answer_id` returned
+            by `/ask`; one feedback row per call."""
+            try:
+                controller.store.add_feedback(answer_id, 1 if helpful else -1, (comment or "").strip())
+            except MedCiteError as exc:
+                raise gr.Error(str(exc)) from exc
+            return "Thanks, your feedback was recorded."
+
+        gr.api(feedback, api_name="feedback")
     app.medcite_controller = controller  # type: ignore[attr-defined]  # for tests and the store hook
     return app
 
 
-def launch(app: gr.Blocks, host: str, port: int, *, block: bool = True) -> None:
+def _inject_request(handler: Callable[..., Any]) -> None:
+    """Make Gradio pass the client's `gr.Request` to `handler(..., request)`: with postponed annotations
+    the string "gr.Request" cannot be resolved from this module (gradio is imported lazily), so the class
+    itself is set, and Gradio then leaves the parameter out of the API signature."""
+    import gradio as gr
+
+    handler.__annotations__["request"] = gr.Request
+
+
+def launch(app: gr.Blocks, host: str, port: int, *, block: bool = True, **options: Any) -> None:
     """Start the server on host:port with MedCite's CSS; never shared publicly."""
     import gradio as gr
 
@@ -480,6 +646,7 @@ def launch(app: gr.Blocks, host: str, port: int, *, block: bool = True) -> None:
         css=APP_CSS,
         footer_links=["api"],
         prevent_thread_lock=not block,
+        **options,  # auth, request-size middleware (ui.hardening.launch_options)
         quiet=True,
         show_error=False,
     )
@@ -487,7 +654,13 @@ def launch(app: gr.Blocks, host: str, port: int, *, block: bool = True) -> None:
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """`medcite serve`: build the app from settings and serve it (blocks until interrupted)."""
-    launch(build_app(settings), host or settings.host, port or settings.port, block=True)
+    host = host or settings.host
+    options = launch_options(settings, host)  # refuses a non-loopback host without auth, before any work
+    from medcite.store import open_store
+
+    # The real store: answers, feedback, review and conversations persist; reviewers get the Review tab.
+    app = build_app(settings, store=open_store(settings), review=True)
+    launch(app, host, port or settings.port, block=True, **options)
 
 
 __all__ = [

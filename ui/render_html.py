@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from medcite.review import approval_badge
 from medcite.types import Answer, AnswerSection, Citation, Statement, Tier
 
 TIER_BADGE: dict[Tier, str] = {
@@ -36,6 +37,19 @@ _STOP = frozenset(
 
 
 @dataclass(frozen=True)
+class Approval:
+    """Who approved a stored answer through medical review, and when (`approved_at` is ISO 8601)."""
+
+    approved_at: str
+    reviewer: str
+
+    @property
+    def badge(self) -> str:
+        """The badge text `medcite.store` puts first in an approved answer's notices."""
+        return approval_badge(self.approved_at, self.reviewer)
+
+
+@dataclass(frozen=True)
 class Turn:
     """One exchange in the visible conversation; `answer` is None while it is still being produced."""
 
@@ -43,6 +57,7 @@ class Turn:
     answer: Answer | None = None
     updated: str | None = None  # "last updated" shown on the answer (date the answer was produced)
     error: str | None = None
+    approval: Approval | None = None  # set when the answer was served from medical review
 
 
 def esc(text: object) -> str:
@@ -234,10 +249,13 @@ def render_passage(answer: Answer, citation: Citation) -> str:
     )
 
 
-def render_review(answer: Answer, updated: str | None) -> str:
+def render_review(answer: Answer, updated: str | None, approval: Approval | None = None) -> str:
+    """Review status badge; an approved answer names its reviewer and date instead of the caution."""
     status = answer.review_status
     cls = {"Approved": "approved", "Under Review": "review", "Rejected": "rejected"}.get(status, "submitted")
     parts = [f'<div class="mc-review"><span class="mc-status mc-status-{cls}">{esc(status)}</span>']
+    if status == "Approved" and approval is not None:
+        parts.append(f'<span class="mc-approval">{esc(approval.badge)}</span>')
     if updated:
         parts.append(f'<span class="mc-updated">Last updated {esc(updated)}</span>')
     parts.append("</div>")
@@ -249,20 +267,22 @@ def render_review(answer: Answer, updated: str | None) -> str:
     return "".join(parts)
 
 
-def render_notices(answer: Answer) -> str:
-    """Emergency and abstention notices come first and look different from normal content."""
+def render_notices(answer: Answer, skip: str | None = None) -> str:
+    """Emergency and abstention notices come first and look different from normal content; `skip` is
+    a notice already shown elsewhere (the approval badge, shown with the review status)."""
     parts = []
-    for i, notice in enumerate(answer.notices):
+    notices = tuple(n for n in answer.notices if n != skip) if skip else answer.notices
+    for i, notice in enumerate(notices):
         # The engine puts the emergency notice first (issue 4 item 5); abstention notices follow.
         kind = "emergency" if answer.emergency and i == 0 else "abstain" if answer.abstained else "info"
         parts.append(f'<div class="mc-notice mc-notice-{kind}" role="alert">{esc(notice)}</div>')
-    if answer.emergency and not answer.notices:
+    if answer.emergency and not notices:
         parts.append(
             '<div class="mc-notice mc-notice-emergency" role="alert">This may be an emergency. '
             "Call your local emergency number or go to the nearest emergency department now.</div>"
         )
     if answer.abstained:
-        if not answer.notices:
+        if not notices:
             parts.append(
                 '<div class="mc-notice mc-notice-abstain" role="alert">Not enough evidence: the sources '
                 "in MedCite's library do not cover this question well enough to answer it.</div>"
@@ -273,11 +293,13 @@ def render_notices(answer: Answer) -> str:
     return "".join(parts)
 
 
-def render_answer(answer: Answer, *, updated: str | None = None, final: bool = True) -> str:
+def render_answer(
+    answer: Answer, *, updated: str | None = None, final: bool = True, approval: Approval | None = None
+) -> str:
     """The whole answer card in the order of DESIGN.md section 1."""
     parts = [f'<article class="mc-answer" data-answer-id="{esc(answer.answer_id)}">']
-    parts.append(render_notices(answer))
-    parts.append(render_review(answer, updated))
+    parts.append(render_notices(answer, skip=approval.badge if approval is not None else None))
+    parts.append(render_review(answer, updated, approval))
     if answer.rewritten_query and answer.rewritten_query.strip() != answer.question.strip():
         parts.append(f'<div class="mc-rewritten">Searching for: <q>{esc(answer.rewritten_query)}</q></div>')
     parts.extend(render_section(answer, s) for s in answer.sections)
@@ -306,7 +328,7 @@ def render_turn(turn: Turn, *, final: bool = True) -> str:
     elif turn.answer is None:
         body = '<div class="mc-progress" aria-live="polite">Searching the library…</div>'
     else:
-        body = render_answer(turn.answer, updated=turn.updated, final=final)
+        body = render_answer(turn.answer, updated=turn.updated, final=final, approval=turn.approval)
     return f'<div class="mc-turn">{question}{body}</div>'
 
 

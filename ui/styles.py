@@ -20,6 +20,7 @@ APP_CSS = """
 .mc-status-approved { color: #1b6b2f; background: #e6f5ea; border-color: #8fcf9f; }
 .mc-status-rejected { color: #8b1a1a; background: #fdeaea; border-color: #e8a0a0; }
 .mc-updated { color: var(--body-text-color-subdued); }
+.mc-approval { color: #1b6b2f; font-weight: 600; }
 .mc-caution { margin: .5rem 0; padding: .4rem .7rem; font-size: .85rem; background: #fff8e6;
   border-left: 4px solid #e0a800; color: #5c4400; border-radius: 4px; }
 .mc-notice { margin: 0 0 .7rem 0; padding: .7rem .9rem; border-radius: 8px; font-weight: 600; }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,16 +11,14 @@ import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from ui_fakes import FakeEngine, list_conversation  # noqa: E402
+from ui_fakes import (  # noqa: E402
+    FakeEngine,
+    free_port,  # noqa: F401 - re-exported for fixtures
+    list_conversation,
+)
 
 from medcite.settings import REPO_ROOT, Settings, load_settings  # noqa: E402
 from ui.feedback import InMemoryFeedbackSink  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -228,7 +228,7 @@ def test_phone_width_has_no_horizontal_overflow(browser: Any, served: Any, artif
 def test_missing_index_page_says_which_command_to_run(
     browser: Any, ui_settings: Settings, artifacts_dir: Path
 ) -> None:
-    from conftest import free_port
+    from ui_fakes import free_port
 
     from ui.app import build_app, launch
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import free_port
+from ui_fakes import free_port
 
 from medcite.embedding import HashingEmbedder
 from medcite.settings import REPO_ROOT, Settings, load_settings

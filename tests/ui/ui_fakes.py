@@ -205,3 +205,12 @@ def _replace(answer: Answer, **changes: Any) -> Answer:
 def list_conversation(previous: Sequence[Answer | str]) -> list[Answer | str]:
     """Conversation factory for the fake engine: just the earlier answers (or API questions)."""
     return list(previous)
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
