@@ -68,6 +68,10 @@ READERS_BY_FORMAT: dict[str, tuple[str, FileReader]] = {
     "openfda_json": (openfda.COLLECTION, openfda.read_file),
 }
 GENERIC_FORMATS = frozenset({"jsonl.gz", "json.gz", "jsonl", "json"})
+# A record this large is a broken or hostile export, not a source: the longest real document (an SPL
+# label such as Humira's, ~0.4 MB of XML) is far below it. Such a record is skipped and reported
+# instead of becoming tens of thousands of chunks (issue 9).
+MAX_DOCUMENT_CHARS = 5_000_000
 
 
 def reader_for(entry: ManifestEntry) -> tuple[str, FileReader] | None:
@@ -180,6 +184,12 @@ def _iter_documents(root: Path, entries: list[ManifestEntry], report: ReadReport
             for item in read_file(fpath, entry.tier, entry.path):
                 if isinstance(item, ReadIssue):
                     report.issues.append(item)
+                    file_report.skipped += 1
+                elif (size := sum(len(sec.text) for sec in item.sections)) > MAX_DOCUMENT_CHARS:
+                    report.issues.append(
+                        ReadIssue(entry.path, item.doc_id, f"document too large ({size:,} characters; "
+                                  f"the limit is {MAX_DOCUMENT_CHARS:,})")
+                    )
                     file_report.skipped += 1
                 else:
                     file_report.documents += 1

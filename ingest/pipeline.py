@@ -284,6 +284,10 @@ def run_ingest(
             status = "ok"
         except KeyboardInterrupt:
             status = "interrupted"
+            _settle_after_failure(catalog, settings)
+            raise
+        except Exception:
+            _settle_after_failure(catalog, settings)
             raise
         finally:
             result.seconds = time.monotonic() - t0
@@ -293,6 +297,20 @@ def run_ingest(
         return result
     finally:
         catalog.close()
+
+
+def _settle_after_failure(catalog: Catalog, settings: Settings) -> None:
+    """After a failed or interrupted run, bring BM25 in line with what the catalog committed so the
+    index stays queryable (issue 9: a failed write leaves a usable index). The recorded corpus hash is
+    kept, so the index still reads as built from the previous corpus until a run completes. Best
+    effort: if this fails too (the disk is full), `open_index` says to run `medcite ingest`."""
+    with contextlib.suppress(Exception):
+        manifest = catalog.manifest()
+        generation = catalog.generation()
+        if manifest is None or manifest.built_at is None or manifest.bm25_generation == generation:
+            return
+        build_bm25(settings.bm25_dir, ((c.chunk_id, c.embed_text) for c in catalog.iter_chunks()), generation)
+        catalog.set_built(manifest.corpus_hash, generation)
 
 
 def _documents_hash(catalog: Catalog) -> str:
@@ -403,13 +421,18 @@ def _delete_missing(
     catalog: Catalog, store: VectorStore, src: _CorpusInput, seen: set[str], result: IngestResult
 ) -> None:
     """Delete documents no longer in the corpus from the catalog (first, the truth) and then Chroma."""
-    # A file that failed as a whole (missing, truncated, unparseable) makes its documents look gone
-    # although the source still has them: keep those until the file reads again.
-    failed = {i.file for i in getattr(src.report, "issues", []) if not getattr(i, "location", "x")}
+    # A file that failed as a whole (missing, truncated, unparseable) or in part (a record that no longer
+    # parses) makes its documents look gone although the source still has them: keep those until the
+    # file reads cleanly again, so a broken export never deletes indexed documents (issue 9).
+    failed = {getattr(i, "file", None) for i in getattr(src.report, "issues", [])}
     sources = catalog.source_files()
     kept = sorted(d for d in set(sources) - seen if sources[d] in failed)
     if kept:
-        result.notes.append(f"kept {len(kept)} document(s) of unreadable corpus files: {sorted(failed)}")
+        files = sorted({sources[d] for d in kept})
+        result.notes.append(
+            f"kept {len(kept)} previously indexed document(s) of unreadable or partly unreadable "
+            f"corpus files: {files}"
+        )
     gone = sorted(set(sources) - seen - set(kept))
     if not gone:
         return

@@ -70,7 +70,10 @@ def ingest_cmd(
             hint="Point --corpus (or MEDCITE_CORPUS) at a folder with MANIFEST.json.",
         )
     embedder = make_embedder(s.embedding_model, s.embed_batch_size)
-    result = run_ingest(s, embedder, rebuild=rebuild, progress=not quiet)
+    from medcite.write_failures import index_write_errors
+
+    with index_write_errors():  # disk full, read-only folder, locked database: one clear message
+        result = run_ingest(s, embedder, rebuild=rebuild, progress=not quiet)
     print(result.summary())
 
 

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="http://host:port switches to Chroma's server")
     collection: str = "medcite"
     embed_batch_size: int = Field(64, ge=1, le=4096)
+    # How the packaged MiniLM runs (issue 8). torch and onnx give the same vectors (cosine > 0.9999,
+    # tests/ingest/test_fast_embedding.py), so they share an index; onnx-int8 moves vectors (cosine
+    # ~0.99) and so counts as another model in index_params().
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch", description="torch (sentence-transformers), onnx (local export) or onnx-int8"
+    )
 
     # retrieval
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (Cormack et al. 2009)")
@@ -80,6 +86,16 @@ class Settings(BaseSettings):
     store_questions: bool = True
     host: str = "127.0.0.1"
     port: int = 7860
+    # issue 9: server-side limits. A question longer than this is refused (a friendly message, never
+    # a truncation the user did not see); 2,000 characters holds any real clinical question.
+    max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question accepted")
+    max_request_bytes: int = Field(256_000, ge=1024, description="Largest HTTP request body accepted")
+    # Token bucket per client address: `rate_limit_burst` questions at once, refilled at
+    # `rate_limit_per_minute`; 0 per minute switches limiting off (load tests, trusted single user).
+    rate_limit_per_minute: float = Field(30.0, ge=0.0)
+    rate_limit_burst: int = Field(10, ge=1)
+    # "user:password" pairs separated by commas; required before `serve` binds a non-loopback address.
+    auth_users: SecretStr | None = None
 
     # review CLI (issue 7): for scripts; otherwise the CLI asks with a hidden prompt. Never logged.
     reviewer_password: SecretStr | None = None
@@ -118,13 +134,21 @@ class Settings(BaseSettings):
         return self.index_dir / "catalog.sqlite"
 
     @property
+    def model_cache_dir(self) -> Path:
+        """Locally built model files (the ONNX export of the packaged MiniLM)."""
+        return self.home / "models"
+
+    @property
     def app_db_path(self) -> Path:
         return self.home / "medcite.sqlite"
 
     def index_params(self) -> dict[str, Any]:
         """Parameters an index is built with; a query against a different set must fail."""
+        model = self.embedding_model
+        if self.embedding_backend == "onnx-int8" and model != "fake":
+            model += "+onnx-int8"  # quantised vectors differ materially: another model for the index
         return {
-            "embedding_model": self.embedding_model,
+            "embedding_model": model,
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
         }
@@ -137,7 +161,9 @@ class Settings(BaseSettings):
 
     def settings_hash(self) -> str:
         """Hash of the settings that change answers (paths and secrets excluded)."""
-        excluded = {"home", "corpus", "evals", "llm_api_key", "host", "port", "reviewer_password"}
+        excluded = {"home", "corpus", "evals", "llm_api_key", "host", "port", "reviewer_password",
+                    "auth_users", "max_question_chars", "max_request_bytes", "rate_limit_per_minute",
+                    "rate_limit_burst"}
         d = self.model_dump(mode="json", exclude=excluded)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -67,13 +67,20 @@ def _segmenter():  # type: ignore[no-untyped-def]
 
 def split_sentences(text: str) -> list[str]:
     """Sentence split that survives 'mg/kg/day', 'e.g.', 'vs.' (pysbd rules)."""
+    return list(_split_sentences_cached(text))
+
+
+# The same retrieved passages are split again for every question that retrieves them, and pysbd costs
+# ~5 ms a passage: caching (a pure function of the text) roughly halves answer time under load (issue 9).
+@lru_cache(maxsize=8192)
+def _split_sentences_cached(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for block in re.split(r"\n\s*\n|\n(?=[-•*]\s)", text):
         block = " ".join(block.split())
         if not block:
             continue
         out.extend(s.strip() for s in _segmenter().segment(block) if s.strip())
-    return out
+    return tuple(out)
 
 
 def strip_citations(text: str) -> str:

@@ -24,10 +24,25 @@ def open_text(path: Path) -> IO[str]:
     return path.open("r", encoding="utf-8")
 
 
+def open_binary(path: Path) -> IO[bytes]:
+    """Open a plain or gzip-compressed file for reading bytes."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
 def iter_jsonl(path: Path, label: str) -> Iterator[RawRecord | ReadIssue]:
-    """Yield ('line N', record) per non-blank line; a line that is not a JSON object becomes an issue."""
-    with open_text(path) as fh:
-        for n, line in enumerate(fh, start=1):
+    """Yield ('line N', record) per non-blank line; a line that is not a JSON object becomes an issue.
+
+    Lines are decoded one by one, so a record in another encoding (a Latin-1 line in a UTF-8 file) is
+    skipped and reported on its own instead of ending the read of the whole file."""
+    with open_binary(path) as fh:
+        for n, raw_line in enumerate(fh, start=1):
+            try:
+                line = raw_line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield ReadIssue(label, f"line {n}", f"not valid UTF-8 (wrong encoding?) at byte {exc.start}")
+                continue
             if not line.strip():
                 continue
             try:

@@ -208,7 +208,9 @@ def test_only_the_ask_endpoints_are_public(served: Any) -> None:
     from gradio_client import Client
 
     api = Client(served.url, verbose=False).view_api(return_format="dict", print_info=False)
-    assert sorted(api["named_endpoints"]) == ["/ask", "/ask_stream"] and not api["unnamed_endpoints"]
+    # /feedback (issue 9): thumbs through the API, so load tests can count feedback rows
+    assert sorted(api["named_endpoints"]) == ["/ask", "/ask_stream", "/feedback"]
+    assert not api["unnamed_endpoints"]
 
 
 def test_feedback_reaches_the_real_store(tmp_path: Any) -> None:

@@ -1,0 +1,1 @@
+"""Reliability and security suite (issue 9)."""
