@@ -24,7 +24,7 @@ from typing import Any
 
 from evals.suites import load_suite
 from ingest.pipeline import embed_chunks, run_ingest
-from medcite.embedding import make_embedder
+from medcite.embedding import embedder_from_settings
 from medcite.settings import load_settings
 from medcite.types import SearchFilters
 from qa.index import open_index
@@ -97,7 +97,7 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     settings = load_settings()
-    embedder = make_embedder(settings.embedding_model, settings.embed_batch_size)
+    embedder = embedder_from_settings(settings)
     results: dict[str, Any] = {"machine": machine(), "corpus": str(settings.corpus), "model": embedder.name}
 
     if not args.skip_ingest:
@@ -135,15 +135,14 @@ def to_markdown(r: dict[str, Any]) -> str:
         lines += [
             "| first ingest | documents | chunks | docs/s | chunks/s | peak RSS | ingest ÷ bare encode |",
             "|---|---|---|---|---|---|---|",
-            f"| {fi['seconds'] / 60:.1f} min | {fi['documents']} | {fi['chunks']} | {fi['documents_per_s']:.1f} "
-            f"| {fi['chunks_per_s']:.1f} | {fi['peak_rss_mb']:.0f} MB | {r['ingest_over_encode']:.2f} |",
+            f"| {fi['seconds'] / 60:.1f} min | {fi['documents']} | {fi['chunks']} "
+            f"| {fi['documents_per_s']:.1f} | {fi['chunks_per_s']:.1f} | {fi['peak_rss_mb']:.0f} MB | {r['ingest_over_encode']:.2f} |",
             "",
         ]
     ri = r["re_ingest"]
     frac = f" ({100 * r['re_ingest_fraction']:.1f}% of first ingest)" if "re_ingest_fraction" in r else ""
-    lines.append(
-        f"Re-ingest of the unchanged corpus: {ri['seconds']:.1f} s, {ri['chunks_embedded']} chunks embedded{frac}."
-    )
+    lines.append(f"Re-ingest of the unchanged corpus: {ri['seconds']:.1f} s, ")
+    lines[-1] += f"{ri['chunks_embedded']} chunks embedded{frac}."
     enc = r["bare_encode"]
     lines.append(f"Bare encode: {enc['chunks_per_s']:.1f} chunks/s on a {enc['sample']}-chunk sample.")
     lines += ["", "| mode | p50 | p95 |", "|---|---|---|"]

@@ -57,7 +57,9 @@ def main() -> None:
     settings = load_settings()
     engine = AnswerEngine(open_index(settings), settings)
     answerable = [
-        i.question for s in ("bioasq", "pubmedqa") for i in load_suite(s, settings.evals, limit=args.limit).items
+        i.question
+        for s in ("bioasq", "pubmedqa")
+        for i in load_suite(s, settings.evals, limit=args.limit).items
     ]
     unanswerable = [i.question for i in load_suite("out_of_scope", settings.evals).items]
     unanswerable += [i.question for i in load_suite("fdarxbench", settings.evals).items if not i.answerable]
@@ -75,7 +77,9 @@ def main() -> None:
         "abstain_rate_answerable_at_current": sum(c < settings.abstain_threshold for c in pos) / len(pos),
         "abstain_rate_unanswerable_at_current": sum(c < settings.abstain_threshold for c in neg) / len(neg),
         "neg_confidences": sorted(round(c, 3) for c in neg),
-        "pos_deciles": [round(sorted(pos)[int(q * (len(pos) - 1))], 3) for q in (0, 0.1, 0.25, 0.5, 0.75, 0.9, 1)],
+        "pos_deciles": [
+            round(sorted(pos)[int(q * (len(pos) - 1))], 3) for q in (0, 0.1, 0.25, 0.5, 0.75, 0.9, 1)
+        ],
     }
     print(json.dumps(result, indent=2))
     if args.out:

@@ -61,7 +61,7 @@ def ingest_cmd(
 ) -> None:
     """Read the corpus and (incrementally) update the vector store, BM25 index and catalog."""
     from ingest.pipeline import run_ingest
-    from medcite.embedding import make_embedder
+    from medcite.embedding import embedder_from_settings
 
     s = _settings(corpus=corpus)
     if not (s.corpus / "MANIFEST.json").exists():
@@ -69,7 +69,7 @@ def ingest_cmd(
             f"No MANIFEST.json in corpus folder {s.corpus}.",
             hint="Point --corpus (or MEDCITE_CORPUS) at a folder with MANIFEST.json.",
         )
-    embedder = make_embedder(s.embedding_model, s.embed_batch_size)
+    embedder = embedder_from_settings(s)
     from medcite.write_failures import index_write_errors
 
     with index_write_errors():  # disk full, read-only folder, locked database: one clear message
@@ -159,9 +159,8 @@ def search_cmd(
         return
     for i, r in enumerate(rows, 1):
         year = r["year"] or "n.d."
-        print(
-            f"[{i}] {r['title']} ({r['source']}, {year}) · {r['tier']} · {r['section']}  score {r['score']:.4f}"
-        )
+        where = f"{r['title']} ({r['source']}, {year}) · {r['tier']} · {r['section']}"
+        print(f"[{i}] {where}  score {r['score']:.4f}")
         snippet = r["text"].replace("\n", " ")
         print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
         if r["url"]:

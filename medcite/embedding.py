@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -148,3 +148,13 @@ def make_embedder(
                     hint="Set MEDCITE_EMBEDDING_MODEL to 'all-MiniLM-L6-v2' (packaged) or 'fake'.",
                 )
         return _CACHE[key]
+
+
+def embedder_from_settings(settings: Any) -> Embedder:
+    """The embedder the settings name (model, batch size, runtime backend, model cache)."""
+    return make_embedder(
+        settings.embedding_model,
+        settings.embed_batch_size,
+        backend=settings.embedding_backend,
+        cache_dir=settings.model_cache_dir,
+    )

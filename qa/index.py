@@ -16,7 +16,7 @@ import numpy as np
 from ingest.catalog import Catalog, IndexManifest
 from ingest.keyword_index import KeywordIndex
 from ingest.vector_store import VectorStore
-from medcite.embedding import Embedder, make_embedder
+from medcite.embedding import Embedder, embedder_from_settings
 from medcite.errors import IndexMismatchError, IndexMissingError
 from medcite.settings import Settings
 from medcite.types import TIERS, Chunk, SearchFilters
@@ -225,7 +225,7 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> Index:
             hint="Run `medcite ingest` to finish it.",
         )
     if embedder is None:
-        embedder = make_embedder(settings.embedding_model, settings.embed_batch_size)
+        embedder = embedder_from_settings(settings)
         if embedder.dim != manifest.dim:
             catalog.close()
             raise IndexMismatchError(
