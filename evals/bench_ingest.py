@@ -136,7 +136,8 @@ def to_markdown(r: dict[str, Any]) -> str:
             "| first ingest | documents | chunks | docs/s | chunks/s | peak RSS | ingest ÷ bare encode |",
             "|---|---|---|---|---|---|---|",
             f"| {fi['seconds'] / 60:.1f} min | {fi['documents']} | {fi['chunks']} "
-            f"| {fi['documents_per_s']:.1f} | {fi['chunks_per_s']:.1f} | {fi['peak_rss_mb']:.0f} MB | {r['ingest_over_encode']:.2f} |",
+            f"| {fi['documents_per_s']:.1f} | {fi['chunks_per_s']:.1f} | {fi['peak_rss_mb']:.0f} MB "
+            f"| {r['ingest_over_encode']:.2f} |",
             "",
         ]
     ri = r["re_ingest"]
