@@ -53,6 +53,28 @@ def build_where(filters: SearchFilters | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+class _LazyEmbedder:
+    """An Embedder that builds the named model on first use."""
+
+    def __init__(self, name: str, dim: int) -> None:
+        self.name = name
+        self.dim = dim
+        self._inner: Embedder | None = None
+
+    def _model(self) -> Embedder:
+        if self._inner is None:
+            from medcite.embedding import make_embedder
+
+            self._inner = make_embedder(self.name)
+        return self._inner
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model().embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._model().embed_query(text)
+
+
 def _embedding_function_class() -> type:
     """Build (lazily, chromadb is a heavy import) the Chroma EmbeddingFunction wrapping our Embedder."""
     from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
@@ -73,9 +95,11 @@ def _embedding_function_class() -> type:
 
         @staticmethod
         def build_from_config(config: dict[str, Any]) -> MedCiteEmbeddingFunction:
-            from medcite.embedding import make_embedder
-
-            return MedCiteEmbeddingFunction(make_embedder(str(config.get("model", "fake"))))
+            # Chroma rebuilds the stored function just to compare configs when a collection is
+            # opened; load the model only if it is actually asked to embed (`status` must stay light).
+            return MedCiteEmbeddingFunction(
+                _LazyEmbedder(str(config.get("model", "fake")), int(config.get("dim", 0)))
+            )
 
         def default_space(self) -> Any:
             return "cosine"
