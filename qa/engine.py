@@ -113,19 +113,24 @@ class AnswerEngine:
         notices: list[str] = [emergency_notice(kinds)] if kinds else []
         timings["rewrite_ms"] = _ms(t0)
 
-        if looks_like_gibberish(rewritten):
-            yield self._answer(
+        def abstain(notice: str, ids: Sequence[str] = (), closest: tuple[str, ...] = ()) -> Answer:
+            """An answer that asserts nothing: the notice says why, `closest` what came nearest."""
+            return self._answer(
                 question,
                 rewritten,
                 audience,
-                [],
+                ids,
                 {},
-                notices + [NON_MEDICAL_NOTICE],
+                notices + [notice],
                 abstained=True,
                 emergency=bool(kinds),
                 timings=timings,
                 t0=t0,
+                closest=closest,
             )
+
+        if looks_like_gibberish(rewritten):
+            yield abstain(NON_MEDICAL_NOTICE)
             return
 
         t1 = time.perf_counter()
@@ -145,33 +150,10 @@ class AnswerEngine:
 
         confidence = retrieval_confidence(rewritten, all_hits, self.lexicon)
         if is_non_medical(rewritten, confidence, self.lexicon):
-            yield self._answer(
-                question,
-                rewritten,
-                audience,
-                retrieved_ids,
-                {},
-                notices + [NON_MEDICAL_NOTICE],
-                abstained=True,
-                emergency=bool(kinds),
-                timings=timings,
-                t0=t0,
-            )
+            yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
             return
         if confidence < self.settings.abstain_threshold:
-            yield self._answer(
-                question,
-                rewritten,
-                audience,
-                retrieved_ids,
-                {},
-                notices + [ABSTAIN_NOTICE],
-                abstained=True,
-                emergency=bool(kinds),
-                timings=timings,
-                t0=t0,
-                closest=closest_topics(all_hits),
-            )
+            yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))
             return
 
         t2 = time.perf_counter()
@@ -213,19 +195,7 @@ class AnswerEngine:
                 )
         timings["compose_ms"] = _ms(t2)
         if not drafts:
-            yield self._answer(
-                question,
-                rewritten,
-                audience,
-                retrieved_ids,
-                {},
-                notices + [ABSTAIN_NOTICE],
-                abstained=True,
-                emergency=bool(kinds),
-                timings=timings,
-                t0=t0,
-                closest=closest_topics(all_hits),
-            )
+            yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))
             return
         yield self._answer(
             question,

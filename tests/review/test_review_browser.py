@@ -12,18 +12,11 @@ from review_fixtures import PASSWORD, REVIEWER
 from medcite.settings import load_settings
 from medcite.store import Store
 from ui.review_tab import add_review_tab
+from ui.screenshot import CHROMIUM as CHROMIUM_BINARY
+from ui.screenshot import CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM = Path(CHROMIUM_BINARY)
+ARGS = CHROMIUM_ARGS  # one launch recipe: ui/screenshot.py
 TIMEOUT_MS = 20_000  # bounds a hang on two shared cores; not a speed assertion
 
 pytestmark = [

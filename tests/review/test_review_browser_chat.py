@@ -23,19 +23,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from medcite.auth import FAST_TEST_HASHER  # noqa: E402
 from medcite.settings import REPO_ROOT, Settings, load_settings  # noqa: E402
 from medcite.store import Store  # noqa: E402
+from ui.screenshot import CHROMIUM as CHROMIUM_BINARY
+from ui.screenshot import CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM = Path(CHROMIUM_BINARY)
+ARGS = CHROMIUM_ARGS  # one launch recipe: ui/screenshot.py
 TIMEOUT_MS = 30_000  # bounds a hang on two shared cores; not a speed assertion
 FIXTURE_CORPUS = REPO_ROOT / "tests" / "fixtures" / "corpus_small"
 Q = "What is the treatment for dermatomyositis?"

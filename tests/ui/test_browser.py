@@ -15,19 +15,10 @@ from ui_fakes import DISCLAIMERS, FakeEngine
 
 from medcite.errors import IndexMissingError
 from medcite.settings import Settings
+from ui.screenshot import CHROMIUM as CHROMIUM_BINARY
+from ui.screenshot import CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM = Path(CHROMIUM_BINARY)
 Q = "What is the treatment for dermatomyositis?"
 TIMEOUT_MS = 20_000  # generous: two shared CPU cores; this bounds a hang, it does not measure speed
 
