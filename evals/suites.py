@@ -116,8 +116,9 @@ def bioasq_item(rec: Mapping[str, Any]) -> EvalItem:
         question=str(rec["question"]),
         reference_answer=_text(ideal),
         alt_references=alts[1:],
+        # gold documents by PMID only: one key per document (a doc-id key as well would count every
+        # gold article twice and cap recall at 0.5); `doc_keys` gives every corpus copy its PMID key
         gold_pmids=_strs(rec.get("pmids")),
-        gold_doc_ids=tuple(f"pubmed:{p}" for p in _strs(rec.get("pmids"))),
         meta={"type": rec.get("type"), "exact_answer": rec.get("exact_answer"), "batch": rec.get("batch")},
     )
 
@@ -129,8 +130,7 @@ def pubmedqa_item(rec: Mapping[str, Any]) -> EvalItem:
         suite="pubmedqa",
         question=str(rec["question"]),
         reference_answer=_text(rec.get("long_answer")),
-        gold_pmids=(pmid,),
-        gold_doc_ids=(f"pubmedqa:{pmid}",),
+        gold_pmids=(pmid,),  # one key per gold document (see bioasq_item)
         meta={"final_decision": rec.get("final_decision")},
     )
 

@@ -59,6 +59,18 @@ def test_rank_documents_collapses_chunks_and_corpus_copies_of_one_pmid() -> None
     assert m.rank_documents(hs, item) == ["doc:other:1", "pmid:7", "doc:other:2"]
 
 
+def test_perfect_ranking_of_a_suite_item_scores_one() -> None:
+    from evals.suites import bioasq_item, pubmedqa_item
+
+    for item, corpus in [
+        (bioasq_item({"id": "b", "question": "?", "pmids": ["7", "8"]}), ["pubmed:7", "pubmed:8"]),
+        (pubmedqa_item({"id": "p", "question": "?", "pmid": "9"}), ["pubmedqa:9"]),
+    ]:
+        hs = hits([chunk(d, "t", pmid=d.split(":")[1]) for d in corpus])
+        got = m.retrieval_metrics(m.rank_documents(hs, item), item.gold_keys)
+        assert got["recall@10"] == 1.0 and got["ndcg@10"] == pytest.approx(1.0)
+
+
 def test_rouge_l_takes_best_reference() -> None:
     assert (
         m.rouge_l_f1(

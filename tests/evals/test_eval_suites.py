@@ -37,10 +37,10 @@ def test_bioasq_item_keeps_gold_pmids_and_first_ideal_answer() -> None:
         }
     )
     assert item.gold_pmids == ("1", "2")
-    assert item.gold_doc_ids == ("pubmed:1", "pubmed:2")
+    # one key per gold article, so a perfect ranking has recall 1 (not 0.5 from double keys)
+    assert item.gold_keys == {"pmid:1", "pmid:2"}
     assert item.reference_answer == "first"
     assert item.references == ("first", "second")
-    assert "pmid:1" in item.gold_keys and "doc:pubmed:2" in item.gold_keys
 
 
 def test_mediqa_references_are_answers_scored_3_or_4_best_ranked_first() -> None:
