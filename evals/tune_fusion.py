@@ -1,0 +1,107 @@
+"""Tune the hybrid fusion on the dev suites (issue 6: "tune only on the dev suites").
+
+Runs BM25 and dense once per question (top `--depth` chunks each), then scores fusion variants
+offline at document level (nDCG@10, binary relevance): reciprocal-rank fusion with several k and
+BM25 weights (Cormack et al. 2009), and a convex combination of min-max normalised scores
+(Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval", TOIS 2023). The BioASQ dev
+questions are split by position: variants are chosen on the even half and reported on the odd half,
+so the choice is not fitted to the questions it is judged on; PubMedQA dev is a second check.
+
+    python -m evals.tune_fusion --out bench-out/fusion
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from evals import metrics as m
+from evals.suites import EvalItem, load_suite
+from medcite.settings import load_settings
+from medcite.types import Hit
+from qa.index import Index, open_index
+
+Ranked = list[tuple[str, float]]
+
+
+def rrf(bm25: Ranked, dense: Ranked, k: int, w_bm25: float) -> Ranked:
+    scores: dict[str, float] = {}
+    for weight, ranking in ((w_bm25, bm25), (1.0, dense)):
+        for rank, (cid, _) in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def convex(bm25: Ranked, dense: Ranked, alpha: float) -> Ranked:
+    def norm(r: Ranked) -> dict[str, float]:
+        if not r:
+            return {}
+        hi, lo = max(s for _, s in r), min(s for _, s in r)
+        return {c: (s - lo) / (hi - lo) if hi > lo else 1.0 for c, s in r}
+
+    b, d = norm(bm25), norm(dense)
+    ids = set(b) | set(d)
+    return sorted(
+        ((c, alpha * b.get(c, 0.0) + (1 - alpha) * d.get(c, 0.0)) for c in ids), key=lambda kv: -kv[1]
+    )
+
+
+def ndcg(
+    index: Index, items: Sequence[EvalItem], runs: dict[str, tuple[Ranked, Ranked]], fuse: Callable
+) -> float:
+    vals = []
+    for item in items:
+        bm25, dense = runs[item.item_id]
+        fused = fuse(bm25, dense)[:50]
+        chunks = index.get_chunks([c for c, _ in fused])
+        hits = [Hit(chunks[c], s, "tune", i + 1) for i, (c, s) in enumerate(fused) if c in chunks]
+        got = m.retrieval_metrics(m.rank_documents(hits, item), item.gold_keys)
+        vals.append(got.get("ndcg@10", 0.0))
+    return sum(vals) / len(vals) if vals else 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--depth", type=int, default=100)
+    ap.add_argument("--out", type=Path, default=Path("bench-out/fusion"))
+    args = ap.parse_args()
+    settings = load_settings()
+    index = open_index(settings)
+    suites = {
+        name: [i for i in load_suite(name, settings.evals).items if i.gold_keys]
+        for name in ("bioasq", "pubmedqa")
+    }
+    runs = {
+        i.item_id: (
+            index.bm25_search(i.question, args.depth, None),
+            index.dense_search(i.question, args.depth, None),
+        )
+        for items in suites.values()
+        for i in items
+    }
+    variants: dict[str, Callable] = {"bm25": lambda b, d: b, "dense": lambda b, d: d}
+    for k in (10, 30, 60):
+        for w in (1.0, 1.5, 2.0):
+            variants[f"rrf k={k} w_bm25={w}"] = lambda b, d, k=k, w=w: rrf(b, d, k, w)
+    for a in (0.3, 0.5, 0.7):
+        variants[f"convex alpha_bm25={a}"] = lambda b, d, a=a: convex(b, d, a)
+    even, odd = suites["bioasq"][0::2], suites["bioasq"][1::2]
+    rows = []
+    for name, fuse in variants.items():
+        rows.append(
+            {
+                "variant": name,
+                "bioasq_even": ndcg(index, even, runs, fuse),
+                "bioasq_odd": ndcg(index, odd, runs, fuse),
+                "pubmedqa": ndcg(index, suites["pubmedqa"], runs, fuse),
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "fusion.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
