@@ -9,7 +9,7 @@ composition (extractive, or an LLM with checked citations) -> support check -> A
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 from medcite.embedding import Embedder
@@ -157,20 +157,26 @@ class AnswerEngine:
             return
 
         t2 = time.perf_counter()
-        drafts: list[Draft] | None = None
-        if self.chat_model is not None:
-            drafts = yield from self._llm_drafts(
+
+        def draft_answer(drafts: Sequence[Draft], *, final: bool = True) -> Answer:
+            """The answer so far (streamed while sections arrive) or, with final=True, the answer."""
+            return self._answer(
                 question,
                 rewritten,
                 audience,
-                tier_hits,
-                hits_by_id,
                 retrieved_ids,
+                hits_by_id,
                 notices,
-                kinds,
-                timings,
-                t0,
+                drafts=drafts,
+                emergency=bool(kinds),
+                timings=timings if final else dict(timings),
+                t0=t0,
+                final=final,
             )
+
+        drafts: list[Draft] | None = None
+        if self.chat_model is not None:
+            drafts = yield from self._llm_drafts(rewritten, audience, tier_hits, draft_answer)
         if drafts is None:
             drafts = []
             for tier in tier_order(audience):
@@ -180,50 +186,21 @@ class AnswerEngine:
                     continue
                 drafts = add_tier(drafts, new)
                 timings["compose_ms"] = _ms(t2)
-                yield self._answer(
-                    question,
-                    rewritten,
-                    audience,
-                    retrieved_ids,
-                    hits_by_id,
-                    notices,
-                    drafts=drafts,
-                    emergency=bool(kinds),
-                    timings=dict(timings),
-                    t0=t0,
-                    final=False,
-                )
+                yield draft_answer(drafts, final=False)
         timings["compose_ms"] = _ms(t2)
         if not drafts:
             yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))
             return
-        yield self._answer(
-            question,
-            rewritten,
-            audience,
-            retrieved_ids,
-            hits_by_id,
-            notices,
-            drafts=drafts,
-            emergency=bool(kinds),
-            timings=timings,
-            t0=t0,
-        )
+        yield draft_answer(drafts)
 
     # --- internals ----------------------------------------------------------------------------
 
     def _llm_drafts(
         self,
-        question: str,
         rewritten: str,
         audience: Audience,
         tier_hits: Mapping[Tier, Sequence[Hit]],
-        hits_by_id: Mapping[str, Hit],
-        retrieved_ids: list[str],
-        notices: list[str],
-        kinds: list[str],
-        timings: dict[str, float],
-        t0: float,
+        draft_answer: Callable[..., Answer],
     ) -> Generator[Answer, None, list[Draft] | None]:
         """Drafts from the chat model (streamed), or None to fall back to the extractive composer."""
         from qa.llm import LLMError, llm_drafts_stream
@@ -236,19 +213,7 @@ class AnswerEngine:
             ):
                 final = partial
                 if partial:
-                    yield self._answer(
-                        question,
-                        rewritten,
-                        audience,
-                        retrieved_ids,
-                        hits_by_id,
-                        notices,
-                        drafts=partial,
-                        emergency=bool(kinds),
-                        timings=dict(timings),
-                        t0=t0,
-                        final=False,
-                    )
+                    yield draft_answer(partial, final=False)
         except LLMError:
             return None
         if not final or not any(not d.flagged for d in final):
