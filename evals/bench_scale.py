@@ -27,13 +27,10 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from ingest.chroma_server import chroma_server
 from medcite.settings import Settings, default_corpus, default_evals, load_settings
 from medcite.types import Chunk, SearchFilters, content_hash
 
@@ -143,53 +141,6 @@ def dir_size_mb(path: Path) -> float:
             with contextlib.suppress(OSError):  # a file removed while walking
                 total += os.stat(os.path.join(root, f)).st_blocks * 512  # allocated, not apparent, size
     return total / (1024 * 1024)
-
-
-# --- Chroma server ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def chroma_server(path: Path, timeout_s: float = 60.0) -> Iterator[tuple[str, int]]:
-    """Start `chroma run` on a free loopback port, wait for /api/v2/heartbeat, stop it afterwards."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("chroma")
-    log = open(path.parent / f"{path.name}.server.log", "ab")  # noqa: SIM115 (closed in finally)
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {proc.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not answer on {url} within {timeout_s:.0f} s")
-            time.sleep(0.2)
-        yield url, proc.pid
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
 
 
 # --- the data every cell shares -----------------------------------------------------------------
@@ -391,9 +342,8 @@ def _store_url(backend: str, cell: Path) -> Iterator[tuple[str | None, int | Non
         yield None, None
         return
     data = cell / "server-data"
-    data.mkdir(parents=True, exist_ok=True)
-    with chroma_server(data) as (url, pid):
-        yield url, pid
+    with open(cell / "server.log", "ab") as log, chroma_server(data, log=log) as (url, proc):
+        yield url, proc.pid
 
 
 def _spawn(args: argparse.Namespace, size: int, backend: str, phase: str) -> dict[str, Any]:

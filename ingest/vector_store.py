@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -53,7 +53,7 @@ def build_where(filters: SearchFilters | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-class _LazyEmbedder:
+class LazyEmbedder:
     """An Embedder that builds the named model on first use."""
 
     def __init__(self, name: str, dim: int) -> None:
@@ -98,7 +98,7 @@ def _embedding_function_class() -> type:
             # Chroma rebuilds the stored function just to compare configs when a collection is
             # opened; load the model only if it is actually asked to embed (`status` must stay light).
             return MedCiteEmbeddingFunction(
-                _LazyEmbedder(str(config.get("model", "fake")), int(config.get("dim", 0)))
+                LazyEmbedder(str(config.get("model", "fake")), int(config.get("dim", 0)))
             )
 
         def default_space(self) -> Any:
@@ -178,13 +178,32 @@ class VectorStore:
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
-        for i in range(0, len(chunks), self._max_batch):
-            part = chunks[i : i + self._max_batch]
+        self.upsert_raw([c.chunk_id for c in chunks], vectors, [chunk_metadata(c) for c in chunks])
+
+    def upsert_raw(
+        self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]
+    ) -> None:
+        """Upsert ids with their vectors and flat metadata, in batches Chroma accepts."""
+        for i in range(0, len(ids), self._max_batch):
             self._collection.upsert(
-                ids=[c.chunk_id for c in part],
+                ids=list(ids[i : i + self._max_batch]),
                 embeddings=np.asarray(vectors[i : i + self._max_batch], dtype=np.float32),
-                metadatas=[chunk_metadata(c) for c in part],
+                metadatas=list(metadatas[i : i + self._max_batch]),
             )
+
+    def pages(self, size: int = 2000) -> Iterator[tuple[list[str], np.ndarray, list[dict[str, Any]]]]:
+        """Every (ids, vectors, metadatas) in the collection, `size` at a time (for copying)."""
+        size = max(1, min(size, self._max_batch))
+        offset = 0
+        while True:
+            got = self._collection.get(include=["embeddings", "metadatas"], limit=size, offset=offset)
+            ids = list(got["ids"])
+            if ids:
+                vectors = np.asarray(got["embeddings"], dtype=np.float32)
+                yield ids, vectors, [dict(m or {}) for m in (got["metadatas"] or [])]
+            if len(ids) < size:
+                return
+            offset += size
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)

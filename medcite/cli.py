@@ -279,6 +279,11 @@ app.add_typer(review_app, name="review")
 app.add_typer(reviewer_app, name="reviewer")
 app.add_typer(feedback_app, name="feedback")
 
+# --- Chroma server and moving the index between backends (issue 8) ---------------------------
+from medcite.cli_store import store_app  # noqa: E402
+
+app.add_typer(store_app, name="store")
+
 # --- evaluation (issue 6) --------------------------------------------------------------------
 from evals.cli import eval_app  # noqa: E402
 

@@ -23,6 +23,12 @@ from medcite.errors import IndexMismatchError
 from medcite.settings import Settings
 
 
+@pytest.fixture
+def settings(backend_settings: Settings) -> Settings:
+    """Every pipeline test runs against the embedded store and against `chroma run`."""
+    return backend_settings
+
+
 def _chunk_total(docs, settings: Settings) -> int:
     params = ChunkParams(settings.chunk_size, settings.chunk_overlap)
     return sum(len(chunk_document(d, params)) for d in docs)
@@ -158,7 +164,9 @@ _CHILD = textwrap.dedent(
     from ingest.pipeline import run_ingest
     from medcite.settings import load_settings
 
-    settings = load_settings(home={home!r}, embedding_model="fake")
+    settings = load_settings(
+        home={home!r}, embedding_model="fake", chroma_url={url!r}, store={store!r}, collection={collection!r}
+    )
     docs = make_docs({n})
 
     def on_batch(n):
@@ -172,7 +180,14 @@ _CHILD = textwrap.dedent(
 
 def test_sigkill_during_ingest_then_resume(settings: Settings) -> None:
     n = 6 * DOCS_PER_BATCH
-    code = _CHILD.format(factory_dir=str(Path(__file__).parent), home=str(settings.home), n=n)
+    code = _CHILD.format(
+        factory_dir=str(Path(__file__).parent),
+        home=str(settings.home),
+        url=settings.chroma_url,
+        store=settings.store,
+        collection=settings.collection,
+        n=n,
+    )
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
     try:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
-
+import numpy as np
 import pytest
 from ingest_factory import CountingEmbedder, make_docs
 
+from ingest.chroma_server import copy_vectors
 from ingest.chunker import chunk_documents
 from ingest.pipeline import run_ingest
 from ingest.vector_store import VectorStore, build_where, chunk_metadata
 from medcite.settings import Settings
 from medcite.types import SearchFilters, Tier
-
-CHROMA_BIN = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
 
 
 def test_build_where() -> None:
@@ -56,53 +47,45 @@ def _exercise(settings: Settings) -> None:
     assert all(by_id[cid].tier is Tier.RESEARCH for cid, _ in got)
 
 
-def test_embedded_store(settings: Settings) -> None:
-    _exercise(settings)
+def test_store_on_both_backends(backend_settings: Settings) -> None:
+    _exercise(backend_settings)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[str]:
-    if not Path(CHROMA_BIN).exists():
-        pytest.skip("chroma CLI not installed")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [CHROMA_BIN, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def test_http_store_writes_nothing_locally(settings: Settings, chroma_url: str) -> None:
+    remote = settings.model_copy(
+        update={"chroma_url": chroma_url, "store": "http", "collection": "only_remote"}
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("chroma server did not start")
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def test_http_store_and_ingest(settings: Settings, chroma_server: str) -> None:
-    remote = settings.model_copy(update={"chroma_url": chroma_server, "store": "http"})
-    _exercise(remote)
     docs = make_docs(6)
     first = run_ingest(remote, CountingEmbedder(), corpus=docs, rebuild=True, progress=False)
     again = run_ingest(remote, CountingEmbedder(), corpus=docs[:4], progress=False)
     assert (again.unchanged, again.deleted) == (4, 2)
     assert VectorStore(remote, CountingEmbedder()).count() == again.chunks_total < first.chunks_total
     assert not remote.chroma_dir.exists()  # nothing written to the embedded store
+
+
+def test_copy_between_backends_keeps_vectors(settings: Settings, chroma_url: str) -> None:
+    emb = CountingEmbedder()
+    run_ingest(settings, emb, corpus=make_docs(9), progress=False)
+    local = VectorStore(settings, emb)
+    remote = VectorStore(
+        settings.model_copy(update={"chroma_url": chroma_url, "store": "http", "collection": "copy_target"}),
+        emb,
+    )
+    remote.upsert_raw(["stale"], np.ones((1, emb.dim), dtype=np.float32), [{"doc_id": "gone"}])
+    calls = emb.calls
+    result = copy_vectors(local, remote, page=7)  # several pages
+    assert emb.calls == calls  # nothing re-embedded
+    assert result.copied == result.source_count == result.target_count == local.count()
+    assert remote.ids() == local.ids()  # the stale vector is gone
+    ids = sorted(local.ids())[:5]
+    want, got = local.get_vectors(ids), remote.get_vectors(ids)
+    assert all(np.allclose(want[i], got[i]) for i in ids)
+    # Same answers from either backend, metadata filters included.
+    q = emb.embed_query("asthma")
+    flt = SearchFilters(tiers=(Tier.RESEARCH,))
+    want_hits, got_hits = dict(local.query(q, 100, flt)), dict(remote.query(q, 100, flt))
+    assert want_hits.keys() == got_hits.keys() and len(want_hits) > 0
+    assert all(want_hits[c] == pytest.approx(got_hits[c], abs=1e-5) for c in want_hits)
+    # And back again into a fresh embedded store.
+    back = VectorStore(settings.model_copy(update={"collection": "copied_back"}), emb)
+    assert copy_vectors(remote, back).target_count == local.count()
