@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -202,13 +203,23 @@ def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk], batch_size: int) -
 
 
 class _Progress:
-    """A rich progress bar on stderr (documents, chunks/s, ETA) or nothing."""
+    """Progress on stderr: a rich bar (documents, chunks/s, ETA) on a terminal, a line every 30 s in
+    a log (rich draws nothing until the end when stderr is not a terminal), or nothing."""
+
+    LOG_EVERY_S = 30.0
 
     def __init__(self, enabled: bool, total: int | None) -> None:
         self._bar: Any = None
+        self._log = False
+        self._docs = 0
         self._chunks = 0
+        self._total = total
         self._start = time.monotonic()
+        self._last_log = self._start
         if not enabled:
+            return
+        if not sys.stderr.isatty():
+            self._log = True
             return
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -225,16 +236,33 @@ class _Progress:
         self._task = self._bar.add_task("ingest", total=total, chunks=0, rate="0.0")
         self._bar.start()
 
+    def _rate(self) -> float:
+        return self._chunks / max(1e-6, time.monotonic() - self._start)
+
     def advance(self, docs: int, chunks: int) -> None:
-        if self._bar is None:
-            return
+        self._docs += docs
         self._chunks += chunks
-        rate = self._chunks / max(1e-6, time.monotonic() - self._start)
-        self._bar.update(self._task, advance=docs, chunks=self._chunks, rate=f"{rate:.1f}")
+        if self._bar is not None:
+            self._bar.update(self._task, advance=docs, chunks=self._chunks, rate=f"{self._rate():.1f}")
+        elif self._log and time.monotonic() - self._last_log >= self.LOG_EVERY_S:
+            self._last_log = time.monotonic()
+            self._print_line()
+
+    def _print_line(self) -> None:
+        of = f"/{self._total}" if self._total else ""
+        elapsed = time.monotonic() - self._start
+        print(
+            f"ingest: {self._docs}{of} documents read, {self._chunks} chunks embedded, "
+            f"{self._rate():.1f} chunks/s, {elapsed / 60:.1f} min",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+        elif self._log:
+            self._print_line()
 
 
 def run_ingest(

@@ -217,3 +217,22 @@ def test_sigkill_during_ingest_then_resume(settings: Settings) -> None:
     assert res.reconciled_missing == 0
     assert emb.texts_embedded == total - committed  # committed work is not embedded again
     assert len(_assert_consistent(settings)) == total
+
+
+def test_progress_in_a_log_prints_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.pipeline import _Progress
+
+    monkeypatch.setattr(_Progress, "LOG_EVERY_S", 0.0)
+    bar = _Progress(True, 300)  # stderr is captured, not a terminal
+    bar.advance(128, 40)
+    bar.advance(128, 60)
+    bar.close()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[-1].startswith("ingest: 256/300 documents read, 100 chunks embedded")
+    assert len(lines) == 3
+    quiet = _Progress(False, 300)
+    quiet.advance(1, 1)
+    quiet.close()
+    assert capsys.readouterr().err == ""
