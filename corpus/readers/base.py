@@ -99,6 +99,31 @@ def read_jsonl_file(
     return convert(iter_jsonl(path, label), to_document, tier, label)
 
 
+def read_json_records_file(
+    path: Path,
+    tier: Tier,
+    label: str,
+    to_document: Callable[[Mapping[str, Any], Tier], Document],
+    records_of: Callable[[Any], Any],
+    expected: str,
+) -> Iterator[ReadItem]:
+    """The whole read_file for one JSON document holding a list of records.
+
+    `records_of` picks the list out of the parsed JSON; anything that is not a list is reported as
+    one file-level issue saying `expected` (e.g. "a JSON list of health topics").
+    """
+    try:
+        data = load_json(path)
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as exc:
+        yield ReadIssue(label, "", f"cannot parse JSON file: {exc}")
+        return
+    records = records_of(data)
+    if not isinstance(records, list):
+        yield ReadIssue(label, "", f"expected {expected}")
+        return
+    yield from convert(iter_list(records, label), to_document, tier, label)
+
+
 def require_text(value: object, what: str) -> str:
     """`value` as a non-empty stripped str, else RecordError naming the missing field."""
     if not isinstance(value, str) or not value.strip():

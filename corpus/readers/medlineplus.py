@@ -3,14 +3,13 @@ title, url, synonyms, content, mesh_terms, groups, related_topics."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from corpus.readers.base import ReadItem, convert, iter_list, load_json, str_list
-from corpus.records import ReadIssue, RecordError
+from corpus.readers.base import ReadItem, read_json_records_file, str_list
+from corpus.records import RecordError
 from corpus.text import clean_text
 from medcite.types import Document, Section, Tier
 
@@ -48,12 +47,6 @@ def to_document(record: Mapping[str, Any], tier: Tier) -> Document:
 
 
 def read_file(path: Path, tier: Tier, label: str) -> Iterator[ReadItem]:
-    try:
-        data = load_json(path)
-    except (json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as exc:
-        yield ReadIssue(label, "", f"cannot parse JSON file: {exc}")
-        return
-    if not isinstance(data, list):
-        yield ReadIssue(label, "", "expected a JSON list of health topics")
-        return
-    yield from convert(iter_list(data, label), to_document, tier, label)
+    return read_json_records_file(
+        path, tier, label, to_document, lambda data: data, "a JSON list of health topics"
+    )

@@ -8,13 +8,12 @@ warnings, ...).  Sections keep the label's order and get their LOINC code.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from corpus.readers.base import ReadItem, convert, iter_jsonl, iter_list, load_json, str_list
-from corpus.records import ReadIssue, RecordError
+from corpus.readers.base import ReadItem, convert, iter_jsonl, read_json_records_file, str_list
+from corpus.records import RecordError
 from corpus.text import clean_text, iso_date, parse_year
 from medcite.types import Document, Section, Tier
 
@@ -109,20 +108,14 @@ def to_document(record: Mapping[str, Any], tier: Tier) -> Document:
     )
 
 
-def read_file(path: Path, tier: Tier, label: str) -> Iterator[ReadItem]:
-    name = path.name.lower()
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
-        yield from convert(iter_jsonl(path, label), to_document, tier, label)
-        return
-    try:
-        data = load_json(path)
-    except (json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as exc:
-        yield ReadIssue(label, "", f"cannot parse JSON file: {exc}")
-        return
+def _label_records(data: Any) -> Any:
     results = data.get("results") if isinstance(data, dict) and "results" in data else data
-    if isinstance(results, dict):  # a single bare record
-        results = [results]
-    if not isinstance(results, list):
-        yield ReadIssue(label, "", "expected {'results': [...]} or a list of label records")
-        return
-    yield from convert(iter_list(results, label), to_document, tier, label)
+    return [results] if isinstance(results, dict) else results  # a single bare record
+
+
+def read_file(path: Path, tier: Tier, label: str) -> Iterator[ReadItem]:
+    if path.name.lower().endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
+        return convert(iter_jsonl(path, label), to_document, tier, label)
+    return read_json_records_file(
+        path, tier, label, to_document, _label_records, "{'results': [...]} or a list of label records"
+    )

@@ -4,14 +4,13 @@ riskText, servFreq (HTML fragments)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from corpus.readers.base import ReadItem, convert, iter_list, load_json
-from corpus.records import ReadIssue, RecordError
+from corpus.readers.base import ReadItem, read_json_records_file
+from corpus.records import RecordError
 from corpus.text import clean_text
 from medcite.types import Document, Section, Tier
 
@@ -81,14 +80,11 @@ def to_document(record: Mapping[str, Any], tier: Tier) -> Document:
     )
 
 
+def _recommendations(data: Any) -> Any:
+    return data.get("specificRecommendations") if isinstance(data, dict) else data
+
+
 def read_file(path: Path, tier: Tier, label: str) -> Iterator[ReadItem]:
-    try:
-        data = load_json(path)
-    except (json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as exc:
-        yield ReadIssue(label, "", f"cannot parse JSON file: {exc}")
-        return
-    recs = data.get("specificRecommendations") if isinstance(data, dict) else data
-    if not isinstance(recs, list):
-        yield ReadIssue(label, "", "expected {'specificRecommendations': [...]}")
-        return
-    yield from convert(iter_list(recs, label), to_document, tier, label)
+    return read_json_records_file(
+        path, tier, label, to_document, _recommendations, "{'specificRecommendations': [...]}"
+    )
