@@ -126,6 +126,15 @@ class KeywordIndex:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
 
+    def known_fraction(self, text: str) -> float | None:
+        """Share of the text's (stemmed, non-stop) words that occur in the corpus; None when unknown."""
+        if self._retriever is None:
+            return None
+        tokens = tokenize([text], _stemmer())[0]
+        if not tokens:
+            return None
+        return sum(t in self._retriever.vocab_dict for t in tokens) / len(tokens)
+
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, score) with score > 0, best first; `mask` (bool per chunk) restricts them.
 

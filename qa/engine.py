@@ -74,6 +74,12 @@ class AnswerEngine:
             catalog = getattr(index, "catalog", None)
             lexicon = lexicon_from_catalog(catalog) if catalog is not None else Lexicon()
         self.lexicon = lexicon
+        # Which of a question's words the corpus uses (None without a keyword index): tells
+        # unfamiliar-but-real words from keyboard noise.
+        keyword = getattr(index, "keyword", None)
+        self._known_fraction: Callable[[str], float | None] = getattr(
+            keyword, "known_fraction", lambda _text: None
+        )
         if chat_model is None and settings.llm_provider != "none":
             from qa.llm import make_chat_model
 
@@ -129,7 +135,8 @@ class AnswerEngine:
                 closest=closest,
             )
 
-        if looks_like_gibberish(rewritten):
+        known = self._known_fraction(rewritten)
+        if looks_like_gibberish(rewritten, known):
             yield abstain(NON_MEDICAL_NOTICE)
             return
 
@@ -149,7 +156,7 @@ class AnswerEngine:
         retrieved_ids = sorted(hits_by_id)
 
         confidence = retrieval_confidence(rewritten, all_hits, self.lexicon)
-        if is_non_medical(rewritten, confidence, self.lexicon):
+        if is_non_medical(rewritten, confidence, self.lexicon, known):
             yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
             return
         if confidence < self.settings.abstain_threshold:

@@ -109,7 +109,10 @@ _HEALTH_WORDS = frozenset(
         insulin diabetes virus viral bacterial bacteria antibiotic mg health medical healthy diet
         exercise sleep weight vitamin supplement rash headache nausea vomiting diarrhea anxiety
         depression mental cure contraindication interaction interactions hospital emergency prevent
-        prevention care effective efficacy
+        prevention care effective efficacy efficacious safe safety
+        inhaler ointment cream capsule capsules syrup milligram milligrams ml dosing tylenol aspirin
+        genome genomic genes dna rna mrna mirna chromosome enzyme tissue tissues expressed expression
+        phenotype transcription mutations pathway inflammation immune flu stroke dementia asthma
         """
     )
 )
@@ -130,22 +133,49 @@ def emergency_notice(kinds: Sequence[str]) -> str:
     return EMERGENCY_NOTICE.format(extra=SUICIDE_EXTRA if "suicidal thoughts" in kinds else "")
 
 
-def looks_like_gibberish(question: str) -> bool:
-    """True when most words are not pronounceable English-like words (e.g. 'asdkjh qwpoe')."""
-    words = [w for w in tokens(question) if w.isalpha()]
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+
+def symbols(question: str) -> set[str]:
+    """Words written with two or more capitals (GFRAL, TLR7, COPD, SBGNview, lincRNA, PD-1): names of
+    genes, proteins, diseases or tools. None when most words are capitalised (the question is
+    shouting, not naming)."""
+    words = _WORD.findall(question)
+    caps = {w for w in words if sum(c.isupper() for c in w) >= 2}
+    return set() if len(caps) * 2 > len(words) else caps
+
+
+def _odd_word(word: str) -> bool:
+    w = word.lower()
+    vowels = sum(c in "aeiouy" for c in w)
+    return vowels == 0 or bool(re.search(r"[^aeiouy]{5,}", w)) or (len(w) > 4 and vowels / len(w) < 0.15)
+
+
+def looks_like_gibberish(question: str, known_fraction: float | None = None) -> bool:
+    """True when most words are not pronounceable English-like words (e.g. 'asdkjh qwpoe').
+
+    Symbols (GFRAL, SBGNview) are not judged, and short words (mg, pm, tb) are judged only when the
+    question has nothing longer, so 'famotidine 10 mg?' is a question, not noise. `known_fraction`
+    (the share of the question's words found in the corpus, when an index is at hand) overrules the
+    spelling heuristic: words the corpus uses are words ('how strong is 360 mg diltiazem').
+    """
+    if known_fraction is not None and known_fraction >= 0.5:
+        return False
+    names = symbols(question)
+    words = [w for w in _WORD.findall(question) if w.isalpha() and w not in names]
     if not words:
-        return True
-    odd = 0
-    for w in words:
-        vowels = sum(c in "aeiouy" for c in w)
-        if vowels == 0 or re.search(r"[^aeiouy]{5,}", w) or (len(w) > 4 and vowels / len(w) < 0.2):
-            odd += 1
-    return odd / len(words) >= 0.5
+        return not re.search(r"[A-Za-z]", question)
+    long_words = [w for w in words if len(w) >= 4]
+    judged = long_words or words
+    odd = sum(_odd_word(w) for w in judged)
+    return odd / len(judged) >= 0.5
 
 
 def has_medical_cue(question: str, lexicon: Lexicon | None = None) -> bool:
     """Whether any word in the question is a health word, lexicon word or has a medical suffix."""
     vocab = lexicon.vocabulary() if lexicon is not None else frozenset()
+    if symbols(question):
+        return True  # a gene, protein, drug or disease symbol (TLR7, GFRAL, COPD, PD-1)
     for tok in tokens(question):
         if fold(tok) in _HEALTH_WORDS or tok in vocab or (len(tok) > 5 and _MEDICAL_SUFFIX.search(tok)):
             return True
@@ -177,9 +207,11 @@ def retrieval_confidence(
     return best
 
 
-def is_non_medical(question: str, confidence: float, lexicon: Lexicon | None = None) -> bool:
+def is_non_medical(
+    question: str, confidence: float, lexicon: Lexicon | None = None, known_fraction: float | None = None
+) -> bool:
     """Gibberish, or no medical cue at all and only weak coverage (a stray 'France' in an abstract)."""
-    if looks_like_gibberish(question):
+    if looks_like_gibberish(question, known_fraction):
         return True
     # 0.75: a non-medical question must be almost fully covered by one passage to be answered.
     return not has_medical_cue(question, lexicon) and confidence < 0.75

@@ -28,6 +28,9 @@ def test_build_load_and_stemmed_search(tmp_path: Path) -> None:
     assert set(got) == {"a", "b", "d"} and got[0] == "d"
     assert idx.search("the of", 5) == []  # stopwords only: nothing scores
     assert idx.search("unknownword", 5) == []
+    assert idx.known_fraction("diabetic screenings") == 1.0  # stemmed like the index
+    assert idx.known_fraction("metformin asdkjh qwpoe") == pytest.approx(1 / 3)
+    assert idx.known_fraction("the of") is None  # nothing to judge
 
 
 def test_mask_restricts_before_top_k(tmp_path: Path) -> None:

@@ -48,6 +48,22 @@ def test_gibberish_and_non_medical() -> None:
     assert has_medical_cue("What is a cytokine storm?", lex)
 
 
+def test_real_questions_are_not_noise() -> None:
+    # Dev-suite questions the first detector called gibberish or non-medical.
+    for q in ("famotidine 10 mg?", "tylenol pm mg?", "mst drug/?", "Describe SBGNview"):
+        assert not looks_like_gibberish(q), q
+    for q in ("What is the function of GFRAL?", "Does vesatolimod inhibit TLR7?", "What is COPD?"):
+        assert has_medical_cue(q), q  # gene, protein and disease symbols
+    # Shouting is not naming symbols; noise stays noise.
+    assert not has_medical_cue("WHAT IS THE CAPITAL OF FRANCE?")
+    assert looks_like_gibberish("bvcxz nmkl") and looks_like_gibberish("12345 ???")
+    # The corpus vocabulary overrules the spelling heuristic both ways.
+    assert not looks_like_gibberish("how strong is 360 mg diltiazem")  # 'strong': one vowel in six
+    assert not looks_like_gibberish("strengths rhythm", known_fraction=1.0)
+    assert looks_like_gibberish("asdkjh qwpoe", known_fraction=0.0)
+    assert is_non_medical("asdkjh qwpoe", confidence=1.0, known_fraction=0.0)
+
+
 def test_confidence_is_best_term_coverage() -> None:
     on = chunk("Prednisone is used to treat dermatomyositis.")
     half = chunk("Dermatomyositis is rare.")
