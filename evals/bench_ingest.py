@@ -9,6 +9,12 @@ Measures, on the configured corpus and the real packaged model:
   PubMedQA, file order), query embedding included (the query cache is cleared per mode).
 
 Writes `results.json` and `results.md` under --out. `--skip-ingest` reuses an existing index.
+
+`--subset N` adds a controlled comparison on N documents sampled from the corpus (issue 8, fast
+ingest): each embedding backend ingests the same documents into a fresh home, and the same chunks are
+bare-encoded (a) in corpus order, batch 32, no sorting: the straightforward baseline, and (b)
+length-sorted as ingest does. Baseline ingest time = the torch ingest minus its sorted encode plus
+the unsorted encode (the pipeline overhead is the same; only the batching differs).
 """
 
 from __future__ import annotations
@@ -89,11 +95,66 @@ def encode_rate(settings: Any, sample_size: int, seed: int = 13) -> dict[str, fl
     return {"sample": len(chunks), "seconds": secs, "chunks_per_s": len(chunks) / secs}
 
 
+def sample_documents(corpus: Path, n: int, seed: int = 13) -> list[Any]:
+    """n documents drawn without replacement from the whole corpus, the same ones every run."""
+    from corpus.manifest import read_corpus
+
+    docs = list(read_corpus(corpus).documents)
+    return random.Random(seed).sample(docs, min(n, len(docs)))
+
+
+def _bare_encode(embedder: Any, texts: list[str], batch: int, *, sort: bool) -> float:
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i])) if sort else list(range(len(texts)))
+    t = time.perf_counter()
+    for start in range(0, len(order), batch):
+        embedder.embed_documents([texts[i] for i in order[start : start + batch]])
+    return time.perf_counter() - t
+
+
+def subset_comparison(settings: Any, n_docs: int, backends: list[str], workdir: Path) -> dict[str, Any]:
+    """Ingest the same sampled documents with each backend; bare-encode them sorted and unsorted."""
+    import shutil
+
+    from ingest.chunker import ChunkParams, chunk_document
+
+    docs = sample_documents(settings.corpus, n_docs)
+    params = ChunkParams(settings.chunk_size, settings.chunk_overlap)
+    texts = [c.embed_text for d in docs for c in chunk_document(d, params)]
+    out: dict[str, Any] = {"documents": len(docs), "chunks": len(texts), "backends": {}}
+    for backend in backends:
+        home = workdir / f"subset-{backend}"
+        shutil.rmtree(home, ignore_errors=True)
+        sub = settings.model_copy(update={"home": home, "embedding_backend": backend, "chroma_url": None})
+        embedder = embedder_from_settings(sub)
+        embedder.embed_documents(["warm-up"])  # model load is not ingest work
+        res = run_ingest(sub, embedder, corpus=docs, rebuild=True, progress=False)
+        row = {
+            "ingest_s": res.seconds,
+            "encode_sorted_s": _bare_encode(embedder, texts, settings.embed_batch_size, sort=True),
+        }
+        if backend == "torch":
+            row["encode_unsorted_b32_s"] = _bare_encode(embedder, texts, 32, sort=False)
+            row["baseline_ingest_s"] = res.seconds - row["encode_sorted_s"] + row["encode_unsorted_b32_s"]
+        row["ingest_over_encode"] = row["ingest_s"] / row["encode_sorted_s"]
+        row["chunks_per_s"] = len(texts) / res.seconds
+        out["backends"][backend] = row
+        print(backend, json.dumps(row), flush=True)
+        shutil.rmtree(home, ignore_errors=True)
+    base = out["backends"].get("torch", {}).get("baseline_ingest_s")
+    if base:
+        for row in out["backends"].values():
+            row["speedup_vs_baseline"] = base / row["ingest_s"]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path("bench-out/ingest"))
     ap.add_argument("--skip-ingest", action="store_true", help="Reuse the existing index.")
     ap.add_argument("--sample", type=int, default=3000, help="Chunks in the bare-encode sample.")
+    ap.add_argument("--subset", type=int, default=0, help="Documents for the backend comparison (0: skip).")
+    ap.add_argument("--backends", default="torch,onnx,onnx-int8", help="Backends for --subset.")
+    ap.add_argument("--no-latency", action="store_true", help="Skip the query-latency part.")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     settings = load_settings()
@@ -121,7 +182,12 @@ def main() -> None:
         encode_all = fi["chunks"] / enc["chunks_per_s"]
         results["ingest_over_encode"] = fi["seconds"] / encode_all
         results["re_ingest_fraction"] = again.seconds / fi["seconds"]
-    results["query_latency"] = query_latency(settings, dev_questions(settings))
+    if args.subset:
+        results["subset"] = subset_comparison(
+            settings, args.subset, args.backends.split(","), args.out / "work"
+        )
+    if not args.no_latency:
+        results["query_latency"] = query_latency(settings, dev_questions(settings))
     results["peak_rss_mb"] = peak_rss_mb()
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
     (args.out / "results.md").write_text(to_markdown(results))
@@ -146,9 +212,31 @@ def to_markdown(r: dict[str, Any]) -> str:
     lines[-1] += f"{ri['chunks_embedded']} chunks embedded{frac}."
     enc = r["bare_encode"]
     lines.append(f"Bare encode: {enc['chunks_per_s']:.1f} chunks/s on a {enc['sample']}-chunk sample.")
-    lines += ["", "| mode | p50 | p95 |", "|---|---|---|"]
-    for mode, v in r["query_latency"].items():
-        lines.append(f"| {mode} | {v['p50_ms']:.1f} ms | {v['p95_ms']:.1f} ms |")
+    if "query_latency" in r:
+        lines += ["", "| mode | p50 | p95 |", "|---|---|---|"]
+        for mode, v in r["query_latency"].items():
+            lines.append(f"| {mode} | {v['p50_ms']:.1f} ms | {v['p95_ms']:.1f} ms |")
+    if "subset" in r:
+        sub = r["subset"]
+        lines += [
+            "",
+            f"Backend comparison on {sub['documents']} sampled documents ({sub['chunks']} chunks):",
+            "",
+            "| backend | ingest | chunks/s | ingest ÷ bare encode | speed-up vs baseline |",
+            "|---|---|---|---|---|",
+        ]
+        torch_row = sub["backends"].get("torch")
+        if torch_row:
+            base_s = torch_row["baseline_ingest_s"]
+            lines.append(
+                f"| baseline: torch, corpus order, batch 32 (derived) | {base_s:.1f} s "
+                f"| {sub['chunks'] / base_s:.1f} | — | 1.00x |"
+            )
+        for name, row in sub["backends"].items():
+            lines.append(
+                f"| {name} (length-sorted) | {row['ingest_s']:.1f} s | {row['chunks_per_s']:.1f} "
+                f"| {row['ingest_over_encode']:.2f} | {row.get('speedup_vs_baseline', float('nan')):.2f}x |"
+            )
     return "\n".join(lines) + "\n"
 
 

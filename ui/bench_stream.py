@@ -1,10 +1,11 @@
 """Web-chat latency through the streaming API (issue 5 benchmark): time to the first answer with a
 section, and to the complete answer, p50/p95 over the first N questions of an eval suite.
 
-    python -m ui.bench_stream --suite ../shared/evals/medicationqa.jsonl -n 50
+    python -m ui.bench_stream --suite ../shared/evals/medicationqa.jsonl -n 50 [--page-loads 5]
 
 Serves the app from the effective settings (the index under MEDCITE_HOME must exist) on a free
 loopback port and asks through `gradio_client`, so the figures include Gradio's queue and transport.
+Then times page load to an interactive chat in Chromium (`--page-loads`, needs /usr/bin/chromium).
 """
 
 from __future__ import annotations
@@ -61,11 +62,39 @@ def measure(url: str, questions: list[str], audience: str = "clinician") -> dict
     }
 
 
+def page_load(url: str, runs: int = 5) -> dict[str, Any]:
+    """Time from navigation to an interactive chat (question box editable, Ask button visible) in
+    Debian's Chromium, each run in a fresh browser context (empty cache)."""
+    from playwright.sync_api import sync_playwright
+
+    from ui.screenshot import CHROMIUM, CHROMIUM_ARGS
+
+    times: list[float] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            context = browser.new_context()
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            t0 = time.perf_counter()
+            page.goto(url)
+            box = page.locator("#mc-question textarea")
+            box.wait_for(state="visible")
+            page.locator("#mc-ask").wait_for(state="visible")
+            page.wait_for_function("() => !document.querySelector('#mc-question textarea').disabled")
+            times.append((time.perf_counter() - t0) * 1000)
+            context.close()
+        browser.close()
+    return {"runs": runs, "p50": statistics.median(times), "max": max(times)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", type=Path, required=True)
     parser.add_argument("-n", type=int, default=50)
     parser.add_argument("--audience", default="clinician")
+    parser.add_argument("--page-loads", type=int, default=5, help="Browser page loads to time (0: skip).")
+    parser.add_argument("--out", type=Path, default=None, help="Also write the JSON here.")
     args = parser.parse_args()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from medcite.settings import load_settings
@@ -76,11 +105,18 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     launch(app, "127.0.0.1", port, block=False)
+    url = f"http://127.0.0.1:{port}/"
     try:
-        result = measure(f"http://127.0.0.1:{port}/", load_questions(args.suite, args.n), args.audience)
+        result = measure(url, load_questions(args.suite, args.n), args.audience)
+        if args.page_loads:
+            result["page_load_ms"] = page_load(url, args.page_loads)
     finally:
         app.close()
-    print(json.dumps(result, indent=2))
+    text = json.dumps(result, indent=2)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":
