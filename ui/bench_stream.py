@@ -62,6 +62,38 @@ def measure(url: str, questions: list[str], audience: str = "clinician") -> dict
     }
 
 
+def throughput(url: str, questions: list[str], clients: int, audience: str = "clinician") -> dict[str, Any]:
+    """`clients` concurrent clients over loopback, each with its own connection, share the questions
+    (each asked once, through `/ask`); answers per second over the whole run and per-request latency."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    per_client = [questions[i::clients] for i in range(clients)]
+    latencies: list[float] = []
+
+    def run(qs: list[str]) -> int:
+        client = Client(url, verbose=False)
+        done = 0
+        for q in qs:
+            t = time.perf_counter()
+            client.predict(q, audience, [], api_name="/ask")
+            latencies.append((time.perf_counter() - t) * 1000)
+            done += 1
+        return done
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        answered = sum(pool.map(run, per_client))
+    wall = time.perf_counter() - t0
+    return {
+        "clients": clients,
+        "answers": answered,
+        "answers_per_s": answered / wall,
+        "latency_ms": {"p50": statistics.median(latencies), "p95": percentile(latencies, 95)},
+    }
+
+
 def page_load(url: str, runs: int = 5) -> dict[str, Any]:
     """Time from navigation to an interactive chat (question box editable, Ask button visible) in
     Debian's Chromium, each run in a fresh browser context (empty cache)."""
@@ -95,12 +127,18 @@ def main() -> None:
     parser.add_argument("--audience", default="clinician")
     parser.add_argument("--page-loads", type=int, default=5, help="Browser page loads to time (0: skip).")
     parser.add_argument("--out", type=Path, default=None, help="Also write the JSON here.")
+    parser.add_argument(
+        "--clients", default="", help="e.g. 1,8: also measure /ask throughput with N concurrent clients"
+    )
     args = parser.parse_args()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from medcite.settings import load_settings
     from ui.app import build_app, launch
 
-    app = build_app(load_settings())
+    settings = load_settings()
+    if args.clients:  # one loopback address for every client: the per-client rate limit would throttle
+        settings = settings.model_copy(update={"rate_limit_per_minute": 0.0})
+    app = build_app(settings)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -108,6 +146,9 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}/"
     try:
         result = measure(url, load_questions(args.suite, args.n), args.audience)
+        for n in [int(c) for c in args.clients.split(",") if c]:
+            qs = load_questions(args.suite, args.n + 8 * n)[args.n :]  # not the streamed ones (no cache)
+            result[f"throughput_{n}_clients"] = throughput(url, qs, n, args.audience)
         if args.page_loads:
             result["page_load_ms"] = page_load(url, args.page_loads)
     finally:
