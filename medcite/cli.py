@@ -117,12 +117,15 @@ def search_cmd(
     tier: Annotated[list[str] | None, typer.Option("--tier", help="Restrict to a tier (repeatable).")] = None,
     year_min: Annotated[int | None, typer.Option("--year-min")] = None,
     year_max: Annotated[int | None, typer.Option("--year-max")] = None,
+    per_doc: Annotated[
+        int, typer.Option("--per-doc", min=0, help="Passages per document (0: no limit).")
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search the index and print the best passages with their citation metadata."""
     from medcite.types import SearchFilters, Tier
     from qa.index import open_index
-    from qa.retrievers import make_retriever
+    from qa.retrievers import make_retriever, per_document
 
     if mode not in {"hybrid", "bm25", "dense"}:
         raise MedCiteError(f"Unknown mode {mode!r}.", hint="Use --mode hybrid, bm25 or dense.")
@@ -133,9 +136,11 @@ def search_cmd(
     s = _settings()
     index = open_index(s)
     retriever = make_retriever(index, mode, s)
-    hits = retriever.search(
-        query, k=k, filters=SearchFilters(tiers=tiers, year_min=year_min, year_max=year_max)
-    )
+    filters = SearchFilters(tiers=tiers, year_min=year_min, year_max=year_max)
+    if per_doc:  # over-fetch, then keep the best passages of each document
+        hits = per_document(retriever.search(query, k=k * 5, filters=filters), k, per_doc)
+    else:
+        hits = retriever.search(query, k=k, filters=filters)
     rows = [
         {
             "chunk_id": h.chunk.chunk_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal, Protocol
 
 from medcite.errors import MedCiteError
@@ -46,6 +47,24 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> li
             scores[doc] = scores.get(doc, 0.0) + 1.0 / (k + rank)
     order = {doc: i for i, doc in enumerate(scores)}
     return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+
+
+def per_document(hits: Sequence[Hit], k: int, per_doc: int = 1) -> list[Hit]:
+    """The best `per_doc` passages of each document, in rank order, re-ranked 1..k.
+
+    A long document cut into overlapping chunks otherwise fills a result list with near-copies of
+    itself; a reader scanning results wants documents.
+    """
+    taken: dict[str, int] = {}
+    out: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: h.rank):
+        if taken.get(hit.doc_id, 0) >= per_doc:
+            continue
+        taken[hit.doc_id] = taken.get(hit.doc_id, 0) + 1
+        out.append(replace(hit, rank=len(out) + 1))
+        if len(out) >= k:
+            break
+    return out
 
 
 def _hits(index: SearchableIndex, scored: Sequence[tuple[str, float]], name: str, k: int) -> list[Hit]:

@@ -19,6 +19,7 @@ from qa.retrievers import (
     DenseRetriever,
     HybridRetriever,
     make_retriever,
+    per_document,
     reciprocal_rank_fusion,
 )
 
@@ -203,3 +204,17 @@ def test_real_model_dense_retrieval(tmp_path: Path) -> None:
             open_index(s.model_copy(update={"embedding_model": "fake"}))
     finally:
         idx.close()
+
+
+def test_per_document_keeps_the_best_passages_of_each_document() -> None:
+    from medcite.types import Chunk, Hit
+
+    def hit(doc: str, n: int, rank: int) -> Hit:
+        chunk = Chunk(f"{doc}-{n}", doc, Tier.PATIENT_INFO, "medquad", doc, "Answer", "text", n)
+        return Hit(chunk, 1.0 / rank, "hybrid", rank)
+
+    hits = [hit("a", 1, 1), hit("a", 2, 2), hit("b", 1, 3), hit("a", 3, 4), hit("c", 1, 5), hit("b", 2, 6)]
+    got = per_document(list(reversed(hits)), k=10)
+    assert [h.chunk_id for h in got] == ["a-1", "b-1", "c-1"] and [h.rank for h in got] == [1, 2, 3]
+    assert [h.chunk_id for h in per_document(hits, k=4, per_doc=2)] == ["a-1", "a-2", "b-1", "c-1"]
+    assert [h.chunk_id for h in per_document(hits, k=2)] == ["a-1", "b-1"]
