@@ -72,9 +72,19 @@ def split_sentences(text: str) -> list[str]:
 
 # The same retrieved passages are split again for every question that retrieves them, and pysbd costs
 # ~5 ms a passage: caching (a pure function of the text) roughly halves answer time under load (issue 9).
+# Structured-abstract labels ("...registry.RESULTS: In 22 of 23 ...") start a new sentence; the label
+# itself is layout, not content.
+_ABSTRACT_LABEL = re.compile(
+    r"(?:(?<=[.!?])|^)\s*(?:BACKGROUND|OBJECTIVES?|AIMS?|PURPOSE(?: OF REVIEW)?|METHODS?|DESIGN|SETTING|"
+    r"PATIENTS|PARTICIPANTS|INTERVENTIONS?|MAIN OUTCOME MEASURES?|RESULTS?|FINDINGS|CONCLUSIONS?|"
+    r"RECENT FINDINGS|SUMMARY|CONTEXT|INTRODUCTION|DISCUSSION)(?: AND [A-Z]+)?:\s*"
+)
+
+
 @lru_cache(maxsize=8192)
 def _split_sentences_cached(text: str) -> tuple[str, ...]:
     out: list[str] = []
+    text = _ABSTRACT_LABEL.sub("\n\n", text)
     for block in re.split(r"\n\s*\n|\n(?=[-•*]\s)", text):
         block = " ".join(block.split())
         if not block:
