@@ -79,14 +79,14 @@ def build_bm25(bm25_dir: Path, items: Iterable[tuple[str, str]], generation: int
             json.dump(sidecar, fh)
             fh.flush()
             os.fsync(fh.fileno())
-        _swap(tmp, bm25_dir)
+        swap_dir(tmp, bm25_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return len(ids)
 
 
-def _swap(new: Path, target: Path) -> None:
+def swap_dir(new: Path, target: Path) -> None:
     """Replace `target` by `new` with renames (each rename is atomic on POSIX)."""
     old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
     if target.exists():

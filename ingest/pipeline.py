@@ -25,6 +25,7 @@ from typing import Any
 
 from ingest.catalog import Catalog
 from ingest.chunker import ChunkParams, chunk_document
+from ingest.dense_matrix import build_dense_matrix, matrix_generation
 from ingest.keyword_index import build_bm25, read_sidecar
 from ingest.vector_store import VectorStore
 from medcite.embedding import Embedder
@@ -158,9 +159,9 @@ def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
 
 
 def _wipe(settings: Settings) -> None:
-    """Remove the catalog and BM25 index (rebuild).  The Chroma collection is dropped through its
-    client instead of deleting its folder: Chroma caches one system per path in-process, and a
-    folder removed under it turns into a read-only database."""
+    """Remove the catalog, BM25 index and dense matrix (rebuild).  The Chroma collection is dropped
+    through its client instead of deleting its folder: Chroma caches one system per path in-process,
+    and a folder removed under it turns into a read-only database."""
     for p in (
         settings.catalog_path,
         Path(f"{settings.catalog_path}-wal"),
@@ -168,6 +169,7 @@ def _wipe(settings: Settings) -> None:
     ):
         p.unlink(missing_ok=True)
     shutil.rmtree(settings.bm25_dir, ignore_errors=True)
+    shutil.rmtree(settings.dense_dir, ignore_errors=True)
 
 
 def check_params(catalog: Catalog, settings: Settings, embedder: Embedder) -> None:
@@ -305,6 +307,11 @@ def run_ingest(
                     settings.bm25_dir, ((c.chunk_id, c.embed_text) for c in catalog.iter_chunks()), generation
                 )
                 result.bm25_rebuilt = True
+                sidecar = read_sidecar(settings.bm25_dir)
+            if sidecar is not None and (
+                result.bm25_rebuilt or matrix_generation(settings.dense_dir) != generation
+            ):
+                build_dense_matrix(settings.dense_dir, store, sidecar.chunk_ids, generation, embedder.dim)
             result.corpus_hash = src.corpus_hash or _documents_hash(catalog)
             catalog.set_built(result.corpus_hash, generation)
             result.chunks_total = catalog.count_chunks()

@@ -134,6 +134,11 @@ class Settings(BaseSettings):
         return self.index_dir / "bm25"
 
     @property
+    def dense_dir(self) -> Path:
+        """A memory-mapped copy of the vectors in BM25 order, for filtered dense search."""
+        return self.index_dir / "dense"
+
+    @property
     def catalog_path(self) -> Path:
         return self.index_dir / "catalog.sqlite"
 

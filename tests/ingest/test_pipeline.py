@@ -11,11 +11,13 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from ingest_factory import CountingEmbedder, make_doc, make_docs
 
 from ingest.catalog import Catalog
 from ingest.chunker import ChunkParams, chunk_document
+from ingest.dense_matrix import load_dense_matrix
 from ingest.keyword_index import read_sidecar
 from ingest.pipeline import DOCS_PER_BATCH, run_ingest
 from ingest.vector_store import VectorStore
@@ -50,6 +52,14 @@ def _store_ids(settings: Settings) -> tuple[set[str], set[str], set[str]]:
 def _assert_consistent(settings: Settings) -> set[str]:
     catalog_ids, chroma_ids, bm25_ids = _store_ids(settings)
     assert catalog_ids == chroma_ids == bm25_ids
+    # The local dense matrix is rebuilt with the BM25 index: same rows, the vectors Chroma holds.
+    sidecar = read_sidecar(settings.bm25_dir)
+    assert sidecar is not None
+    matrix = load_dense_matrix(settings.dense_dir, len(sidecar.chunk_ids), sidecar.generation)
+    assert matrix is not None
+    some = sidecar.chunk_ids[:3]
+    vectors = VectorStore(settings, CountingEmbedder()).get_vectors(some)
+    assert all(np.allclose(matrix[i], vectors[cid]) for i, cid in enumerate(some))
     return catalog_ids
 
 

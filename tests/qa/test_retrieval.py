@@ -218,3 +218,39 @@ def test_per_document_keeps_the_best_passages_of_each_document() -> None:
     assert [h.chunk_id for h in got] == ["a-1", "b-1", "c-1"] and [h.rank for h in got] == [1, 2, 3]
     assert [h.chunk_id for h in per_document(hits, k=4, per_doc=2)] == ["a-1", "a-2", "b-1", "c-1"]
     assert [h.chunk_id for h in per_document(hits, k=2)] == ["a-1", "b-1"]
+
+
+def test_filtered_dense_search_uses_the_local_matrix_and_matches_chroma(index: Index) -> None:
+    assert index.dense_matrix is not None and index.dense_matrix.shape == (6, index.embedder.dim)
+    for filters in (
+        SearchFilters(tiers=(Tier.RESEARCH, Tier.DRUG_LABEL)),
+        SearchFilters(tiers=(Tier.GUIDELINE,)),
+        SearchFilters(year_min=2011),
+    ):
+        local = index.dense_search("hypertension in adults", 3, filters)
+        chroma = index.vectors.query(index.embed_query("hypertension in adults"), 3, filters)
+        assert [c for c, _ in local] == [c for c, _ in chroma]
+        assert [s for _, s in local] == pytest.approx([s for _, s in chroma], abs=1e-5)
+
+
+def test_stale_or_missing_matrix_falls_back_to_chroma(built: Settings) -> None:
+    import json
+
+    from ingest.dense_matrix import META, load_dense_matrix
+
+    meta = json.loads((built.dense_dir / META).read_text())
+    assert load_dense_matrix(built.dense_dir, meta["count"], meta["generation"] + 1) is None  # stale
+    assert load_dense_matrix(built.dense_dir, meta["count"] + 1, meta["generation"]) is None
+    assert load_dense_matrix(built.dense_dir.parent / "nothing", 6, meta["generation"]) is None
+
+
+def test_top_k_respects_the_mask_and_short_lists() -> None:
+    import numpy as np
+
+    from ingest.dense_matrix import top_k
+
+    scores = np.array([0.1, 0.9, 0.5, 0.7], dtype=np.float32)
+    assert top_k(scores, None, 2) == [(1, pytest.approx(0.9)), (3, pytest.approx(0.7))]
+    mask = np.array([True, False, True, False])
+    assert [r for r, _ in top_k(scores, mask, 3)] == [2, 0]  # only two rows allowed
+    assert top_k(scores, np.zeros(4, dtype=bool), 2) == []
