@@ -33,7 +33,7 @@ def confidences(engine: AnswerEngine, questions: list[str]) -> list[float]:
         query = expand_query(q, engine.lexicon)
         tier_hits = retrieve_by_tier(engine.retriever, query, per_tier=PER_TIER, candidates=TIER_CANDIDATES)
         hits = [h for hs in tier_hits.values() for h in hs]
-        out.append(retrieval_confidence(q, hits, engine.lexicon))
+        out.append(retrieval_confidence(q, hits, engine.lexicon, weight=engine.term_weight))
     return out
 
 

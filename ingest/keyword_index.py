@@ -9,6 +9,7 @@ catalog means "stale, rebuild".
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import uuid
@@ -125,6 +126,24 @@ class KeywordIndex:
         if not known:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+
+    def idf(self, word: str) -> float | None:
+        """Inverse document frequency of a word's stem(s) over the indexed chunks (the rarest stem
+        when a word splits); a word the corpus never uses gets the highest value; None for a
+        stopword or an empty index."""
+        if self._retriever is None:
+            return None
+        stems = tokenize([word], _stemmer())[0]
+        if not stems:
+            return None
+        indptr = self._retriever.scores["indptr"]
+        n = float(self._retriever.scores["num_docs"])
+        best = 0.0
+        for stem in stems:
+            tid = self._retriever.vocab_dict.get(stem)
+            df = 0.0 if tid is None else float(indptr[tid + 1] - indptr[tid])
+            best = max(best, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+        return best
 
     def known_fraction(self, text: str) -> float | None:
         """Share of the text's (stemmed, non-stop) words that occur in the corpus; None when unknown."""

@@ -80,6 +80,8 @@ class AnswerEngine:
         self._known_fraction: Callable[[str], float | None] = getattr(
             keyword, "known_fraction", lambda _text: None
         )
+        # Rare words carry a question: retrieval confidence weights its terms by corpus IDF.
+        self.term_weight: Callable[[str], float | None] | None = getattr(keyword, "idf", None)
         if chat_model is None and settings.llm_provider != "none":
             from qa.llm import make_chat_model
 
@@ -155,7 +157,7 @@ class AnswerEngine:
         hits_by_id = {h.chunk_id: h for h in all_hits}
         retrieved_ids = sorted(hits_by_id)
 
-        confidence = retrieval_confidence(rewritten, all_hits, self.lexicon)
+        confidence = retrieval_confidence(rewritten, all_hits, self.lexicon, weight=self.term_weight)
         if is_non_medical(rewritten, confidence, self.lexicon, known):
             yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
             return

@@ -2,8 +2,10 @@
 
 Retrieval confidence is defined as *query-term coverage*: the largest fraction of the question's
 content terms found in any one of the top hits (title, section and text), where a term also counts
-as found when the hit names the concept through a lexicon synonym. It is a pure function of the
-question and the hits, independent of the retriever's score scale (BM25, cosine and RRF scores are
+as found when the hit names the concept through a lexicon synonym. Given term weights (the engine
+passes the corpus IDF), the fraction is weighted: missing "function" in "What is the function of
+GFRAL?" costs little, missing "GFRAL" costs most. It is a pure function of the question, the hits
+and the weights, independent of the retriever's score scale (BM25, cosine and RRF scores are
 not comparable), so `settings.abstain_threshold` can be calibrated on the dev suites with
 `evals` by sweeping the threshold over recorded (question, hits) pairs.
 """
@@ -11,7 +13,7 @@ not comparable), so `settings.abstain_threshold` can be calibrated on the dev su
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from medcite.types import Hit
 from qa.expansion import Lexicon, expansions
@@ -113,6 +115,7 @@ _HEALTH_WORDS = frozenset(
         inhaler ointment cream capsule capsules syrup milligram milligrams ml dosing tylenol aspirin
         genome genomic genes dna rna mrna mirna chromosome enzyme tissue tissues expressed expression
         phenotype transcription mutations pathway inflammation immune flu stroke dementia asthma
+        mechanism intoxication poisoning toxicity haplotype haplotyping genotype sequencing
         """
     )
 )
@@ -177,18 +180,29 @@ def has_medical_cue(question: str, lexicon: Lexicon | None = None) -> bool:
     if symbols(question):
         return True  # a gene, protein, drug or disease symbol (TLR7, GFRAL, COPD, PD-1)
     for tok in tokens(question):
-        if fold(tok) in _HEALTH_WORDS or tok in vocab or (len(tok) > 5 and _MEDICAL_SUFFIX.search(tok)):
+        stem = tok[:-1] if tok.endswith("s") and not tok.endswith("ss") else tok  # peptidases
+        if fold(tok) in _HEALTH_WORDS or tok in vocab or (len(stem) > 5 and _MEDICAL_SUFFIX.search(stem)):
             return True
     return False
 
 
 def retrieval_confidence(
-    question: str, hits: Sequence[Hit], lexicon: Lexicon | None = None, top: int = 5
+    question: str,
+    hits: Sequence[Hit],
+    lexicon: Lexicon | None = None,
+    top: int = 5,
+    weight: Callable[[str], float | None] | None = None,
 ) -> float:
-    """Best query-term coverage over the top hits of every tier (see module docstring)."""
+    """Best (weighted) query-term coverage over the top hits of every tier (see module docstring)."""
     terms = content_terms(question)
     if not terms or not hits:
         return 0.0
+    weights = {t: 1.0 for t in terms}
+    if weight is not None:
+        given = {t: weight(t) for t in terms}
+        if any(given.values()):  # terms the weighting ignores (its stopwords) count for nothing
+            weights = {t: float(w or 0.0) for t, w in given.items()}
+    total = sum(weights.values())
     synonyms: list[tuple[frozenset[str], list[frozenset[str]]]] = []
     if lexicon is not None:
         for phrase, alts in expansions(question, lexicon):
@@ -197,13 +211,13 @@ def retrieval_confidence(
     ranked = sorted(hits, key=lambda h: h.rank)[: max(top, 1) * 4]
     for hit in ranked:
         found = term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
-        covered = 0
+        covered = 0.0
         for term in terms:
             if term in found or any(
                 term in p and any(a and a <= found for a in alts) for p, alts in synonyms
             ):
-                covered += 1
-        best = max(best, covered / len(terms))
+                covered += weights[term]
+        best = max(best, covered / total)
     return best
 
 

@@ -31,6 +31,10 @@ def test_build_load_and_stemmed_search(tmp_path: Path) -> None:
     assert idx.known_fraction("diabetic screenings") == 1.0  # stemmed like the index
     assert idx.known_fraction("metformin asdkjh qwpoe") == pytest.approx(1 / 3)
     assert idx.known_fraction("the of") is None  # nothing to judge
+    # IDF over the 5 chunks: 'diabetes' is in 3 (a, b via 'diabetic', d), 'aspirin' in 1, 'zebra' in none.
+    idf = {w: idx.idf(w) for w in ("diabetes", "aspirin", "zebra")}
+    assert idf["diabetes"] < idf["aspirin"] < idf["zebra"]  # type: ignore[operator]
+    assert idx.idf("the") is None
 
 
 def test_mask_restricts_before_top_k(tmp_path: Path) -> None:

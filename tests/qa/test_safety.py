@@ -74,6 +74,19 @@ def test_confidence_is_best_term_coverage() -> None:
     assert retrieval_confidence("the of and", [hit(on)]) == 0.0
 
 
+def test_confidence_weights_rare_terms() -> None:
+    passage = chunk("GFRAL is the receptor for GDF15 in the hindbrain.")
+    q = "What is the function of GFRAL?"
+    assert retrieval_confidence(q, [hit(passage)]) == 0.5  # 'function' is missing
+    idf = {"function": 1.0, "gfral": 9.0}
+    assert retrieval_confidence(q, [hit(passage)], weight=idf.get) == pytest.approx(0.9)
+    # Missing the rare term is what costs: a passage on 'function' alone is weak evidence.
+    other = chunk("Renal function declines with age.")
+    assert retrieval_confidence(q, [hit(other)], weight=idf.get) == pytest.approx(0.1)
+    # A weighting that knows none of the terms falls back to plain coverage.
+    assert retrieval_confidence(q, [hit(passage)], weight=lambda _t: None) == 0.5
+
+
 def test_confidence_counts_synonyms() -> None:
     lex = lexicon_from_records([("Heart Attack", {"mesh_terms": ["Myocardial Infarction"]})])
     passage = chunk("Statins reduce myocardial infarction in adults.")
