@@ -34,12 +34,15 @@ def build_dense_matrix(
     matrix = np.zeros((len(chunk_ids), dim), dtype=np.float32)
     found = 0
     if chunk_ids:
-        for ids, vectors, _meta in store.pages(5000):
-            for cid, vec in zip(ids, vectors, strict=True):
-                i = position.get(cid)
-                if i is not None:
-                    matrix[i] = vec
-                    found += 1
+        try:
+            for ids, vectors, _meta in store.pages(5000):
+                for cid, vec in zip(ids, vectors, strict=True):
+                    i = position.get(cid)
+                    if i is not None:
+                        matrix[i] = vec
+                        found += 1
+        except Exception:  # noqa: BLE001 - Chroma can refuse a paged read after a killed write
+            found = _fill_by_ids(matrix, store, chunk_ids)  # by id instead; raises if that fails too
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -54,6 +57,20 @@ def build_dense_matrix(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return found
+
+
+def _fill_by_ids(matrix: np.ndarray, store: VectorStore, chunk_ids: Sequence[str], batch: int = 1000) -> int:
+    matrix[:] = 0.0
+    found = 0
+    for start in range(0, len(chunk_ids), batch):
+        part = chunk_ids[start : start + batch]
+        got = store.get_vectors(part)
+        for offset, cid in enumerate(part):
+            vec = got.get(cid)
+            if vec is not None:
+                matrix[start + offset] = vec
+                found += 1
     return found
 
 

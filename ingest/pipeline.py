@@ -311,7 +311,7 @@ def run_ingest(
             if sidecar is not None and (
                 result.bm25_rebuilt or matrix_generation(settings.dense_dir) != generation
             ):
-                build_dense_matrix(settings.dense_dir, store, sidecar.chunk_ids, generation, embedder.dim)
+                _refresh_dense_matrix(settings, store, sidecar.chunk_ids, generation, embedder.dim, result)
             result.corpus_hash = src.corpus_hash or _documents_hash(catalog)
             catalog.set_built(result.corpus_hash, generation)
             result.chunks_total = catalog.count_chunks()
@@ -332,6 +332,27 @@ def run_ingest(
         return result
     finally:
         catalog.close()
+
+
+def _refresh_dense_matrix(
+    settings: Settings,
+    store: VectorStore,
+    chunk_ids: Sequence[str],
+    generation: int,
+    dim: int,
+    result: IngestResult,
+) -> None:
+    """Rebuild the local vector matrix; it only speeds up filtered search, so a failure to read the
+    vectors back (Chroma can refuse a paged read right after a killed write) removes the stale matrix,
+    notes it, and filtered search asks Chroma until the next ingest builds it."""
+    try:
+        build_dense_matrix(settings.dense_dir, store, chunk_ids, generation, dim)
+    except Exception as exc:  # noqa: BLE001 - an optional accelerator never fails an ingest
+        shutil.rmtree(settings.dense_dir, ignore_errors=True)
+        result.notes.append(
+            f"Filtered-search vector copy not rebuilt ({type(exc).__name__}: {exc}); searches use Chroma "
+            "directly until the next `medcite ingest`."
+        )
 
 
 def _settle_after_failure(catalog: Catalog, settings: Settings) -> None:

@@ -246,3 +246,28 @@ def test_progress_in_a_log_prints_lines(
     quiet.advance(1, 1)
     quiet.close()
     assert capsys.readouterr().err == ""
+
+
+def test_unreadable_vectors_skip_the_dense_copy_not_the_ingest(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = make_docs(5)
+    run_ingest(settings, CountingEmbedder(), corpus=docs, progress=False)
+    assert settings.dense_dir.exists()
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("Error finding id")
+
+    monkeypatch.setattr(VectorStore, "pages", refuse)
+    res = run_ingest(settings, CountingEmbedder(), corpus=docs[:3], progress=False)  # a change: rebuild
+    assert res.deleted == 2 and not res.notes  # paged read refused: the copy is built id by id
+    sidecar = read_sidecar(settings.bm25_dir)
+    assert sidecar is not None
+    assert load_dense_matrix(settings.dense_dir, len(sidecar.chunk_ids), sidecar.generation) is not None
+    monkeypatch.setattr(VectorStore, "get_vectors", refuse)
+    res = run_ingest(settings, CountingEmbedder(), corpus=docs[:2], progress=False)
+    assert any("Filtered-search vector copy not rebuilt" in n for n in res.notes)
+    assert not settings.dense_dir.exists()  # the stale copy is removed, never served
+    monkeypatch.undo()
+    again = run_ingest(settings, CountingEmbedder(), corpus=docs[:2], progress=False)
+    assert again.chunks_embedded == 0 and settings.dense_dir.exists()  # the next ingest rebuilds it
