@@ -56,11 +56,12 @@ def serve_cmd(
             hint="Bind 127.0.0.1, or pass --allow-network behind a firewall or proxy you control.",
         )
     data = path or load_settings().home / "chroma-server"
+    # SIGTERM unwinds through chroma_server's cleanup, also while it is still starting.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with chroma_server(data, host=host, port=port, log=None) as (url, proc):
         print(f"Chroma server ready at {url} (data in {data}).", flush=True)
         print(f"Use it:  export MEDCITE_CHROMA_URL={url}", flush=True)
         print("Copy an existing index into it:  medcite store copy --to " + url, flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             proc.wait()
         except KeyboardInterrupt:
