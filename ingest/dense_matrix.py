@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ingest.keyword_index import swap_dir
+from ingest.keyword_index import atomic_dir
 from ingest.vector_store import VectorStore
 
 VECTORS = "vectors.npy"
@@ -43,20 +41,13 @@ def build_dense_matrix(
                         found += 1
         except Exception:  # noqa: BLE001 - Chroma can refuse a paged read after a killed write
             found = _fill_by_ids(matrix, store, chunk_ids)  # by id instead; raises if that fails too
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with atomic_dir(path) as tmp:
         np.save(tmp / VECTORS, matrix)
         meta = {"generation": generation, "count": len(chunk_ids), "dim": dim, "found": found}
         (tmp / META).write_text(json.dumps(meta), encoding="utf-8")
         for name in (VECTORS, META):
             with open(tmp / name, "rb") as fh:
                 os.fsync(fh.fileno())
-        swap_dir(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return found
 
 

@@ -13,7 +13,8 @@ import math
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,11 +67,7 @@ def build_bm25(bm25_dir: Path, items: Iterable[tuple[str, str]], generation: int
     for cid, text in items:
         ids.append(cid)
         texts.append(text)
-    bm25_dir = Path(bm25_dir)
-    bm25_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = bm25_dir.parent / f".{bm25_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with atomic_dir(Path(bm25_dir)) as tmp:
         if ids:
             retriever = bm25s.BM25()
             retriever.index(tokenize(texts), show_progress=False)
@@ -80,14 +77,25 @@ def build_bm25(bm25_dir: Path, items: Iterable[tuple[str, str]], generation: int
             json.dump(sidecar, fh)
             fh.flush()
             os.fsync(fh.fileno())
-        swap_dir(tmp, bm25_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return len(ids)
 
 
-def swap_dir(new: Path, target: Path) -> None:
+@contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """Yield an empty sibling folder to fill; on success it replaces `target` (renames), on any
+    error it is removed and `target` is untouched."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        _swap_dir(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap_dir(new: Path, target: Path) -> None:
     """Replace `target` by `new` with renames (each rename is atomic on POSIX)."""
     old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
     if target.exists():
