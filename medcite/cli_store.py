@@ -7,7 +7,6 @@ command read the server's copy; `--to embedded` copies back.
 
 from __future__ import annotations
 
-import ipaddress
 import signal
 import sys
 from pathlib import Path
@@ -19,20 +18,12 @@ from medcite.errors import MedCiteError
 
 if TYPE_CHECKING:
     from ingest.vector_store import VectorStore
+    from medcite.embedding import Embedder
     from medcite.settings import Settings
 
 store_app = typer.Typer(
     help="Chroma server and moving the vector index between backends.", no_args_is_help=True
 )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @store_app.command("serve")
@@ -49,8 +40,9 @@ def serve_cmd(
     """Start `chroma run` for local use and wait until it answers; Ctrl-C stops it."""
     from ingest.chroma_server import chroma_server
     from medcite.settings import load_settings
+    from ui.hardening import is_loopback
 
-    if not _is_loopback(host) and not allow_network:
+    if not is_loopback(host) and not allow_network:
         raise MedCiteError(
             f"Refusing to expose Chroma on {host}: it has no authentication.",
             hint="Bind 127.0.0.1, or pass --allow-network behind a firewall or proxy you control.",
@@ -70,10 +62,11 @@ def serve_cmd(
             raise MedCiteError(f"`chroma run` stopped with code {proc.returncode}.")
 
 
-def _store_for(settings: Settings, where: str) -> VectorStore:
-    """The collection at `where`: "embedded" (under MEDCITE_HOME) or a Chroma server URL."""
+def _index_embedder(settings: Settings) -> Embedder:
+    """A label for the index's collections (model name and dim from its manifest); the model is
+    never loaded, since vectors are copied as they are."""
     from ingest.catalog import Catalog
-    from ingest.vector_store import LazyEmbedder, VectorStore
+    from ingest.vector_store import LazyEmbedder
 
     manifest = None
     if settings.catalog_path.exists():
@@ -86,13 +79,19 @@ def _store_for(settings: Settings, where: str) -> VectorStore:
         raise MedCiteError(
             f"There is no index under {settings.home} to copy.", hint="Run `medcite ingest` first."
         )
+    return LazyEmbedder(manifest.embedding_model, manifest.dim)
+
+
+def _store_at(settings: Settings, where: str, embedder: Embedder) -> VectorStore:
+    """The collection at `where`: "embedded" (under MEDCITE_HOME) or a Chroma server URL."""
+    from ingest.vector_store import VectorStore
+
     target = (
         settings.model_copy(update={"chroma_url": None, "store": "embedded"})
         if where == "embedded"
         else settings.model_copy(update={"chroma_url": where, "store": "http"})
     )
-    # The model is never loaded: vectors are copied as they are, the function only labels the collection.
-    return VectorStore(target, LazyEmbedder(manifest.embedding_model, manifest.dim))
+    return VectorStore(target, embedder)
 
 
 @store_app.command("copy")
@@ -113,8 +112,9 @@ def copy_cmd(
     src_name = source or settings.chroma_url or "embedded"
     if src_name == to:
         raise MedCiteError(f"Source and destination are the same ({to}).")
-    src = _store_for(settings, src_name)
-    dst = _store_for(settings, to)
+    embedder = _index_embedder(settings)
+    src = _store_at(settings, src_name, embedder)
+    dst = _store_at(settings, to, embedder)
     with Progress(transient=True) as bar:
         task = bar.add_task(f"copying to {to}", total=src.count())
         result = copy_vectors(src, dst, on_page=lambda n: bar.advance(task, n))
