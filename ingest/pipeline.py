@@ -484,7 +484,7 @@ def _delete_missing(
     sources = catalog.source_files()
     kept = sorted(d for d in set(sources) - seen if sources[d] in failed)
     if kept:
-        files = sorted({sources[d] for d in kept})
+        files = sorted({sources[d] or "(unknown file)" for d in kept})
         result.notes.append(
             f"kept {len(kept)} previously indexed document(s) of unreadable or partly unreadable "
             f"corpus files: {files}"

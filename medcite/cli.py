@@ -166,7 +166,7 @@ def search_cmd(
         year = r["year"] or "n.d."
         where = f"{r['title']} ({r['source']}, {year}) · {r['tier']} · {r['section']}"
         print(f"[{i}] {where}  score {r['score']:.4f}")
-        snippet = r["text"].replace("\n", " ")
+        snippet = str(r["text"]).replace("\n", " ")
         print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
         if r["url"]:
             print(f"    {r['url']}")

@@ -8,7 +8,7 @@ import gzip
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from corpus.records import ReadIssue, RecordError
 from medcite.types import Document, Tier
@@ -27,7 +27,7 @@ def open_text(path: Path) -> IO[str]:
 def open_binary(path: Path) -> IO[bytes]:
     """Open a plain or gzip-compressed file for reading bytes."""
     if path.suffix == ".gz":
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 

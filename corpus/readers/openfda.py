@@ -79,7 +79,8 @@ def to_document(record: Mapping[str, Any], tier: Tier) -> Document:
             sections.append(Section(title=title, text=text, code=code))
     if not sections:
         raise RecordError("missing text (no label sections)")
-    ofda = record.get("openfda") if isinstance(record.get("openfda"), dict) else {}
+    raw_ofda = record.get("openfda")
+    ofda: Mapping[str, Any] = raw_ofda if isinstance(raw_ofda, dict) else {}
     brand, generic = _first(ofda, "brand_name"), _first(ofda, "generic_name")
     if brand and generic and brand.lower() != generic.lower():
         title = f"{brand} ({generic.lower()})"
