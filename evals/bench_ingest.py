@@ -70,7 +70,7 @@ def query_latency(settings: Any, questions: list[str], k: int = 10) -> dict[str,
     filters = SearchFilters()
     for mode in ("bm25", "dense", "hybrid"):
         retriever = make_retriever(index, mode, settings)
-        index._query_cache.clear()  # measure query embedding too
+        index.clear_query_cache()  # measure query embedding too
         for q in questions[:5]:  # warm-up: model, mmap pages, Chroma segments
             retriever.search(q + " warmup", k=k, filters=filters)
         times = []

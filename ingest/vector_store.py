@@ -213,13 +213,16 @@ class VectorStore:
     def query(
         self, vector: np.ndarray, k: int, filters: SearchFilters | None = None
     ) -> list[tuple[str, float]]:
-        """Top-k (chunk_id, cosine similarity), best first."""
-        n = self.count()
-        if n == 0 or k <= 0:
+        """Top-k (chunk_id, cosine similarity), best first; fewer when the collection holds fewer.
+
+        No count() first: Chroma 1.x answers an n_results above the collection size with what it
+        has, and a count is one more call into Chroma (a round trip on the server) on every query.
+        """
+        if k <= 0:
             return []
         res = self._collection.query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-            n_results=min(k, n),
+            n_results=k,
             where=build_where(filters),
             include=["distances"],
         )

@@ -19,6 +19,7 @@ from ingest.keyword_index import KeywordIndex
 from ingest.vector_store import VectorStore
 from medcite.embedding import Embedder, embedder_from_settings
 from medcite.errors import IndexMismatchError, IndexMissingError
+from medcite.fast_embedding import CachedQueryEmbedder
 from medcite.settings import Settings
 from medcite.types import TIERS, Chunk, SearchFilters
 
@@ -47,7 +48,8 @@ class Index:
     """A queryable index: catalog (chunks), BM25 keyword index and Chroma vectors.
 
     Safe for concurrent queries: SQLite gets one connection per thread, BM25 scoring only reads
-    memory-mapped arrays, and the only lock guards the query-embedding cache and model call.
+    memory-mapped arrays, and the locks only guard small caches: the embedding model and the matrix
+    product run outside them, so concurrent web-chat queries never wait on one another's encoding.
     """
 
     def __init__(
@@ -63,8 +65,8 @@ class Index:
         # query (70-260 ms on the full corpus); None (absent or stale) means Chroma does it.
         self.dense_matrix = load_dense_matrix(settings.dense_dir, len(self.keyword), self.keyword.generation)
         self._scores_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._embed_lock = threading.Lock()
-        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._scores_lock = threading.Lock()
+        self._queries = CachedQueryEmbedder(embedder, maxsize=_QUERY_CACHE_SIZE)
         self._mask_lock = threading.Lock()
         self._mask_cache: dict[SearchFilters, np.ndarray] = {}
         self._columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -76,17 +78,14 @@ class Index:
     # --- search -----------------------------------------------------------------------------
 
     def embed_query(self, query: str) -> np.ndarray:
-        """Query vector, from a small LRU cache (follow-ups and evals repeat queries)."""
-        with self._embed_lock:
-            hit = self._query_cache.get(query)
-            if hit is not None:
-                self._query_cache.move_to_end(query)
-                return hit
-            vec = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
-            self._query_cache[query] = vec
-            if len(self._query_cache) > _QUERY_CACHE_SIZE:
-                self._query_cache.popitem(last=False)
-            return vec
+        """Query vector (read-only), from a small LRU cache (follow-ups and evals repeat queries)."""
+        return self._queries.embed_query(query)
+
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors and scores (benchmarks that must time the model call)."""
+        self._queries.clear()
+        with self._scores_lock:
+            self._scores_cache.clear()
 
     def dense_search(
         self, query: str, k: int, filters: SearchFilters | None = None
@@ -101,13 +100,13 @@ class Index:
     def _scores(self, query: str) -> np.ndarray:
         """Cosine similarity of the query to every chunk (vectors are unit length); the last few are
         kept, since the engine asks one query once per tier."""
-        with self._embed_lock:
+        with self._scores_lock:
             cached = self._scores_cache.get(query)
         if cached is not None:
             return cached
         assert self.dense_matrix is not None
         scores = np.asarray(self.dense_matrix @ self.embed_query(query), dtype=np.float32)
-        with self._embed_lock:
+        with self._scores_lock:
             self._scores_cache[query] = scores
             if len(self._scores_cache) > 8:
                 self._scores_cache.popitem(last=False)

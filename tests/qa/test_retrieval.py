@@ -179,6 +179,48 @@ def test_concurrent_queries(index: Index) -> None:
     assert not errors and len(results) == 20 and all(res == expected for res in results)
 
 
+class _GatedEmbedder(HashingEmbedder):
+    """Blocks inside the model call for the query "slow" until released (a long encode)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def embed_query(self, text: str):  # type: ignore[no-untyped-def]
+        if text == "slow":
+            self.entered.set()
+            assert self.gate.wait(10)
+        return super().embed_query(text)
+
+
+def test_a_slow_query_encode_does_not_block_other_queries(built: Settings) -> None:
+    """Issue 8: concurrent web-chat queries must not serialise on the index's query-vector cache."""
+    embedder = _GatedEmbedder()
+    idx = open_index(built, embedder)
+    dense = DenseRetriever(idx)
+    slow = threading.Thread(target=dense.search, args=("slow",), kwargs={"k": 2})
+    slow.start()
+    try:
+        assert embedder.entered.wait(10)
+        done = threading.Event()
+
+        def other() -> None:
+            dense.search("asthma", k=2)  # unfiltered: Chroma
+            dense.search("hypertension", k=2, filters=SearchFilters(tiers=(Tier.GUIDELINE,)))  # matrix
+            done.set()
+
+        t = threading.Thread(target=other)
+        t.start()
+        assert done.wait(10), "a query waited on another query's model call"
+        t.join()
+    finally:
+        embedder.gate.set()
+        slow.join(10)
+        idx.close()
+    assert not slow.is_alive()
+
+
 def test_unknown_mode(index: Index, built: Settings) -> None:
     from medcite.errors import MedCiteError
 
