@@ -50,6 +50,7 @@ NOISE_SIGMA = 0.02  # per-dimension; |noise| ~ 0.02 * sqrt(384) = 0.39, i.e. cos
 SHUFFLED_SWAPS = 3
 DIM = 384
 MODEL = "all-MiniLM-L6-v2"
+BUILD_RECORD = "build.json"  # written when a cell's build finished; `--reuse` skips such builds
 
 
 # --- synthetic chunks (pure) -------------------------------------------------------------------
@@ -327,6 +328,7 @@ def run_cell(args: argparse.Namespace) -> None:
                 result.update(build_bm25(base, args.size, size_dir / "bm25"))
             result.update(build_vectors(base, args.size, cell_settings(cell, url)))
             result.update({f"build_{k}": v for k, v in rss_mb().items()})
+            (cell / BUILD_RECORD).write_text(json.dumps(result), encoding="utf-8")
         else:
             queries = load_queries(args.evals, args.queries)
             result.update(query_cell(base, cell, url, queries, args.embed_backend))
@@ -467,12 +469,19 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     if results_path.exists() and args.keep:
         rows = [r for r in json.loads(results_path.read_text())["rows"] if r["size"] not in args.sizes]
     for size in args.sizes:
-        shutil.rmtree(out / f"n{size}", ignore_errors=True)  # the first build of a size makes its BM25
+        if not args.reuse:
+            shutil.rmtree(out / f"n{size}", ignore_errors=True)  # the first build of a size makes its BM25
         for backend in args.backends:
             row: dict[str, Any] = {"size": size, "backend": backend}
-            for phase in ("build", "query"):
-                print(f"n={size:,} {backend}: {phase} ...", flush=True)
-                row.update(_spawn(args, size, backend, phase))
+            built = out / f"n{size}" / backend / BUILD_RECORD
+            if args.reuse and built.exists():  # a finished build kept by --keep-data: query it again
+                print(f"n={size:,} {backend}: reusing the build in {built.parent}", flush=True)
+                row.update(json.loads(built.read_text(encoding="utf-8")))
+            else:
+                print(f"n={size:,} {backend}: build ...", flush=True)
+                row.update(_spawn(args, size, backend, "build"))
+            print(f"n={size:,} {backend}: query ...", flush=True)
+            row.update(_spawn(args, size, backend, "query"))
             row.pop("phase", None)
             bm25_row = next((r for r in rows if r["size"] == size and "bm25_build_s" in r), None)
             if "bm25_build_s" not in row and bm25_row is not None:  # BM25 is built once per size
@@ -504,6 +513,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--keep", action="store_true", help="keep rows of other sizes from an earlier results.json"
     )
     p.add_argument("--keep-data", action="store_true", help="keep the built stores (disk heavy at 1M)")
+    p.add_argument(
+        "--reuse", action="store_true", help="query cells a --keep-data run built instead of rebuilding them"
+    )
     # internal: one phase of one cell, run in a fresh process
     p.add_argument("--cell", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
