@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import threading
 import uuid
 from collections import OrderedDict
@@ -86,7 +87,7 @@ class LengthSortedEmbedder:
     def __init__(
         self,
         inner: Embedder,
-        batch_size: int = 64,
+        batch_size: int = 8,
         length: Callable[[Sequence[str]], list[int]] | None = None,
     ) -> None:
         self.inner = inner
@@ -361,11 +362,21 @@ _BUILD_LOCK = threading.Lock()
 
 
 def ensure_onnx_model(cache_dir: Path, *, int8: bool = False) -> Path:
-    """Path of the (int8 or fp32) ONNX file under `cache_dir`, exporting it first if needed."""
+    """Path of the (int8 or fp32) ONNX file under `cache_dir`, exporting it first if needed.
+
+    The export is a one-time step per home (seconds); it says so on stderr because the first
+    `medcite ingest` or question otherwise pauses without explanation.
+    """
     dest = Path(cache_dir) / f"{MODEL_NAME}-onnx"
     with _BUILD_LOCK:
         if not onnx_export_is_current(dest, int8=int8):
-            build_onnx_model(dest, quantize=True)
+            keep_int8 = int8 or onnx_export_is_current(dest, int8=True)
+            print(
+                f"Exporting the packaged {MODEL_NAME} to ONNX in {dest} (one-time)...",
+                file=sys.stderr,
+                flush=True,
+            )
+            build_onnx_model(dest, quantize=keep_int8)
     return dest / (INT8_FILE if int8 else FP32_FILE)
 
 
@@ -383,7 +394,7 @@ class OnnxEmbedder:
         model_path: Path,
         *,
         name: str = MODEL_NAME,
-        batch_size: int = 64,
+        batch_size: int = 8,
         threads: int | None = None,
         model_dir: Path | None = None,
     ) -> None:
@@ -421,7 +432,7 @@ class OnnxEmbedder:
 
 
 def make_fast_embedder(
-    backend: str, cache_dir: Path, *, batch_size: int = 64, threads: int | None = None
+    backend: str, cache_dir: Path, *, batch_size: int = 8, threads: int | None = None
 ) -> Embedder:
     """The packaged MiniLM on the given backend: 'torch' (length-sorted), 'onnx' or 'onnx-int8'."""
     if backend == "torch":

@@ -295,11 +295,18 @@ def test_length_sorted_torch_restores_order(texts50: list[str], torch_vectors: n
 @pytest.mark.integration
 def test_export_is_reused_and_factory_builds_onnx(onnx_dir: Path, tmp_path: Path) -> None:
     from medcite.embedding import make_embedder
-    from medcite.fast_embedding import FP32_FILE, OnnxEmbedder, ensure_onnx_model, onnx_export_is_current
+    from medcite.fast_embedding import (
+        FP32_FILE,
+        INT8_FILE,
+        OnnxEmbedder,
+        ensure_onnx_model,
+        onnx_export_is_current,
+    )
 
     assert onnx_export_is_current(onnx_dir, int8=True)
     cache = onnx_dir.parent
-    path = ensure_onnx_model(cache, int8=False)  # a fresh folder name: builds once
+    path = ensure_onnx_model(cache, int8=False)  # a fresh folder name: builds once, fp32 only
+    assert not (path.parent / INT8_FILE).exists()  # the default backend does not pay for quantising
     mtime = path.stat().st_mtime_ns
     assert ensure_onnx_model(cache, int8=False).stat().st_mtime_ns == mtime  # reused, not rebuilt
     emb = make_embedder("all-MiniLM-L6-v2", 16, backend="onnx", cache_dir=cache)
