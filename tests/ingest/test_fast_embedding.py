@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -138,30 +138,20 @@ def test_query_cache_passes_documents_through() -> None:
     assert not inner.query_calls
 
 
-def test_query_cache_does_not_hold_its_lock_while_encoding() -> None:
+def test_query_cache_does_not_hold_its_lock_while_encoding(
+    completes_while_blocked: Callable[..., None],
+) -> None:
     inner = RecordingEmbedder()
     inner.gate = threading.Event()
     cached = CachedQueryEmbedder(inner)
     cached.embed_query("fast")
-    slow = threading.Thread(target=cached.embed_query, args=("slow",))
-    slow.start()
-    try:
-        assert inner.entered.wait(10)
+
+    def others() -> None:
         # While "slow" is inside the model, a cached and a new query must both complete.
-        done = threading.Event()
+        cached.embed_query("fast")
+        cached.embed_query("new")
 
-        def other() -> None:
-            cached.embed_query("fast")
-            cached.embed_query("new")
-            done.set()
-
-        t = threading.Thread(target=other)
-        t.start()
-        assert done.wait(10), "a query waited on another query's model call"
-        t.join()
-    finally:
-        inner.gate.set()
-        slow.join(10)
+    completes_while_blocked(lambda: cached.embed_query("slow"), inner.entered, inner.gate, others)
     assert len(cached) == 3
 
 

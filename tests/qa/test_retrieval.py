@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -194,31 +195,22 @@ class _GatedEmbedder(HashingEmbedder):
         return super().embed_query(text)
 
 
-def test_a_slow_query_encode_does_not_block_other_queries(built: Settings) -> None:
+def test_a_slow_query_encode_does_not_block_other_queries(
+    built: Settings, completes_while_blocked: Callable[..., None]
+) -> None:
     """Issue 8: concurrent web-chat queries must not serialise on the index's query-vector cache."""
     embedder = _GatedEmbedder()
     idx = open_index(built, embedder)
     dense = DenseRetriever(idx)
-    slow = threading.Thread(target=dense.search, args=("slow",), kwargs={"k": 2})
-    slow.start()
+
+    def others() -> None:
+        dense.search("asthma", k=2)  # unfiltered: Chroma
+        dense.search("hypertension", k=2, filters=SearchFilters(tiers=(Tier.GUIDELINE,)))  # matrix
+
     try:
-        assert embedder.entered.wait(10)
-        done = threading.Event()
-
-        def other() -> None:
-            dense.search("asthma", k=2)  # unfiltered: Chroma
-            dense.search("hypertension", k=2, filters=SearchFilters(tiers=(Tier.GUIDELINE,)))  # matrix
-            done.set()
-
-        t = threading.Thread(target=other)
-        t.start()
-        assert done.wait(10), "a query waited on another query's model call"
-        t.join()
+        completes_while_blocked(lambda: dense.search("slow", k=2), embedder.entered, embedder.gate, others)
     finally:
-        embedder.gate.set()
-        slow.join(10)
         idx.close()
-    assert not slow.is_alive()
 
 
 def test_unknown_mode(index: Index, built: Settings) -> None:
