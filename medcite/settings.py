@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     # How the packaged MiniLM runs (issue 8). torch and onnx give the same vectors (cosine > 0.9999,
     # tests/ingest/test_fast_embedding.py), so they share an index; onnx-int8 moves vectors (cosine
     # ~0.99) and so counts as another model in index_params(). onnx is the default: the full-corpus
-    # ingest is several times faster than with torch and BioASQ nDCG@10 is unchanged (README).
+    # ingest is about 2x faster than with torch and BioASQ nDCG@10 is unchanged (README).
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         "onnx", description="onnx (local export, default), torch (sentence-transformers) or onnx-int8"
     )
