@@ -57,7 +57,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy medcite corpus ingest qa ui evals
+	$(BIN)/mypy medcite corpus index ingest qa ui evals
 
 bench: install
 	$(BIN)/python -m evals.bench_ingest --out bench-out/ingest

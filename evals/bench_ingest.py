@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from evals.suites import load_suite
+from index import open_index
 from ingest.pipeline import embed_chunks, run_ingest
 from medcite.embedding import embedder_from_settings
 from medcite.settings import load_settings
 from medcite.types import SearchFilters
-from qa.index import open_index
 from qa.retrievers import make_retriever
 
 

@@ -73,7 +73,7 @@ class LangChainBaseline:
     def __init__(self, index: Any, settings: Settings, *, page: int = 2000) -> None:
         from langchain_chroma import Chroma
 
-        from ingest.vector_store import embedding_function
+        from index.vector_store import embedding_function
 
         self._index = index
         self._client = index.vectors.client
@@ -81,26 +81,20 @@ class LangChainBaseline:
         ef = embedding_function(index.embedder)
         with contextlib.suppress(Exception):  # left over from an interrupted run
             self._client.delete_collection(self.collection_name)
-        source = self._client.get_collection(index.vectors.name, embedding_function=ef)
         target = self._client.create_collection(
             self.collection_name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=ef
         )
-        offset = 0
-        while True:
-            got = source.get(include=["embeddings", "metadatas"], limit=page, offset=offset)
-            ids = list(got["ids"])
+        # MedCite's own vectors are read through the index's store (index.vector_store).
+        for ids, vectors, metas in index.vectors.pages(page):
             if ids:
                 chunks = index.get_chunks(ids)
                 keep = [i for i, cid in enumerate(ids) if cid in chunks]
                 target.add(
                     ids=[ids[i] for i in keep],
-                    embeddings=[got["embeddings"][i] for i in keep],
-                    metadatas=[got["metadatas"][i] for i in keep],
+                    embeddings=[vectors[i] for i in keep],
+                    metadatas=[metas[i] for i in keep],
                     documents=[chunks[ids[i]].text for i in keep],
                 )
-            if len(ids) < page:
-                break
-            offset += page
         self._store = Chroma(
             collection_name=self.collection_name,
             client=self._client,
@@ -127,9 +121,9 @@ def build_retrievers(index: Any, settings: Settings, *, langchain: bool = True) 
         mode: make_retriever(index, mode, settings) for mode in ("bm25", "dense", "hybrid")
     }
     try:
-        from qa.expansion import lexicon_from_catalog
+        from qa.expansion import lexicon_from_stats
 
-        lexicon = lexicon_from_catalog(index.catalog)
+        lexicon = lexicon_from_stats(index.corpus_stats)
         if len(lexicon):
             out["hybrid+expansion"] = ExpandedRetriever(out["hybrid"], lexicon)
     except ImportError:
@@ -216,7 +210,7 @@ def run_bench(
 ) -> list[dict[str, Any]]:
     """Benchmark every retriever on every suite; writes bench_retrieval.{md,json} (+ recall plot) to `out`."""
     if index is None and retrievers is None:
-        from qa.index import open_index
+        from index import open_index
 
         index = open_index(settings)
     if retrievers is None:

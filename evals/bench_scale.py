@@ -8,13 +8,17 @@ synthetic chunks, each a copy of a real one with a perturbed vector (normalise(r
 text whose words are partly shuffled plus a unique reference token.  So the keyword index and the
 HNSW graph see realistic term statistics and vector neighbourhoods without embedding a million texts.
 
-The product's own code is measured: `ingest.vector_store.VectorStore` (Chroma), the bm25s
-`ingest.keyword_index` index (memory-mapped) and the `qa.retrievers` BM25 / dense / hybrid (RRF)
-retrievers.  Dense and hybrid latency include embedding the query (no query cache: every query is
-new).  Chunk records come from an in-memory lookup instead of the SQLite catalog, so latency is the
-retrieval itself.  Each cell is built by one subprocess and queried by a fresh one, so the reported
-RSS is that of a process that opened the index and answered queries (VmRSS after, VmHWM peak); for
-the server backend the server's RSS is reported beside the client's.
+The product's own index is measured: each size gets a real index home (SQLite catalog, bm25s
+keyword index, the dense matrix for filtered search, Chroma vectors per backend) written through
+`index/`, opened with `index.open_index` and queried through the `qa.retrievers` BM25 / dense /
+hybrid (RRF) retrievers, chunks fetched from the catalog as in the product.  Two latencies per mode:
+one unfiltered search (k=10), and the answer engine's per-tier retrieval (`retrieve_by_tier`: one
+tier-filtered search per tier, with the engine's candidate and per-tier counts).  Dense and hybrid
+latency include embedding the query: the index's query cache is cleared before each timed call, so
+every query is new (inside one per-tier retrieval the later tiers reuse the vector, as the engine
+does).  Each cell is built by one subprocess and queried by a fresh one, so the reported RSS is that
+of a process that opened the index and answered queries (VmRSS after, VmHWM peak); for the server
+backend the server's RSS is reported beside the client's.
 
     python -m evals.bench_scale --out bench-out/scale [--sizes 10000,100000] [--backends embedded,server]
 """
@@ -39,9 +43,9 @@ from typing import Any
 
 import numpy as np
 
-from ingest.chroma_server import chroma_server
+from index.chroma_server import chroma_server
 from medcite.settings import Settings, default_corpus, default_evals, load_settings
-from medcite.types import Chunk, SearchFilters, content_hash
+from medcite.types import Chunk, Document, content_hash
 
 DEFAULT_SIZES = (10_000, 100_000, 300_000, 1_000_000)
 BACKENDS = ("embedded", "server")
@@ -213,24 +217,65 @@ def load_queries(evals: Path, n: int, seed: int = 0) -> list[str]:
     return qs[:n]
 
 
-def cell_settings(cell: Path, url: str | None) -> Settings:
-    return load_settings(home=cell, embedding_model=MODEL, chroma_url=url, collection="bench_scale")
+def cell_settings(home: Path, url: str | None) -> Settings:
+    """Settings of one size's index home; `url` selects the Chroma server backend."""
+    return load_settings(home=home, embedding_model=MODEL, chroma_url=url, collection="bench_scale")
 
 
 # --- build ----------------------------------------------------------------------------------------
 
 
-def build_bm25(base: BaseData, size: int, bm25_dir: Path) -> dict[str, float]:
-    from ingest.keyword_index import build_bm25 as build
+def _documents_of(chunks: Sequence[Chunk]) -> list[tuple[Document, str, list[Chunk]]]:
+    """(document, fingerprint, chunks) rows for the catalog, one document per doc_id (all of its
+    chunks in one row: the catalog replaces a document's chunks as a whole)."""
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    rows = []
+    for doc_id, cs in by_doc.items():
+        first = cs[0]
+        doc = Document(
+            doc_id=doc_id, tier=first.tier, collection=first.collection, title=first.title, sections=(),
+            publisher=first.publisher, year=first.year, date=first.date, url=first.url,
+        )  # fmt: skip
+        rows.append((doc, f"bench-{doc_id}", cs))
+    return rows
+
+
+def build_keyword_index(base: BaseData, size: int, settings: Settings, batch: int = 5000) -> dict[str, float]:
+    """The size's catalog (every chunk, through `index.catalog`) and BM25 index built from it, as
+    ingest does; the manifest records the bench's model so `open_index` accepts the home."""
+    from index.catalog import Catalog
+    from index.writer import rebuild_keyword_index
 
     t0 = time.perf_counter()
-    items = ((synthetic_id(i), synthetic_chunk(base.chunks, i).embed_text) for i in range(size))
-    build(bm25_dir, items, generation=1)
-    return {"bm25_build_s": time.perf_counter() - t0, "bm25_disk_mb": dir_size_mb(bm25_dir)}
+    catalog = Catalog(settings.catalog_path)
+    try:
+        catalog.init_manifest(settings.index_params(), DIM)
+        n_real = min(len(base.chunks), size)
+        catalog.replace_documents(_documents_of([synthetic_chunk(base.chunks, i) for i in range(n_real)]))
+        for start in range(n_real, size, batch):  # every synthetic chunk is its own document
+            n = min(batch, size - start)
+            catalog.replace_documents(
+                _documents_of([synthetic_chunk(base.chunks, i) for i in range(start, start + n)])
+            )
+        catalog_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        generation = catalog.generation()
+        rebuild_keyword_index(settings, catalog, generation)
+        catalog.set_built(f"bench-scale-{size}", generation)
+    finally:
+        catalog.close()
+    return {
+        "catalog_build_s": catalog_s,
+        "bm25_build_s": time.perf_counter() - t1,
+        "bm25_disk_mb": dir_size_mb(settings.bm25_dir),
+        "catalog_disk_mb": settings.catalog_path.stat().st_size / (1024 * 1024),
+    }
 
 
 def build_vectors(base: BaseData, size: int, settings: Settings, batch: int = 5000) -> dict[str, float]:
-    from ingest.vector_store import VectorStore
+    from index.vector_store import VectorStore
 
     store = VectorStore(settings, _VectorsOnly())
     store.reset()
@@ -246,65 +291,72 @@ def build_vectors(base: BaseData, size: int, settings: Settings, batch: int = 50
     return {"vector_build_s": secs}
 
 
+def build_dense(settings: Settings) -> dict[str, float]:
+    """The dense matrix for filtered search, read back from the store as ingest does (once per size:
+    both backends hold the same vectors)."""
+    from index.dense_matrix import build_dense_matrix
+    from index.keyword import read_sidecar
+    from index.vector_store import VectorStore
+
+    sidecar = read_sidecar(settings.bm25_dir)
+    if sidecar is None:
+        raise RuntimeError(f"no keyword index in {settings.bm25_dir}")
+    t0 = time.perf_counter()
+    store = VectorStore(settings, _VectorsOnly())
+    build_dense_matrix(settings.dense_dir, store, sidecar.chunk_ids, sidecar.generation, DIM)
+    return {"dense_build_s": time.perf_counter() - t0, "dense_disk_mb": dir_size_mb(settings.dense_dir)}
+
+
 # --- query ---------------------------------------------------------------------------------------
 
 
-class BenchIndex:
-    """The `qa.retrievers.SearchableIndex` seam over the benchmark's stores (chunks from memory)."""
-
-    def __init__(self, base: BaseData, keyword: Any, vectors: Any, embedder: Any) -> None:
-        self._base = base
-        self._keyword = keyword
-        self._vectors = vectors
-        self._embedder = embedder
-
-    def bm25_search(
-        self, query: str, k: int, filters: SearchFilters | None = None
-    ) -> list[tuple[str, float]]:
-        return self._keyword.search(query, k)
-
-    def dense_search(
-        self, query: str, k: int, filters: SearchFilters | None = None
-    ) -> list[tuple[str, float]]:
-        return self._vectors.query(self._embedder.embed_query(query), k, filters)
-
-    def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
-        return {cid: synthetic_chunk(self._base.chunks, synthetic_index(cid)) for cid in ids}
-
-
-def query_cell(
-    base: BaseData, cell: Path, url: str | None, queries: list[str], backend: str
-) -> dict[str, Any]:
-    """Open the cell's stores, run every query in every mode (interleaved), return latencies + RSS."""
-    from ingest.keyword_index import KeywordIndex
-    from ingest.vector_store import VectorStore
+def query_cell(settings: Settings, models: Path, queries: list[str], backend: str) -> dict[str, Any]:
+    """Open the product's index, run every query in every mode (interleaved), unfiltered and per
+    tier; return latencies + RSS."""
+    from index import open_index
     from medcite.embedding import make_embedder
+    from qa.answer_retrieval import retrieve_by_tier
+    from qa.engine import PER_TIER, TIER_CANDIDATES
     from qa.retrievers import make_retriever
 
-    settings = cell_settings(cell, url)
     t0 = time.perf_counter()
-    embedder = make_embedder(MODEL, 64, backend=backend, cache_dir=cell.parent.parent / "models")
-    keyword = KeywordIndex(cell.parent / "bm25")
-    vectors = VectorStore(settings, _VectorsOnly())
+    embedder = make_embedder(MODEL, 64, backend=backend, cache_dir=models)
+    index = open_index(settings, embedder)
     open_s = time.perf_counter() - t0
-    index = BenchIndex(base, keyword, vectors, embedder)
     retrievers = {m: make_retriever(index, m, settings) for m in MODES}
+
+    def tiered(r: Any, q: str) -> int:
+        by_tier = retrieve_by_tier(r, q, per_tier=PER_TIER, candidates=TIER_CANDIDATES)
+        return sum(len(hs) for hs in by_tier.values())
+
     for q in queries[:5]:  # warm-up: first HNSW / mmap page touches, session start-up
         for r in retrievers.values():
             r.search(q + " warm-up", k=10)
+            tiered(r, q + " warm-up")
     lat: dict[str, list[float]] = {m: [] for m in MODES}
+    tier_lat: dict[str, list[float]] = {m: [] for m in MODES}
     for q in queries:
         for m, r in retrievers.items():  # interleaved, so load from other processes hits all modes alike
+            index.clear_query_cache()
             t = time.perf_counter()
             hits = r.search(q, k=10)
             lat[m].append((time.perf_counter() - t) * 1000.0)
             if m != "bm25" and not hits:
                 raise RuntimeError(f"{m} returned nothing for {q!r}")
+            index.clear_query_cache()
+            t = time.perf_counter()
+            found = tiered(r, q)
+            tier_lat[m].append((time.perf_counter() - t) * 1000.0)
+            if m != "bm25" and not found:
+                raise RuntimeError(f"{m} per-tier retrieval returned nothing for {q!r}")
+    index.close()
     out: dict[str, Any] = {"open_s": open_s, "queries": len(queries)}
     for m in MODES:
         out[f"{m}_p50_ms"] = percentile(lat[m], 50)
         out[f"{m}_p95_ms"] = percentile(lat[m], 95)
         out[f"{m}_mean_ms"] = statistics.fmean(lat[m])
+        out[f"{m}_tiers_p50_ms"] = percentile(tier_lat[m], 50)
+        out[f"{m}_tiers_p95_ms"] = percentile(tier_lat[m], 95)
     out.update({f"client_{k}": v for k, v in rss_mb().items()})
     return out
 
@@ -315,7 +367,8 @@ def query_cell(
 def run_cell(args: argparse.Namespace) -> None:
     """Subprocess entry: `--phase build|query` for one (size, backend) cell; prints one JSON line."""
     out: Path = args.out
-    base = load_base(out, args.corpus, args.real, args.embed_backend)
+    # One index home per size (catalog, BM25 and dense matrix shared by both backends; embedded
+    # vectors under it, the server's in the cell); the cell folder holds the backend's own files.
     size_dir = out / f"n{args.size}"
     cell = size_dir / args.backend
     result: dict[str, Any] = {"size": args.size, "backend": args.backend, "phase": args.phase}
@@ -323,18 +376,23 @@ def run_cell(args: argparse.Namespace) -> None:
         shutil.rmtree(cell, ignore_errors=True)
         cell.mkdir(parents=True)
     with _store_url(args.backend, cell) as (url, server_pid):
+        settings = cell_settings(size_dir, url)
         if args.phase == "build":
-            if not (size_dir / "bm25").exists():
-                result.update(build_bm25(base, args.size, size_dir / "bm25"))
-            result.update(build_vectors(base, args.size, cell_settings(cell, url)))
+            base = load_base(out, args.corpus, args.real, args.embed_backend)
+            if not settings.bm25_dir.exists():
+                result.update(build_keyword_index(base, args.size, settings))
+            result.update(build_vectors(base, args.size, settings))
+            if not settings.dense_dir.exists():
+                result.update(build_dense(settings))
             result.update({f"build_{k}": v for k, v in rss_mb().items()})
             (cell / BUILD_RECORD).write_text(json.dumps(result), encoding="utf-8")
         else:
             queries = load_queries(args.evals, args.queries)
-            result.update(query_cell(base, cell, url, queries, args.embed_backend))
+            result.update(query_cell(settings, out / "models", queries, args.embed_backend))
             if server_pid is not None:
                 result.update({f"server_{k}": v for k, v in rss_mb(server_pid).items()})
-    result["chroma_disk_mb"] = dir_size_mb(cell / "server-data" if args.backend == "server" else cell)
+    chroma = cell / "server-data" if args.backend == "server" else settings.chroma_dir
+    result["chroma_disk_mb"] = dir_size_mb(chroma)
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -382,6 +440,8 @@ COLUMNS = [
     ("bm25_disk_mb", "BM25 disk MB", "{:,.0f}"),
     ("client_rss_mb", "RSS MB", "{:,.0f}"),
     ("server_rss_mb", "server RSS MB", "{:,.0f}"),
+    ("hybrid_tiers_p50_ms", "hybrid per-tier p50 ms", "{:.1f}"),
+    ("hybrid_tiers_p95_ms", "hybrid per-tier p95 ms", "{:.1f}"),
 ]
 
 
@@ -485,8 +545,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             row.pop("phase", None)
             bm25_row = next((r for r in rows if r["size"] == size and "bm25_build_s" in r), None)
             if "bm25_build_s" not in row and bm25_row is not None:  # BM25 is built once per size
-                row["bm25_build_s"] = bm25_row["bm25_build_s"]
-                row["bm25_disk_mb"] = bm25_row["bm25_disk_mb"]
+                for key in ("bm25_build_s", "bm25_disk_mb", "catalog_build_s", "catalog_disk_mb"):
+                    if key in bm25_row:
+                        row[key] = bm25_row[key]
             rows.append(row)
             print("  " + json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}))
             rows.sort(key=lambda r: (r["size"], r["backend"]))

@@ -19,11 +19,11 @@ import json
 from pathlib import Path
 
 from evals.suites import load_suite
+from index import open_index
 from medcite.settings import load_settings
 from qa.answer_retrieval import retrieve_by_tier
 from qa.engine import PER_TIER, TIER_CANDIDATES, AnswerEngine
 from qa.expansion import expand_query
-from qa.index import open_index
 from qa.safety import retrieval_confidence
 
 

@@ -173,7 +173,7 @@ def build_components(
 ) -> tuple[Any, SearchesQuestions, AnswersQuestions | None]:
     """Open the index and build the retriever (and the answer engine) for a mode."""
     try:
-        from qa.index import open_index
+        from index import open_index
         from qa.retrievers import make_retriever
     except ImportError as exc:
         raise MedCiteError(

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from evals import metrics as m
 from evals.suites import EvalItem, load_suite
+from index import Index, open_index
 from medcite.settings import load_settings
 from medcite.types import Hit
-from qa.index import Index, open_index
 
 Ranked = list[tuple[str, float]]
 

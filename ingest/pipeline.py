@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,13 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.catalog import Catalog
+from index.catalog import Catalog
+from index.dense_matrix import build_dense_matrix, matrix_generation, remove_dense_matrix
+from index.keyword import read_sidecar
+from index.manifest import check_manifest
+from index.vector_store import VectorStore
+from index.writer import rebuild_keyword_index, wipe_index
 from ingest.chunker import ChunkParams, chunk_document
-from ingest.dense_matrix import build_dense_matrix, matrix_generation
-from ingest.keyword_index import build_bm25, read_sidecar
-from ingest.vector_store import VectorStore
 from medcite.embedding import Embedder
-from medcite.errors import IndexMismatchError
 from medcite.settings import Settings
 from medcite.types import Chunk, Document
 
@@ -158,38 +158,12 @@ def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _wipe(settings: Settings) -> None:
-    """Remove the catalog, BM25 index and dense matrix (rebuild).  The Chroma collection is dropped
-    through its client instead of deleting its folder: Chroma caches one system per path in-process,
-    and a folder removed under it turns into a read-only database."""
-    for p in (
-        settings.catalog_path,
-        Path(f"{settings.catalog_path}-wal"),
-        Path(f"{settings.catalog_path}-shm"),
-    ):
-        p.unlink(missing_ok=True)
-    shutil.rmtree(settings.bm25_dir, ignore_errors=True)
-    shutil.rmtree(settings.dense_dir, ignore_errors=True)
-
-
 def check_params(catalog: Catalog, settings: Settings, embedder: Embedder) -> None:
-    """Refuse to extend an index built with other index-defining parameters."""
+    """Refuse to extend an index built with other index-defining parameters (the same check
+    `open_index` makes, so the message is the same)."""
     manifest = catalog.manifest()
-    if manifest is None:
-        return
-    wanted = settings.index_params()
-    diffs = [
-        f"index built with {k}={v!r}, settings say {wanted[k]!r}"
-        for k, v in manifest.params().items()
-        if v != wanted[k]
-    ]
-    if manifest.dim != embedder.dim:
-        diffs.append(f"index vectors have dim={manifest.dim}, the embedder gives {embedder.dim}")
-    if diffs:
-        raise IndexMismatchError(
-            "; ".join(diffs) + ".",
-            hint="Run `medcite ingest --rebuild` to rebuild the index with the current settings.",
-        )
+    if manifest is not None:
+        check_manifest(manifest, settings.index_params(), embedder.dim)
 
 
 def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk], batch_size: int) -> Any:
@@ -283,7 +257,7 @@ def run_ingest(
     """
     t0 = time.monotonic()
     if rebuild:
-        _wipe(settings)
+        wipe_index(settings)
     catalog = Catalog(settings.catalog_path)
     try:
         check_params(catalog, settings, embedder)
@@ -303,9 +277,7 @@ def run_ingest(
             generation = catalog.generation()
             sidecar = read_sidecar(settings.bm25_dir)
             if result.changed or sidecar is None or sidecar.generation != generation:
-                build_bm25(
-                    settings.bm25_dir, ((c.chunk_id, c.embed_text) for c in catalog.iter_chunks()), generation
-                )
+                rebuild_keyword_index(settings, catalog, generation)
                 result.bm25_rebuilt = True
                 sidecar = read_sidecar(settings.bm25_dir)
             if sidecar is not None and (
@@ -348,7 +320,7 @@ def _refresh_dense_matrix(
     try:
         build_dense_matrix(settings.dense_dir, store, chunk_ids, generation, dim)
     except Exception as exc:  # noqa: BLE001 - an optional accelerator never fails an ingest
-        shutil.rmtree(settings.dense_dir, ignore_errors=True)
+        remove_dense_matrix(settings.dense_dir)
         result.notes.append(
             f"Filtered-search vector copy not rebuilt ({type(exc).__name__}: {exc}); searches use Chroma "
             "directly until the next `medcite ingest`."
@@ -365,7 +337,7 @@ def _settle_after_failure(catalog: Catalog, settings: Settings) -> None:
         generation = catalog.generation()
         if manifest is None or manifest.built_at is None or manifest.bm25_generation == generation:
             return
-        build_bm25(settings.bm25_dir, ((c.chunk_id, c.embed_text) for c in catalog.iter_chunks()), generation)
+        rebuild_keyword_index(settings, catalog, generation)
         catalog.set_built(manifest.corpus_hash, generation)
 
 

@@ -86,7 +86,7 @@ def status_cmd(
     summary: Annotated[bool, typer.Option("--summary", help="One line.")] = False,
 ) -> None:
     """Show what the index holds (documents, chunks, tiers, corpus hash, model)."""
-    from qa.index import read_index_stats
+    from index import read_index_stats
 
     s = _settings()
     stats = read_index_stats(s)
@@ -123,8 +123,8 @@ def search_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search the index and print the best passages with their citation metadata."""
+    from index import open_index
     from medcite.types import SearchFilters, Tier
-    from qa.index import open_index
     from qa.retrievers import make_retriever, per_document
 
     if mode not in {"hybrid", "bm25", "dense"}:
@@ -185,9 +185,9 @@ def _audience(value: str) -> str:
 
 def _answer_service(settings: object):  # noqa: ANN202 - heavy types imported lazily
     """Engine over the index plus the review store (approved answers are served from it)."""
+    from index import open_index
     from medcite.store import open_store
     from qa.engine import AnswerEngine
-    from qa.index import open_index
 
     index = open_index(settings)  # type: ignore[arg-type]
     return AnswerEngine(index, settings), open_store(settings), index.corpus_hash  # type: ignore[arg-type]

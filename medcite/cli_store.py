@@ -17,7 +17,7 @@ import typer
 from medcite.errors import MedCiteError
 
 if TYPE_CHECKING:
-    from ingest.vector_store import VectorStore
+    from index.vector_store import VectorStore
     from medcite.embedding import Embedder
     from medcite.settings import Settings
 
@@ -38,7 +38,7 @@ def serve_cmd(
     ] = False,
 ) -> None:
     """Start `chroma run` for local use and wait until it answers; Ctrl-C stops it."""
-    from ingest.chroma_server import chroma_server
+    from index.chroma_server import chroma_server
     from medcite.settings import load_settings
     from ui.hardening import is_loopback
 
@@ -65,16 +65,10 @@ def serve_cmd(
 def _index_embedder(settings: Settings) -> Embedder:
     """A label for the index's collections (model name and dim from its manifest); the model is
     never loaded, since vectors are copied as they are."""
-    from ingest.catalog import Catalog
-    from ingest.vector_store import LazyEmbedder
+    from index import read_manifest
+    from index.vector_store import LazyEmbedder
 
-    manifest = None
-    if settings.catalog_path.exists():
-        catalog = Catalog(settings.catalog_path)
-        try:
-            manifest = catalog.manifest()
-        finally:
-            catalog.close()
+    manifest = read_manifest(settings)
     if manifest is None:
         raise MedCiteError(
             f"There is no index under {settings.home} to copy.", hint="Run `medcite ingest` first."
@@ -84,7 +78,7 @@ def _index_embedder(settings: Settings) -> Embedder:
 
 def _store_at(settings: Settings, where: str, embedder: Embedder) -> VectorStore:
     """The collection at `where`: "embedded" (under MEDCITE_HOME) or a Chroma server URL."""
-    from ingest.vector_store import VectorStore
+    from index.vector_store import VectorStore
 
     target = (
         settings.model_copy(update={"chroma_url": None, "store": "embedded"})
@@ -105,7 +99,7 @@ def copy_cmd(
     """Copy every vector of the index to another backend, without re-embedding."""
     from rich.progress import Progress
 
-    from ingest.chroma_server import copy_vectors
+    from index.chroma_server import copy_vectors
     from medcite.settings import load_settings
 
     settings = load_settings()

@@ -1,7 +1,7 @@
 """The answer engine: question -> rewritten query -> tier-aware retrieval -> safety / abstention ->
 composition (extractive, or an LLM with checked citations) -> support check -> Answer.
 
-    engine = AnswerEngine(index_or_retriever, settings)
+    engine = AnswerEngine(index, settings)            # or AnswerEngine(retriever, settings, corpus_stats=...)
     answer = engine.ask("What is the treatment for dermatomyositis?", audience="patient")
     for partial in engine.ask_stream(question): ...   # first section early, last one final
 """
@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
+from index import CorpusStats, Index
 from medcite.embedding import Embedder
 from medcite.input_guard import check_question
 from medcite.settings import Settings
@@ -22,7 +23,7 @@ from qa.base import Retriever
 from qa.compose import add_tier, compose_tier
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
-from qa.expansion import Lexicon, expand_query, lexicon_from_catalog
+from qa.expansion import Lexicon, expand_query, lexicon_from_stats
 from qa.grading import recency
 from qa.safety import (
     ABSTAIN_NOTICE,
@@ -42,46 +43,47 @@ TIER_CANDIDATES = 20
 
 
 class AnswerEngine:
-    """Answers questions over an `Index` (a hybrid retriever is built) or any `Retriever`."""
+    """Answers questions over an `Index` (a retriever of `mode` is built over it) or any `Retriever`.
+
+    Over an Index the engine takes its corpus statistics, embedder and corpus hash from it; over a
+    bare Retriever they are given (`corpus_stats`, `embedder`, `corpus_hash`) or absent. Explicit
+    arguments always win.
+    """
 
     def __init__(
         self,
-        retriever_or_index: Any,
+        source: Index | Retriever,
         settings: Settings,
         *,
         chat_model: Any = None,
+        corpus_stats: CorpusStats | None = None,
         lexicon: Lexicon | None = None,
         embedder: Embedder | None = None,
         reranker: Reranker | None = None,
         mode: str = "hybrid",
         corpus_hash: str | None = None,
     ) -> None:
-        if hasattr(retriever_or_index, "search"):
-            self.retriever: Retriever = retriever_or_index
-            index = getattr(retriever_or_index, "index", None)
-        else:
+        if isinstance(source, Index):
             from qa.retrievers import make_retriever
 
-            index = retriever_or_index
-            self.retriever = make_retriever(index, mode, settings)
+            self.retriever: Retriever = make_retriever(source, mode, settings)
+            corpus_stats = corpus_stats if corpus_stats is not None else source.corpus_stats
+            embedder = embedder if embedder is not None else source.embedder
+            corpus_hash = corpus_hash if corpus_hash is not None else source.corpus_hash
+        else:
+            self.retriever = source
         self.settings = settings
         self.reranker = reranker
-        self.embedder = embedder if embedder is not None else getattr(index, "embedder", None)
-        self.corpus_hash = (
-            corpus_hash if corpus_hash is not None else str(getattr(index, "corpus_hash", "") or "")
-        )
-        if lexicon is None:
-            catalog = getattr(index, "catalog", None)
-            lexicon = lexicon_from_catalog(catalog) if catalog is not None else Lexicon()
-        self.lexicon = lexicon
+        self.embedder = embedder
+        self.corpus_hash = corpus_hash or ""
+        self.corpus_stats = corpus_stats if corpus_stats is not None else CorpusStats()
+        self.lexicon = lexicon if lexicon is not None else lexicon_from_stats(self.corpus_stats)
         # Which of a question's words the corpus uses (None without a keyword index): tells
         # unfamiliar-but-real words from keyboard noise.
-        keyword = getattr(index, "keyword", None)
-        self._known_fraction: Callable[[str], float | None] = getattr(
-            keyword, "known_fraction", lambda _text: None
-        )
-        # Rare words carry a question: retrieval confidence weights its terms by corpus IDF.
-        self.term_weight: Callable[[str], float | None] | None = getattr(keyword, "idf", None)
+        self._known_fraction: Callable[[str], float | None] = self.corpus_stats.known_fraction
+        # Rare words carry a question: retrieval confidence weights its terms by corpus IDF (None
+        # for every word without an index, which leaves the terms evenly weighted).
+        self.term_weight: Callable[[str], float | None] = self.corpus_stats.idf
         if chat_model is None and settings.llm_provider != "none":
             from qa.llm import make_chat_model
 

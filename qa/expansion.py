@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from index.corpus_stats import CorpusStats
 from qa.textutil import STOPWORDS, tokens
 
-# The collection whose topics (title, synonyms, MeSH headings) make the lexicon.
-LEXICON_COLLECTION = "medlineplus"
 # A concept with more names than this is usually a broad umbrella topic; expanding with all of them
 # drowns the query, so only the first few alternatives are appended.
 MAX_ALTERNATIVES = 3
@@ -129,33 +128,11 @@ def expand_query(query: str, lexicon: Lexicon) -> str:
     return f"{query} {' '.join(dict.fromkeys(extra))}"
 
 
-def lexicon_from_catalog(catalog: object) -> Lexicon:
-    """Build from the catalog's MedlinePlus health topics (their synonyms and MeSH headings).
+def lexicon_from_stats(stats: CorpusStats) -> Lexicon:
+    """Build from the index's MedlinePlus health topics (their synonyms and MeSH headings).
 
-    Only MedlinePlus: its synonyms are curated lay/technical names of one topic, whereas other
-    sources' metadata (PubMedQA MeSH indexing, MedQuAD synonym lists) name related concepts.
-
-    Reads the catalog's `documents` table directly (one query at engine start-up); an older or
-    foreign catalog without that table gives an empty lexicon rather than an error.
+    Only MedlinePlus (`index.corpus_stats.LEXICON_COLLECTION`): its synonyms are curated
+    lay/technical names of one topic, whereas other sources' metadata (PubMedQA MeSH indexing,
+    MedQuAD synonym lists) name related concepts. No records (no index) gives an empty lexicon.
     """
-    import json
-    import sqlite3
-
-    conn = getattr(catalog, "conn", None)
-    if conn is None:
-        return Lexicon()
-    try:
-        rows = conn.execute(
-            "SELECT title, meta FROM documents WHERE collection = ? "
-            "AND (meta LIKE '%\"synonyms\"%' OR meta LIKE '%\"mesh_terms\"%')",
-            (LEXICON_COLLECTION,),
-        ).fetchall()
-    except sqlite3.Error:
-        return Lexicon()
-    records = []
-    for title, meta in rows:
-        try:
-            records.append((str(title), json.loads(meta or "{}")))
-        except ValueError:
-            continue
-    return lexicon_from_records(records)
+    return lexicon_from_records(stats.lexicon_records)

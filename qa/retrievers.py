@@ -15,7 +15,7 @@ RetrievalMode = Literal["bm25", "dense", "hybrid"]
 
 
 class SearchableIndex(Protocol):
-    """The part of qa.index.Index the retrievers use (lets tests pass a small stand-in)."""
+    """The part of index.Index the retrievers use (lets tests pass a small stand-in)."""
 
     def bm25_search(
         self, query: str, k: int, filters: SearchFilters | None = None

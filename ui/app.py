@@ -42,7 +42,7 @@ AUDIENCE_CHOICES: list[tuple[str, str]] = [("Clinician", "clinician"), ("Patient
 MAX_FOLLOW_UPS = 3
 ANY_YEAR = "Any"
 FIRST_YEAR = 1950  # earliest publication year offered in the filter
-# Errors name their fix as `medcite ...` in backticks (see qa.index); the page shows that command.
+# Errors name their fix as `medcite ...` in backticks (see index.reader); the page shows that command.
 _COMMAND_IN_HINT = re.compile(r"`(medcite [^`]+)`")
 ERROR_TEXT = "Something went wrong while answering. The details were logged; please try again."
 
@@ -69,7 +69,7 @@ ConversationFactory = Callable[[Sequence[Answer | str]], Any]
 def default_engine_factory(settings: Settings) -> StreamingEngine:
     """Open the index once and build the answer engine over it (the index first, so a missing or
     mismatched index is reported as such)."""
-    from qa.index import open_index
+    from index import open_index
 
     index = open_index(settings)
     from qa.engine import AnswerEngine

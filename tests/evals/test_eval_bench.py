@@ -68,7 +68,7 @@ def test_bench_compares_all_retrievers_on_the_same_index(small_index) -> None:  
     assert json.loads((out / "bench_retrieval.json").read_text())["rows"] == json.loads(json.dumps(rows))
     assert (out / "recall_at_k.png").read_bytes().startswith(b"\x89PNG")
     # The baseline's temporary collection is dropped again; the index is left as it was.
-    from ingest.vector_store import make_client
+    from index.vector_store import make_client
 
     assert [c.name for c in make_client(settings).list_collections()] == [settings.collection]
 

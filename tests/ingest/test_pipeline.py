@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from ingest_factory import CountingEmbedder, make_doc, make_docs
 
-from ingest.catalog import Catalog
+from index.catalog import Catalog
+from index.dense_matrix import load_dense_matrix
+from index.keyword import read_sidecar
+from index.vector_store import VectorStore
 from ingest.chunker import ChunkParams, chunk_document
-from ingest.dense_matrix import load_dense_matrix
-from ingest.keyword_index import read_sidecar
 from ingest.pipeline import DOCS_PER_BATCH, run_ingest
-from ingest.vector_store import VectorStore
 from medcite.errors import IndexMismatchError
 from medcite.settings import Settings
 

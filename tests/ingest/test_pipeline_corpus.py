@@ -10,9 +10,9 @@ import pytest
 from ingest_factory import CountingEmbedder
 
 from corpus.manifest import read_corpus
-from ingest.catalog import Catalog
+from index.catalog import Catalog
+from index.vector_store import VectorStore
 from ingest.pipeline import run_ingest
-from ingest.vector_store import VectorStore
 from medcite.settings import Settings
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "corpus_small"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from index import open_index
 from ingest.pipeline import run_ingest
 from medcite.embedding import HashingEmbedder
 from medcite.settings import load_settings
@@ -14,7 +15,6 @@ from medcite.types import Tier
 from qa.audience import answer_text, reading_grade
 from qa.conversation import Conversation
 from qa.engine import AnswerEngine
-from qa.index import open_index
 from qa.render import answer_to_json
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "corpus_small"

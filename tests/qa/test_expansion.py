@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-
-from qa.expansion import build_lexicon, expand_query, find_phrases, lexicon_from_catalog, lexicon_from_records
+from index import CorpusStats
+from qa.expansion import build_lexicon, expand_query, find_phrases, lexicon_from_records, lexicon_from_stats
 
 
 def test_heart_attack_expands_to_myocardial_infarction() -> None:
@@ -36,27 +34,11 @@ def test_longest_match_and_no_repeats() -> None:
     assert expand_query("what is the capital of France", lex) == "what is the capital of France"
 
 
-def test_lexicon_from_catalog_reads_documents_table() -> None:
-    class FakeCatalog:
-        conn = sqlite3.connect(":memory:")
-
-    FakeCatalog.conn.execute("CREATE TABLE documents (title TEXT, collection TEXT, meta TEXT)")
-    FakeCatalog.conn.execute(
-        "INSERT INTO documents VALUES (?, ?, ?)",
-        ("Heart Attack", "medlineplus", json.dumps({"mesh_terms": ["Myocardial Infarction"]})),
-    )
-    other = ("Other", "medlineplus", json.dumps({"grade": "A"}))
-    FakeCatalog.conn.execute("INSERT INTO documents VALUES (?, ?, ?)", other)
-    FakeCatalog.conn.execute(
-        "INSERT INTO documents VALUES (?, ?, ?)", ("Q?", "pubmedqa", json.dumps({"mesh_terms": ["Humans"]}))
-    )
-    lex = lexicon_from_catalog(FakeCatalog())
+def test_lexicon_from_stats_uses_the_index_topic_records() -> None:
+    records = (("Heart Attack", {"mesh_terms": ["Myocardial Infarction"]}),)
+    lex = lexicon_from_stats(CorpusStats(lexicon_records=records))
     assert lex.entries == {
         "heart attack": ("myocardial infarction",),
         "myocardial infarction": ("heart attack",),
     }
-
-    class Broken:
-        conn = sqlite3.connect(":memory:")
-
-    assert len(lexicon_from_catalog(Broken())) == 0
+    assert len(lexicon_from_stats(CorpusStats())) == 0

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from index import Index, open_index
 from ingest.pipeline import run_ingest
 from medcite.embedding import HashingEmbedder
 from medcite.errors import IndexMismatchError, IndexMissingError
 from medcite.settings import Settings, load_settings
 from medcite.types import Document, SearchFilters, Section, Tier
 from qa.base import Retriever
-from qa.index import Index, open_index
 from qa.retrievers import (
     Bm25Retriever,
     DenseRetriever,
@@ -270,7 +270,7 @@ def test_filtered_dense_search_uses_the_local_matrix_and_matches_chroma(index: I
 def test_stale_or_missing_matrix_falls_back_to_chroma(built: Settings) -> None:
     import json
 
-    from ingest.dense_matrix import META, load_dense_matrix
+    from index.dense_matrix import META, load_dense_matrix
 
     meta = json.loads((built.dense_dir / META).read_text())
     assert load_dense_matrix(built.dense_dir, meta["count"], meta["generation"] + 1) is None  # stale
@@ -281,7 +281,7 @@ def test_stale_or_missing_matrix_falls_back_to_chroma(built: Settings) -> None:
 def test_top_k_respects_the_mask_and_short_lists() -> None:
     import numpy as np
 
-    from ingest.dense_matrix import top_k
+    from index.dense_matrix import top_k
 
     scores = np.array([0.1, 0.9, 0.5, 0.7], dtype=np.float32)
     assert top_k(scores, None, 2) == [(1, pytest.approx(0.9)), (3, pytest.approx(0.7))]

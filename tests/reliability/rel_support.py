@@ -40,9 +40,9 @@ def indexed_settings(home: Path, corpus: Path = FIXTURE_CORPUS, **overrides: Any
 def store_counts(settings: Settings) -> tuple[int, int, int, set[str]]:
     """(catalog chunks, Chroma vectors, BM25 ids, orphans) for the index under `settings.home`;
     orphans are ids present in one store and not in the others."""
-    from ingest.catalog import Catalog
-    from ingest.keyword_index import read_sidecar
-    from ingest.vector_store import VectorStore
+    from index.catalog import Catalog
+    from index.keyword import read_sidecar
+    from index.vector_store import VectorStore
     from medcite.embedding import HashingEmbedder
 
     catalog = Catalog(settings.catalog_path)

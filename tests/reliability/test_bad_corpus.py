@@ -190,7 +190,7 @@ def test_fifty_megabyte_document_is_skipped_and_reported_the_rest_ingested(
 
 
 def _corpus_docs_by_file(settings: Settings) -> dict[str, int]:
-    from ingest.catalog import Catalog
+    from index.catalog import Catalog
 
     catalog = Catalog(settings.catalog_path)
     try:

@@ -78,8 +78,8 @@ def test_limit_is_exact() -> None:
 
 @pytest.fixture(scope="module")
 def engine(indexed: Settings) -> Any:
+    from index import open_index
     from qa.engine import AnswerEngine
-    from qa.index import open_index
 
     return AnswerEngine(open_index(indexed), indexed)
 

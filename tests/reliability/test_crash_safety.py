@@ -25,7 +25,7 @@ from medcite.settings import Settings, load_settings
 from medcite.types import Document
 from medcite.write_failures import IndexWriteError, index_write_errors
 
-INGEST_TESTS = Path(__file__).resolve().parents[1] / "ingest"
+INGEST_TESTS = Path(__file__).resolve().parents[1]  # tests/: ingest_factory.py (shared test helpers)
 TRIALS = 10
 N_DOCS = 300  # three catalog batches of synthetic documents, plus the fixture corpus
 
@@ -84,7 +84,7 @@ def _assert_agree(settings: Settings, expected_docs: int | None = None) -> int:
     assert chunks == vectors == bm25, (chunks, vectors, bm25)
     assert not orphans
     if expected_docs is not None:
-        from ingest.catalog import Catalog
+        from index.catalog import Catalog
 
         catalog = Catalog(settings.catalog_path)
         try:
@@ -125,7 +125,7 @@ def built(tmp_path: Path) -> Settings:
 
 
 def _search_works(settings: Settings) -> list[str]:
-    from qa.index import open_index
+    from index import open_index
     from qa.retrievers import make_retriever
 
     index = open_index(settings)
@@ -139,7 +139,7 @@ def _search_works(settings: Settings) -> list[str]:
 def test_disk_full_in_the_vector_store_keeps_the_previous_index(
     built: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ingest.vector_store import VectorStore
+    from index.vector_store import VectorStore
 
     before = _assert_agree(built)
     calls = {"n": 0}
@@ -167,7 +167,7 @@ def test_disk_full_in_the_vector_store_keeps_the_previous_index(
 def test_catalog_database_full_keeps_the_previous_index(
     built: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ingest.catalog import Catalog
+    from index.catalog import Catalog
 
     real = Catalog.replace_documents
 

@@ -139,7 +139,7 @@ def test_check_audience() -> None:
 
 
 def test_diagnose_names_the_command_to_run(ui_settings: Settings) -> None:
-    from qa.index import open_index
+    from index import open_index
 
     with pytest.raises(IndexMissingError) as missing:
         open_index(ui_settings)  # empty home: the real index code says what is wrong

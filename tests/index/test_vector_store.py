@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from ingest_factory import CountingEmbedder, make_docs
 
-from ingest.chroma_server import copy_vectors
+from index.chroma_server import copy_vectors
+from index.vector_store import VectorStore, build_where, chunk_metadata
 from ingest.chunker import chunk_documents
 from ingest.pipeline import run_ingest
-from ingest.vector_store import VectorStore, build_where, chunk_metadata
 from medcite.settings import Settings
 from medcite.types import SearchFilters, Tier
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import ingest.keyword_index as ki
-from ingest.keyword_index import KeywordIndex, build_bm25, read_sidecar
+import index.keyword as ki
+from index.keyword import KeywordIndex, build_bm25, read_sidecar
 
 ITEMS = [
     ("a", "Metformin lowers blood glucose in type 2 diabetes"),

@@ -15,7 +15,7 @@ import pytest
 from ingest_factory import CountingEmbedder, make_docs
 from typer.testing import CliRunner
 
-from ingest.chroma_server import free_port, heartbeat_ok
+from index.chroma_server import free_port, heartbeat_ok
 from ingest.pipeline import run_ingest
 from medcite.cli import app
 from medcite.errors import MedCiteError

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ingest.keyword_index import atomic_dir
-from ingest.vector_store import VectorStore
+from index.keyword import atomic_dir
+from index.vector_store import VectorStore
 
 VECTORS = "vectors.npy"
 META = "meta.json"
@@ -63,6 +64,12 @@ def _fill_by_ids(matrix: np.ndarray, store: VectorStore, chunk_ids: Sequence[str
                 matrix[start + offset] = vec
                 found += 1
     return found
+
+
+def remove_dense_matrix(path: Path) -> None:
+    """Delete the matrix (a stale one must not outlive a failed rebuild); filtered search then asks
+    Chroma until the next build."""
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def matrix_generation(path: Path) -> int | None:

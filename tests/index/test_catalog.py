@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ingest_factory import make_doc
 
-from ingest.catalog import MIGRATIONS, Catalog
+from index.catalog import MIGRATIONS, Catalog
 from ingest.chunker import chunk_document
 
 
@@ -67,4 +67,19 @@ def test_ingest_runs_recorded(tmp_path: Path) -> None:
     (row,) = cat.runs()
     assert (row["status"], row["added"], row["chunks_embedded"], row["corpus"]) == ("ok", 3, 9, "corpus")
     assert row["finished"] is not None
+    cat.close()
+
+
+def test_lexicon_records_are_one_collections_topics_with_synonyms(tmp_path: Path) -> None:
+    cat = Catalog(tmp_path / "c.sqlite")
+    cat.init_manifest({"embedding_model": "fake", "chunk_size": 900, "chunk_overlap": 150}, 256)
+    heart = dataclasses.replace(
+        make_doc(3), doc_id="mp-1", collection="medlineplus", title="Heart Attack",
+        meta={"mesh_terms": ["Myocardial Infarction"]},
+    )  # fmt: skip
+    plain = dataclasses.replace(make_doc(3), doc_id="mp-2", collection="medlineplus", meta={"grade": "A"})
+    other = dataclasses.replace(make_doc(2), doc_id="pq-1", meta={"mesh_terms": ["Humans"]})
+    cat.replace_documents([(d, d.fingerprint(), chunk_document(d)) for d in (heart, plain, other)])
+    assert cat.lexicon_records("medlineplus") == [("Heart Attack", {"mesh_terms": ["Myocardial Infarction"]})]
+    assert cat.lexicon_records("nowhere") == []
     cat.close()

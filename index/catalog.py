@@ -12,11 +12,11 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from index.manifest import IndexManifest
 from medcite.types import TIERS, Chunk, Document, Tier
 
 # Ordered, append-only: a migration, once released, is never edited; add a new one instead.
@@ -97,28 +97,6 @@ _CHUNK_COLS = (
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class IndexManifest:
-    """What an index was built with; a query with other settings must fail (STYLE.md item 4)."""
-
-    embedding_model: str
-    chunk_size: int
-    chunk_overlap: int
-    dim: int
-    corpus_hash: str | None
-    built_at: str | None
-    catalog_generation: int
-    bm25_generation: int | None
-
-    def params(self) -> dict[str, Any]:
-        """Comparable with Settings.index_params()."""
-        return {
-            "embedding_model": self.embedding_model,
-            "chunk_size": self.chunk_size,
-            "chunk_overlap": self.chunk_overlap,
-        }
 
 
 def _chunk_row(c: Chunk) -> tuple[Any, ...]:
@@ -362,6 +340,23 @@ class Catalog:
         for tier, n in self.conn.execute("SELECT tier, COUNT(*) FROM chunks GROUP BY tier"):
             out.setdefault(tier, {"documents": 0, "chunks": 0})["chunks"] = n
         return out
+
+    def lexicon_records(self, collection: str) -> list[tuple[str, dict[str, Any]]]:
+        """(title, meta) of the collection's documents whose metadata lists synonyms or MeSH terms:
+        the raw material of the query-expansion lexicon (one query at engine start-up). A record whose
+        meta is not JSON is skipped."""
+        rows = self.conn.execute(
+            "SELECT title, meta FROM documents WHERE collection = ? "
+            "AND (meta LIKE '%\"synonyms\"%' OR meta LIKE '%\"mesh_terms\"%')",
+            (collection,),
+        ).fetchall()
+        records = []
+        for title, meta in rows:
+            try:
+                records.append((str(title), dict(json.loads(meta or "{}"))))
+            except (ValueError, TypeError):
+                continue
+        return records
 
     # --- ingest runs ------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ingest.vector_store import VectorStore
+from index.vector_store import VectorStore
 from medcite.errors import MedCiteError
 
 HEARTBEAT = "/api/v2/heartbeat"

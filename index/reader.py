@@ -9,39 +9,24 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from ingest.catalog import Catalog, IndexManifest
-from ingest.dense_matrix import load_dense_matrix, top_k
-from ingest.keyword_index import KeywordIndex
-from ingest.vector_store import VectorStore
+from index.catalog import Catalog
+from index.corpus_stats import LEXICON_COLLECTION, CorpusStats
+from index.dense_matrix import load_dense_matrix, top_k
+from index.keyword import KeywordIndex
+from index.manifest import IndexManifest, check_manifest
+from index.vector_store import VectorStore
 from medcite.embedding import Embedder, embedder_from_settings
 from medcite.errors import IndexMismatchError, IndexMissingError
 from medcite.fast_embedding import CachedQueryEmbedder
 from medcite.settings import Settings
 from medcite.types import TIERS, Chunk, SearchFilters
 
-_REBUILD_HINT = "Run `medcite ingest --rebuild` to rebuild it with the current settings."
 _QUERY_CACHE_SIZE = 256
-
-
-def _same_model(a: str, b: str) -> bool:
-    return a.removeprefix("sentence-transformers/") == b.removeprefix("sentence-transformers/")
-
-
-def manifest_differences(manifest: IndexManifest, settings: Settings, embedder: Embedder | None) -> list[str]:
-    """Human-readable differences between how the index was built and what settings ask for."""
-    wanted = settings.index_params()
-    diffs = []
-    for key, built in manifest.params().items():
-        same = _same_model(built, wanted[key]) if key == "embedding_model" else built == wanted[key]
-        if not same:
-            diffs.append(f"index built with {key}={built!r}, settings say {wanted[key]!r}")
-    if embedder is not None and embedder.dim != manifest.dim:
-        diffs.append(f"index vectors have dim={manifest.dim}, the embedder gives dim={embedder.dim}")
-    return diffs
 
 
 class Index:
@@ -74,6 +59,14 @@ class Index:
     @property
     def corpus_hash(self) -> str:
         return self.manifest.corpus_hash or ""
+
+    @cached_property
+    def corpus_stats(self) -> CorpusStats:
+        """Word statistics (from the keyword index) and the lexicon's topic records (one catalog
+        query, on first use; two threads racing here both compute the same value)."""
+        return CorpusStats(
+            words=self.keyword, lexicon_records=tuple(self.catalog.lexicon_records(LEXICON_COLLECTION))
+        )
 
     # --- search -----------------------------------------------------------------------------
 
@@ -205,6 +198,17 @@ class _NoEmbedder:
         raise RuntimeError("status does not embed")
 
 
+def read_manifest(settings: Settings) -> IndexManifest | None:
+    """The manifest of the index under settings.home, or None when there is none (nothing built)."""
+    if not settings.catalog_path.exists():
+        return None
+    catalog = Catalog(settings.catalog_path)
+    try:
+        return catalog.manifest()
+    finally:
+        catalog.close()
+
+
 def read_index_stats(settings: Settings) -> dict[str, Any]:
     """Stats of the index on disk without loading the embedding model; raises like open_index."""
     if not settings.catalog_path.exists():
@@ -214,9 +218,7 @@ def read_index_stats(settings: Settings) -> dict[str, Any]:
         manifest = catalog.manifest()
         if manifest is None or manifest.built_at is None:
             raise IndexMissingError(f"No finished index in {settings.home}.", hint="Run `medcite ingest`.")
-        diffs = manifest_differences(manifest, settings, None)
-        if diffs:
-            raise IndexMismatchError("; ".join(diffs) + ".", hint=_REBUILD_HINT)
+        check_manifest(manifest, settings.index_params())
         vectors = VectorStore(settings, _NoEmbedder(manifest.embedding_model, manifest.dim)).count()
         try:
             bm25 = len(KeywordIndex(settings.bm25_dir))
@@ -237,28 +239,22 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> Index:
     if manifest is None or manifest.built_at is None:
         catalog.close()
         raise missing
-    diffs = manifest_differences(manifest, settings, embedder)
-    if diffs:
-        catalog.close()
-        raise IndexMismatchError("; ".join(diffs) + ".", hint=_REBUILD_HINT)
-    if manifest.bm25_generation != manifest.catalog_generation:
-        catalog.close()
-        raise IndexMismatchError(
-            "The keyword index is older than the catalog (an ingest was interrupted).",
-            hint="Run `medcite ingest` to finish it.",
-        )
-    if embedder is None:
-        embedder = embedder_from_settings(settings)
-        if embedder.dim != manifest.dim:
-            catalog.close()
-            raise IndexMismatchError(
-                f"index vectors have dim={manifest.dim}, the embedder gives dim={embedder.dim}.",
-                hint=_REBUILD_HINT,
-            )
     try:
-        return Index(settings, catalog, manifest, embedder)
-    except FileNotFoundError as exc:
+        check_manifest(manifest, settings.index_params(), embedder.dim if embedder is not None else None)
+        if manifest.bm25_generation != manifest.catalog_generation:
+            raise IndexMismatchError(
+                "The keyword index is older than the catalog (an ingest was interrupted).",
+                hint="Run `medcite ingest` to finish it.",
+            )
+        if embedder is None:
+            embedder = embedder_from_settings(settings)
+            check_manifest(manifest, settings.index_params(), embedder.dim)
+        try:
+            return Index(settings, catalog, manifest, embedder)
+        except FileNotFoundError as exc:
+            raise IndexMissingError(
+                f"The keyword index in {settings.bm25_dir} is missing.", hint="Run `medcite ingest`."
+            ) from exc
+    except BaseException:
         catalog.close()
-        raise IndexMissingError(
-            f"The keyword index in {settings.bm25_dir} is missing.", hint="Run `medcite ingest`."
-        ) from exc
+        raise
