@@ -191,7 +191,7 @@ _CHILD = textwrap.dedent(
 def test_sigkill_during_ingest_then_resume(settings: Settings) -> None:
     n = 6 * DOCS_PER_BATCH
     code = _CHILD.format(
-        factory_dir=str(Path(__file__).parent),
+        factory_dir=str(Path(__file__).parents[1]),  # tests/: ingest_factory.py
         home=str(settings.home),
         url=settings.chroma_url,
         store=settings.store,
