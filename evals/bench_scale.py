@@ -182,7 +182,7 @@ def load_base(out: Path, corpus: Path, n_real: int, backend: str) -> BaseData:
     if npy.exists():
         vectors = np.load(npy)
     else:
-        from medcite.embedding import make_embedder
+        from embedding.factory import make_embedder
 
         t0 = time.perf_counter()
         embedder = make_embedder(MODEL, 64, backend=backend, cache_dir=out / "models")
@@ -276,9 +276,9 @@ def query_cell(
     base: BaseData, cell: Path, url: str | None, queries: list[str], backend: str
 ) -> dict[str, Any]:
     """Open the cell's stores, run every query in every mode (interleaved), return latencies + RSS."""
+    from embedding.factory import make_embedder
     from ingest.keyword_index import KeywordIndex
     from ingest.vector_store import VectorStore
-    from medcite.embedding import make_embedder
     from qa.retrievers import make_retriever
 
     settings = cell_settings(cell, url)

@@ -63,7 +63,7 @@ class LazyEmbedder:
 
     def _model(self) -> Embedder:
         if self._inner is None:
-            from medcite.embedding import make_embedder
+            from embedding.factory import make_embedder
 
             self._inner = make_embedder(self.name)
         return self._inner

@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from embedding.factory import embedder_from_settings
+from embedding.query_cache import CachedQueryEmbedder
 from ingest.catalog import Catalog, IndexManifest
 from ingest.dense_matrix import load_dense_matrix, top_k
 from ingest.keyword_index import KeywordIndex
 from ingest.vector_store import VectorStore
-from medcite.embedding import Embedder, embedder_from_settings
+from medcite.embedding import Embedder
 from medcite.errors import IndexMismatchError, IndexMissingError
-from medcite.fast_embedding import CachedQueryEmbedder
 from medcite.settings import Settings
 from medcite.types import TIERS, Chunk, SearchFilters
 
