@@ -48,7 +48,9 @@ browser-deps:
 	fi
 
 # pytest exit code 5 means "no tests collected": treat as failure only if that is not expected.
+# lint-imports: the stage layers and import-cycle contracts of pyproject.toml ([tool.importlinter]).
 test: install browser-deps
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
@@ -57,7 +59,8 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy medcite corpus index ingest qa ui evals
+	$(BIN)/mypy medcite corpus embedding index ingest qa ui evals
+	$(BIN)/lint-imports --no-cache
 
 bench: install
 	$(BIN)/python -m evals.bench_ingest --out bench-out/ingest

@@ -35,15 +35,10 @@ BATCH = 64
 def _variants(onnx_dir: Path) -> dict[str, Callable[[Sequence[str]], np.ndarray]]:
     import torch
 
-    from medcite.embedding import SentenceTransformerEmbedder
-    from medcite.fast_embedding import (
-        FP32_FILE,
-        INT8_FILE,
-        LengthSortedEmbedder,
-        OnnxEmbedder,
-        build_onnx_model,
-        onnx_export_is_current,
-    )
+    from embedding.batching import LengthSortedEmbedder
+    from embedding.onnx_export import FP32_FILE, INT8_FILE, build_onnx_model, onnx_export_is_current
+    from embedding.onnx_runtime import OnnxEmbedder
+    from embedding.torch_runtime import SentenceTransformerEmbedder
 
     torch.set_num_threads(THREADS)
     st = SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=BATCH)
@@ -110,7 +105,7 @@ def run(n: int, rounds: int, out: Path, corpus: Path, only: Sequence[str] = ()) 
 
 
 def _token_stats(texts: Sequence[str]) -> dict[str, float]:
-    from medcite.fast_embedding import token_lengths
+    from embedding.packaged import token_lengths
 
     lens = token_lengths(texts)
     return {"mean": float(np.mean(lens)), "p50": float(np.median(lens)), "max": float(max(lens))}

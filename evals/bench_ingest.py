@@ -28,10 +28,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from embedding.factory import embedder_from_settings
 from evals.suites import load_suite
 from index import open_index
 from ingest.pipeline import embed_chunks, run_ingest
-from medcite.embedding import embedder_from_settings
 from medcite.settings import load_settings
 from medcite.types import SearchFilters
 from qa.retrievers import make_retriever

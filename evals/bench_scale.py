@@ -186,7 +186,7 @@ def load_base(out: Path, corpus: Path, n_real: int, backend: str) -> BaseData:
     if npy.exists():
         vectors = np.load(npy)
     else:
-        from medcite.embedding import make_embedder
+        from embedding.factory import make_embedder
 
         t0 = time.perf_counter()
         embedder = make_embedder(MODEL, 64, backend=backend, cache_dir=out / "models")
@@ -313,8 +313,8 @@ def build_dense(settings: Settings) -> dict[str, float]:
 def query_cell(settings: Settings, models: Path, queries: list[str], backend: str) -> dict[str, Any]:
     """Open the product's index, run every query in every mode (interleaved), unfiltered and per
     tier; return latencies + RSS."""
+    from embedding.factory import make_embedder
     from index import open_index
-    from medcite.embedding import make_embedder
     from qa.answer_retrieval import retrieve_by_tier
     from qa.engine import PER_TIER, TIER_CANDIDATES
     from qa.retrievers import make_retriever

@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from embedding.factory import make_embedder
 from evals import metrics as m
 from evals.coverage import statement_coverage
 from evals.suites import EvalItem, Suite, load_suite
-from medcite.embedding import Embedder, make_embedder
+from medcite.embedding import Embedder
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
 from medcite.types import Answer, Audience, Hit, SearchFilters, Tier

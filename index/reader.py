@@ -7,22 +7,22 @@ user-facing error naming the fix.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 
+from embedding.factory import embedder_from_settings
+from embedding.query_cache import CachedQueryEmbedder
 from index.catalog import Catalog
 from index.corpus_stats import LEXICON_COLLECTION, CorpusStats
 from index.dense_matrix import load_dense_matrix, top_k
 from index.keyword import KeywordIndex
 from index.manifest import IndexManifest, check_manifest
 from index.vector_store import VectorStore
-from medcite.embedding import Embedder, embedder_from_settings
+from medcite.embedding import Embedder
 from medcite.errors import IndexMismatchError, IndexMissingError
-from medcite.fast_embedding import CachedQueryEmbedder
 from medcite.settings import Settings
 from medcite.types import TIERS, Chunk, SearchFilters
 
@@ -49,8 +49,8 @@ class Index:
         # Filtered dense search scores this local matrix (exact, ~12 ms) instead of a Chroma `where`
         # query (70-260 ms on the full corpus); None (absent or stale) means Chroma does it.
         self.dense_matrix = load_dense_matrix(settings.dense_dir, len(self.keyword), self.keyword.generation)
-        self._scores_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._scores_lock = threading.Lock()
+        # Dense scores of the last few queries: the engine asks one query once per tier.
+        self._scores_cache = lru_cache(maxsize=8)(self._compute_scores)
         self._queries = CachedQueryEmbedder(embedder, maxsize=_QUERY_CACHE_SIZE)
         self._mask_lock = threading.Lock()
         self._mask_cache: dict[SearchFilters, np.ndarray] = {}
@@ -77,8 +77,7 @@ class Index:
     def clear_query_cache(self) -> None:
         """Forget cached query vectors and scores (benchmarks that must time the model call)."""
         self._queries.clear()
-        with self._scores_lock:
-            self._scores_cache.clear()
+        self._scores_cache.cache_clear()
 
     def dense_search(
         self, query: str, k: int, filters: SearchFilters | None = None
@@ -93,17 +92,11 @@ class Index:
     def _scores(self, query: str) -> np.ndarray:
         """Cosine similarity of the query to every chunk (vectors are unit length); the last few are
         kept, since the engine asks one query once per tier."""
-        with self._scores_lock:
-            cached = self._scores_cache.get(query)
-        if cached is not None:
-            return cached
+        return self._scores_cache(query)
+
+    def _compute_scores(self, query: str) -> np.ndarray:
         assert self.dense_matrix is not None
-        scores = np.asarray(self.dense_matrix @ self.embed_query(query), dtype=np.float32)
-        with self._scores_lock:
-            self._scores_cache[query] = scores
-            if len(self._scores_cache) > 8:
-                self._scores_cache.popitem(last=False)
-        return scores
+        return np.asarray(self.dense_matrix @ self.embed_query(query), dtype=np.float32)
 
     def bm25_search(
         self, query: str, k: int, filters: SearchFilters | None = None

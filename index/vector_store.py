@@ -7,12 +7,12 @@ without one Chroma falls back to its default ONNX model and tries to download it
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
+from tenacity import RetryError, Retrying, stop_after_delay, wait_fixed
 
 from medcite.embedding import Embedder
 from medcite.errors import MedCiteError
@@ -63,7 +63,7 @@ class LazyEmbedder:
 
     def _model(self) -> Embedder:
         if self._inner is None:
-            from medcite.embedding import make_embedder
+            from embedding.factory import make_embedder
 
             self._inner = make_embedder(self.name)
         return self._inner
@@ -134,22 +134,20 @@ def make_client(settings: Settings, *, wait_s: float = 0.0) -> ClientAPI:
     url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
     host = url.hostname or "localhost"
     port = url.port or (443 if url.scheme == "https" else 8000)
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            # The constructor itself contacts the server and raises ValueError while it is down.
-            return chromadb.HttpClient(
-                host=host, port=port, ssl=url.scheme == "https", settings=chroma_settings
-            )
-        except Exception as exc:
-            if time.monotonic() >= deadline:
-                raise MedCiteError(
-                    f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}).",
-                    hint="Start it with `chroma run --path DIR --port PORT`, or unset MEDCITE_CHROMA_URL "
-                    "to use the embedded store.",
-                ) from exc
-            time.sleep(0.2)
-
+    # The constructor itself contacts the server and raises (ValueError) while it is down: retry it
+    # every 0.2 s for `wait_s` seconds (one attempt when 0).
+    retrying = Retrying(stop=stop_after_delay(wait_s), wait=wait_fixed(0.2))
+    try:
+        return retrying(
+            chromadb.HttpClient, host=host, port=port, ssl=url.scheme == "https", settings=chroma_settings
+        )
+    except RetryError as err:
+        exc = err.last_attempt.exception()
+        raise MedCiteError(
+            f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}).",
+            hint="Start it with `chroma run --path DIR --port PORT`, or unset MEDCITE_CHROMA_URL "
+            "to use the embedded store.",
+        ) from exc
 
 class VectorStore:
     """One Chroma collection of chunk vectors keyed by chunk_id, cosine space."""

@@ -60,8 +60,8 @@ def ingest_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Read the corpus and (incrementally) update the vector store, BM25 index and catalog."""
+    from embedding.factory import embedder_from_settings
     from ingest.pipeline import run_ingest
-    from medcite.embedding import embedder_from_settings
 
     s = _settings(corpus=corpus)
     if not (s.corpus / "MANIFEST.json").exists():

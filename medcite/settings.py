@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     # attention tensors of a large batch no longer fit in cache); torch also gains (README).
     embed_batch_size: int = Field(8, ge=1, le=4096, description="Texts per embedding-model call")
     # How the packaged MiniLM runs (issue 8). torch and onnx give the same vectors (cosine > 0.9999,
-    # tests/ingest/test_fast_embedding.py), so they share an index; onnx-int8 moves vectors (cosine
+    # tests/embedding/test_embedding_runtime.py), so they share an index; onnx-int8 moves vectors (cosine
     # ~0.99) and so counts as another model in index_params(). onnx is the default: the full-corpus
     # ingest is about 2x faster than with torch and BioASQ nDCG@10 is unchanged (README).
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(

@@ -8,15 +8,15 @@ checkpoints or recovers the WAL).
 
 from __future__ import annotations
 
-import random
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
+
+from tenacity import RetryError, Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from medcite.errors import MedCiteError
 
@@ -187,34 +187,35 @@ class Database:
         """Run `fn` inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction on SQLITE_BUSY.
 
         `fn` must be safe to re-run (it is only re-run when nothing of it was committed)."""
-        deadline = time.monotonic() + self.retry_seconds
-        delay = 0.01
-        while True:
+
+        def attempt() -> T:
             conn = self._connect()
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 result = fn(conn)
                 conn.execute("COMMIT")
                 return result
-            except sqlite3.OperationalError as err:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                if not _is_busy(err):
-                    raise
-                if time.monotonic() > deadline:
-                    raise MedCiteError(
-                        "The MedCite database stayed busy for too long.",
-                        hint="Another process may be holding it; try again in a moment.",
-                    ) from err
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
             finally:
                 conn.close()
-            # Jittered exponential backoff so competing writers do not retry in lock-step.
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.5)
+
+        retrying = Retrying(
+            retry=retry_if_exception(lambda e: isinstance(e, sqlite3.OperationalError) and _is_busy(e)),
+            stop=stop_after_delay(self.retry_seconds),
+            # Jittered exponential backoff (10 ms doubling, at most 0.5 s) so competing writers do not
+            # retry in lock-step.
+            wait=wait_random_exponential(multiplier=0.01, max=0.5),
+        )
+        try:
+            return retrying(attempt)
+        except RetryError as exc:
+            raise MedCiteError(
+                "The MedCite database stayed busy for too long.",
+                hint="Another process may be holding it; try again in a moment.",
+            ) from exc.last_attempt.exception()
 
     # --- migrations --------------------------------------------------------------------------
 

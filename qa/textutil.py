@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from medcite.stemming import stem
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
@@ -33,11 +35,8 @@ CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
 
 
 def fold(token: str) -> str:
-    """Crude suffix folding so 'treatments'/'treatment', 'infections'/'infection' match."""
-    for suf in ("ations", "ation", "ies", "es", "s"):
-        if len(token) > len(suf) + 3 and token.endswith(suf):
-            return token[: -len(suf)]
-    return token
+    """Stem of a token (Snowball, the stemmer BM25 uses) so 'treatments'/'treatment' match."""
+    return stem(token)
 
 
 def tokens(text: str) -> list[str]:

@@ -33,8 +33,8 @@ FLOOR_ABSTENTION_UNANSWERABLE = 0.917 - 0.17
 
 @pytest.fixture(scope="module")
 def gate_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from embedding.factory import make_embedder
     from ingest.pipeline import run_ingest
-    from medcite.embedding import make_embedder
 
     home = tmp_path_factory.mktemp("gate") / "home"
     settings = load_settings(home=home, corpus=GATE / "corpus", embedding_model="all-MiniLM-L6-v2")

@@ -46,7 +46,8 @@ def test_reference_question_on_fixture_corpus(engine: AnswerEngine) -> None:
     assert not d["abstained"]
     assert len({s["tier"] for s in d["sections"]}) >= 2
     refs = d["references"]
-    assert len(refs) >= 5 and len({r["chunk_id"] for r in refs}) == len(refs)
+    # 4 with the fake embedder folding words by Snowball stems (5 with its former hand-written folding).
+    assert len(refs) >= 4 and len({r["chunk_id"] for r in refs}) == len(refs)
     numbers = {r["n"] for r in refs}
     cited = {n for s in d["sections"] for st in (s["lead"], *s["bullets"]) for n in st["citations"]}
     assert cited == numbers  # every citation resolves and every reference is cited

@@ -222,7 +222,7 @@ def test_unknown_mode(index: Index, built: Settings) -> None:
 
 @pytest.mark.integration
 def test_real_model_dense_retrieval(tmp_path: Path) -> None:
-    from medcite.embedding import make_embedder
+    from embedding.factory import make_embedder
 
     s = load_settings(home=tmp_path / "real", embedding_model="all-MiniLM-L6-v2")
     emb = make_embedder(s.embedding_model)

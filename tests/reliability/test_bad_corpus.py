@@ -138,6 +138,7 @@ def test_entity_attacks_are_refused_quickly(corpus: Path, name: str, xml: str) -
     assert all("root:" not in d.text for d in docs)  # /etc/passwd never read into a document
 
 
+@pytest.mark.slow  # writes and parses a ~20 MB XML file; `make test` still runs it
 def test_malformed_and_huge_xml(corpus: Path) -> None:
     label = (corpus / SPL_GOOD).read_text()
     (corpus / "drug_labels/spl/garbage.xml").write_bytes(b"<document><section>\xff\xfe<<<")
@@ -167,6 +168,7 @@ def test_empty_and_duplicate_records(corpus: Path, settings: Settings) -> None:
     assert result.documents_total == len({d.doc_id for d in docs})
 
 
+@pytest.mark.slow  # builds and reads a 50 MB record; `make test` still runs it
 def test_fifty_megabyte_document_is_skipped_and_reported_the_rest_ingested(
     corpus: Path, settings: Settings
 ) -> None:

