@@ -214,7 +214,9 @@ def load_queries(evals: Path, n: int, seed: int = 0) -> list[str]:
 
 
 def cell_settings(cell: Path, url: str | None) -> Settings:
-    return load_settings(home=cell, embedding_model=MODEL, chroma_url=url, collection="bench_scale")
+    return load_settings(
+        home=cell, index={"embedding_model": MODEL, "chroma_url": url, "collection": "bench_scale"}
+    )
 
 
 # --- build ----------------------------------------------------------------------------------------
@@ -461,8 +463,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         "real": args.real,
         "queries": args.queries,
         "embed_backend": args.embed_backend,
-        "rrf_k": settings.rrf_k,
-        "candidates": settings.candidates,
+        "rrf_k": settings.retrieval.rrf_k,
+        "candidates": settings.retrieval.candidates,
     }
     results_path = out / "results.json"
     rows: list[dict[str, Any]] = []

@@ -34,8 +34,8 @@ def _store():  # type: ignore[no-untyped-def]
 
 def _password(settings, *, confirm: bool) -> str:  # type: ignore[no-untyped-def]
     """The reviewer password from settings (MEDCITE_REVIEWER_PASSWORD) or a hidden prompt."""
-    if settings.reviewer_password is not None:
-        return str(settings.reviewer_password.get_secret_value())
+    if settings.review.reviewer_password is not None:
+        return str(settings.review.reviewer_password.get_secret_value())
     try:
         return str(typer.prompt("Reviewer password", hide_input=True, confirmation_prompt=confirm))
     except typer.Abort as exc:

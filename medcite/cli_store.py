@@ -87,9 +87,9 @@ def _store_at(settings: Settings, where: str, embedder: Embedder) -> VectorStore
     from ingest.vector_store import VectorStore
 
     target = (
-        settings.model_copy(update={"chroma_url": None, "store": "embedded"})
+        settings.replace(index={"chroma_url": None, "store": "embedded"})
         if where == "embedded"
-        else settings.model_copy(update={"chroma_url": where, "store": "http"})
+        else settings.replace(index={"chroma_url": where, "store": "http"})
     )
     return VectorStore(target, embedder)
 
@@ -109,7 +109,7 @@ def copy_cmd(
     from medcite.settings import load_settings
 
     settings = load_settings()
-    src_name = source or settings.chroma_url or "embedded"
+    src_name = source or settings.index.chroma_url or "embedded"
     if src_name == to:
         raise MedCiteError(f"Source and destination are the same ({to}).")
     embedder = _index_embedder(settings)

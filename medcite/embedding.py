@@ -120,7 +120,7 @@ def make_embedder(
 ) -> Embedder:
     """Build (once per process) the embedder named in settings.
 
-    `backend` ("torch", "onnx", "onnx-int8"; settings.embedding_backend) picks how the packaged
+    `backend` ("torch", "onnx", "onnx-int8"; settings.index.embedding_backend) picks how the packaged
     MiniLM runs; the ONNX export is built under `cache_dir` (settings.model_cache_dir) on first use.
     """
     if model_name.endswith(_INT8_SUFFIX):  # e.g. the name Chroma stored in a collection's config
@@ -153,8 +153,8 @@ def make_embedder(
 def embedder_from_settings(settings: Any) -> Embedder:
     """The embedder the settings name (model, batch size, runtime backend, model cache)."""
     return make_embedder(
-        settings.embedding_model,
-        settings.embed_batch_size,
-        backend=settings.embedding_backend,
+        settings.index.embedding_model,
+        settings.index.embed_batch_size,
+        backend=settings.index.embedding_backend,
         cache_dir=settings.model_cache_dir,
     )

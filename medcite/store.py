@@ -2,7 +2,7 @@
 
 One SQLite file at `settings.app_db_path` (see `medcite.store_db` for connections and migrations).
 
-Privacy (`settings.store_questions = False`, env `MEDCITE_STORE_QUESTIONS=false`): nothing the user
+Privacy (`settings.server.store_questions = False`, env `MEDCITE_STORE_QUESTIONS=false`): nothing the user
 typed is written.  Answers are still stored (so feedback and review work) but with the question and
 rewritten query replaced by `REDACTED_QUESTION` and no normalised-question key, so they are never
 served to other users; feedback keeps its rating but drops its comment; conversations are not
@@ -105,7 +105,7 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> Store:
-        return cls(settings.app_db_path, store_questions=settings.store_questions, **kwargs)
+        return cls(settings.app_db_path, store_questions=settings.server.store_questions, **kwargs)
 
     @property
     def path(self) -> Path:

@@ -164,8 +164,10 @@ class QuestionGate:
     """What every web entry point does with a question before answering it."""
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.max_chars = settings.max_question_chars
-        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst, clock=clock)
+        self.max_chars = settings.limits.max_question_chars
+        self.limiter = RateLimiter(
+            settings.limits.rate_limit_per_minute, settings.limits.rate_limit_burst, clock=clock
+        )
 
     def admit(self, question: Any, request: Any = None) -> str:
         """The cleaned question; raises InvalidQuestionError or RateLimitedError (both MedCiteError).
@@ -245,9 +247,11 @@ def launch_options(settings: Settings, host: str) -> dict[str, Any]:
     size limit as middleware, and Gradio's own upload limit."""
     from starlette.middleware import Middleware
 
-    users = check_bind(host, settings.auth_users)
+    users = check_bind(host, settings.server.auth_users)
     return {
         "auth": users or None,
-        "app_kwargs": {"middleware": [Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)]},
-        "max_file_size": settings.max_request_bytes,
+        "app_kwargs": {
+            "middleware": [Middleware(BodySizeLimit, max_bytes=settings.limits.max_request_bytes)]
+        },
+        "max_file_size": settings.limits.max_request_bytes,
     }

@@ -58,7 +58,7 @@ def suite_file(tmp_path: Path) -> Path:
 
 
 def _run(suite_file: Path, out: Path, engine: ScriptedEngine | None = None, **kw):  # type: ignore[no-untyped-def]
-    settings = load_settings(home=out.parent / "home", embedding_model="fake")
+    settings = load_settings(home=out.parent / "home", index={"embedding_model": "fake"})
     return run_suite(
         suite_file,
         settings,

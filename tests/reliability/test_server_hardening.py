@@ -68,7 +68,7 @@ def test_serve_refuses_a_public_address_before_building_anything(
         raise AssertionError("the app must not be built")
 
     monkeypatch.setattr(ui.app, "build_app", boom)
-    settings = load_settings(home=tmp_path, embedding_model="fake")
+    settings = load_settings(home=tmp_path, index={"embedding_model": "fake"})
     with pytest.raises(MedCiteError, match="Refusing to serve on 0.0.0.0"):
         ui.app.serve(settings, host="0.0.0.0")
 
@@ -90,7 +90,7 @@ def test_cli_serve_on_a_public_address_says_what_to_do(tmp_path: Path) -> None:
 def test_configured_authentication_is_enforced(indexed: Settings) -> None:
     import httpx
 
-    settings = indexed.model_copy(update={"auth_users": parse_auth_users_secret(f"alice:{PASSWORD}")})
+    settings = indexed.replace(server={"auth_users": parse_auth_users_secret(f"alice:{PASSWORD}")})
     with serve_real(settings) as served:
         anonymous = httpx.post(f"{served.url}gradio_api/call/ask", json={"data": [QUESTION]}, timeout=30)
         assert anonymous.status_code in (401, 403)
@@ -201,7 +201,7 @@ def test_rate_limiter_off_and_bounded_memory() -> None:
 
 def test_gate_rejects_invalid_questions_without_spending_a_token(indexed: Settings) -> None:
     clock = FakeClock()
-    strict = indexed.model_copy(update={"rate_limit_per_minute": 1, "rate_limit_burst": 1})
+    strict = indexed.replace(limits={"rate_limit_per_minute": 1, "rate_limit_burst": 1})
     gate = QuestionGate(strict, clock=clock)
     for _ in range(5):
         with pytest.raises(MedCiteError, match="empty"):
@@ -212,7 +212,7 @@ def test_gate_rejects_invalid_questions_without_spending_a_token(indexed: Settin
 
 
 def test_server_tells_a_fast_client_to_slow_down(indexed: Settings) -> None:
-    settings = indexed.model_copy(update={"rate_limit_per_minute": 1, "rate_limit_burst": 2})
+    settings = indexed.replace(limits={"rate_limit_per_minute": 1, "rate_limit_burst": 2})
     with serve_real(settings) as served:
         body = json.dumps({"data": [QUESTION, "clinician", []]}).encode()
         results = [api_call(served.url, body)[1] for _ in range(3)]
@@ -262,7 +262,7 @@ def test_store_questions_false_keeps_questions_out_of_database_and_logs(
     indexed: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     private_question = "What is the treatment for dermatomyositis in my neighbour Zebulon Quixote?"
-    settings = indexed.model_copy(update={"store_questions": False, "home": tmp_path / "private-home"})
+    settings = indexed.replace(home=tmp_path / "private-home", server={"store_questions": False})
     # share the built index (read-only use) but keep a separate app database
     (tmp_path / "private-home").mkdir()
     (tmp_path / "private-home" / "index").symlink_to(indexed.index_dir, target_is_directory=True)

@@ -53,7 +53,7 @@ def test_privacy_mode_stores_no_user_text(tmp_path: Path, make_answer, monkeypat
     monkeypatch.setenv("MEDCITE_STORE_QUESTIONS", "false")
     monkeypatch.setenv("MEDCITE_HOME", str(tmp_path))
     settings = load_settings()
-    assert settings.store_questions is False
+    assert settings.server.store_questions is False
     store = Store.from_settings(settings, hasher=FAST_TEST_HASHER)
     assert store.path == tmp_path / "medcite.sqlite"
     question = "Is my secret rash dermatomyositis?"
