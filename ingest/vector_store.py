@@ -126,7 +126,7 @@ def make_client(settings: Settings, *, wait_s: float = 0.0) -> ClientAPI:
     if settings.index.store == "http" and not settings.index.chroma_url:
         raise MedCiteError(
             "store is 'http' but no Chroma server URL is set.",
-            hint="Set MEDCITE_CHROMA_URL=http://host:port (or MEDCITE_STORE=embedded).",
+            hint="Set MEDCITE_INDEX__CHROMA_URL=http://host:port (or MEDCITE_INDEX__STORE=embedded).",
         )
     if not settings.index.chroma_url:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +149,7 @@ def make_client(settings: Settings, *, wait_s: float = 0.0) -> ClientAPI:
             if time.monotonic() >= deadline:
                 raise MedCiteError(
                     f"Cannot reach the Chroma server at {settings.index.chroma_url} ({exc}).",
-                    hint="Start it with `chroma run --path DIR --port PORT`, or unset MEDCITE_CHROMA_URL "
+                    hint="Start it with `chroma run --path DIR --port PORT`, or unset MEDCITE_INDEX__CHROMA_URL "
                     "to use the embedded store.",
                 ) from exc
             time.sleep(0.2)

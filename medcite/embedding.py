@@ -145,7 +145,7 @@ def make_embedder(
             else:
                 raise MedCiteError(
                     f"Unknown embedding model {model_name!r}.",
-                    hint="Set MEDCITE_EMBEDDING_MODEL to 'all-MiniLM-L6-v2' (packaged) or 'fake'.",
+                    hint="Set MEDCITE_INDEX__EMBEDDING_MODEL to 'all-MiniLM-L6-v2' (packaged) or 'fake'.",
                 )
         return _CACHE[key]
 

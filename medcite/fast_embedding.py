@@ -282,7 +282,7 @@ def build_onnx_model(dest: Path, *, quantize: bool = True, model_dir: Path | Non
     except ImportError as exc:
         raise MedCiteError(
             "The ONNX export needs the `onnx` package.",
-            hint="Run `make install` (or `pip install -e .`), or set MEDCITE_EMBEDDING_BACKEND=torch.",
+            hint="Run `make install` (or `pip install -e .`), or set MEDCITE_INDEX__EMBEDDING_BACKEND=torch.",
         ) from exc
     model_dir = Path(model_dir or packaged_model_dir())
     dest = Path(dest)
@@ -446,7 +446,7 @@ def make_fast_embedder(
         return OnnxEmbedder(path, name=name, batch_size=batch_size, threads=threads)
     raise MedCiteError(
         f"Unknown embedding backend {backend!r}.",
-        hint="Set MEDCITE_EMBEDDING_BACKEND to torch, onnx or onnx-int8.",
+        hint="Set MEDCITE_INDEX__EMBEDDING_BACKEND to torch, onnx or onnx-int8.",
     )
 
 

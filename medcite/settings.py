@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -61,6 +61,21 @@ def default_home() -> Path:
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_into_defaults(cls, data: Any) -> Any:
+        """A partial table (`MEDCITE_COMPOSER__PATIENT__MAX_CHARS`, `[composer.patient]`) changes
+        only the fields it names: the rest keep this field's own default (the patient limits),
+        not the defaults of the nested class."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, info in cls.model_fields.items():
+            given = out.get(name)
+            if isinstance(given, dict) and isinstance(info.default, BaseModel):
+                out[name] = _deep_merge(info.default.model_dump(), given)
+        return out
 
 
 class IndexSettings(_Section):

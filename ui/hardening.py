@@ -73,8 +73,8 @@ def parse_auth_users(value: Any) -> list[tuple[str, str]]:
         user, sep, password = item.partition(":")
         if not sep or not user.strip() or not password:
             raise MedCiteError(
-                f"MEDCITE_AUTH_USERS entry {i + 1} is not of the form user:password.",
-                hint="Set MEDCITE_AUTH_USERS='alice:long-password' (comma-separate several users).",
+                f"MEDCITE_SERVER__AUTH_USERS entry {i + 1} is not of the form user:password.",
+                hint="Set MEDCITE_SERVER__AUTH_USERS='alice:long-password' (comma-separate several users).",
             )
         pairs.append((user.strip(), password))
     return pairs
@@ -86,7 +86,7 @@ def check_bind(host: str, auth_users: Any) -> list[tuple[str, str]]:
     if not users and not is_loopback(host):
         raise MedCiteError(
             f"Refusing to serve on {host}: other machines could reach MedCite without a login.",
-            hint="Set MEDCITE_AUTH_USERS='user:password' to require a login, or serve on 127.0.0.1 "
+            hint="Set MEDCITE_SERVER__AUTH_USERS='user:password' to require a login, or serve on 127.0.0.1 "
             "(the default) and put an authenticating proxy in front.",
         )
     return users

@@ -154,7 +154,7 @@ def test_cli_routes_suite_name_to_run_and_compare_prints_table(
         return None, WordOverlapRetriever(CHUNKS), ScriptedEngine(_script) if answers else None
 
     monkeypatch.setattr(runner, "build_components", fake_components)
-    monkeypatch.setenv("MEDCITE_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("MEDCITE_INDEX__EMBEDDING_MODEL", "fake")
     monkeypatch.setenv("MEDCITE_HOME", str(tmp_path / "home"))
     cli = CliRunner()
     r1 = cli.invoke(

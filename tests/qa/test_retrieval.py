@@ -16,7 +16,6 @@ from medcite.types import Document, SearchFilters, Section, Tier
 from qa.base import Retriever
 from qa.index import Index, open_index
 from qa.retrievers import (
-    Bm25Retriever,
     DenseRetriever,
     HybridRetriever,
     make_retriever,
@@ -124,9 +123,9 @@ def test_retrievers_rank_and_carry_chunks(index: Index, built: Settings, mode: s
     assert hits[0].score >= hits[1].score
 
 
-@pytest.mark.parametrize("cls", [Bm25Retriever, DenseRetriever, HybridRetriever])
-def test_filters_honoured_and_exact_k(index: Index, cls: type) -> None:
-    r = cls(index)
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_filters_honoured_and_exact_k(index: Index, mode: str) -> None:
+    r = make_retriever(index, mode, index.settings)
     hyper = r.search("hypertension", k=3, filters=SearchFilters(tiers=(Tier.RESEARCH, Tier.DRUG_LABEL)))
     assert {h.chunk.tier for h in hyper} <= {Tier.RESEARCH, Tier.DRUG_LABEL}
     assert {"d2", "d3"} <= {h.doc_id for h in hyper}

@@ -116,7 +116,7 @@ def _cli(args: list[str | bytes], settings: Settings, timeout: float = 120) -> s
     env = {
         **os.environ,
         "MEDCITE_HOME": str(settings.home),
-        "MEDCITE_EMBEDDING_MODEL": "fake",
+        "MEDCITE_INDEX__EMBEDDING_MODEL": "fake",
         "MEDCITE_CORPUS": str(settings.corpus),
         "PYTHONIOENCODING": "utf-8",
     }

@@ -191,7 +191,7 @@ def test_cli_ingest_reports_a_failed_write_in_one_line(built: Settings, tmp_path
         pytest.skip("root ignores file permissions; the monkeypatched tests above cover this path")
     os.chmod(built.catalog_path, 0o444)
     try:
-        env = {**os.environ, "MEDCITE_HOME": str(built.home), "MEDCITE_EMBEDDING_MODEL": "fake",
+        env = {**os.environ, "MEDCITE_HOME": str(built.home), "MEDCITE_INDEX__EMBEDDING_MODEL": "fake",
                "MEDCITE_CORPUS": str(FIXTURE_CORPUS)}
         code = "import sys; from medcite.cli import main; sys.argv[0] = 'medcite'; main()"
         proc = subprocess.run([sys.executable, "-c", code, "ingest", "--quiet", "--rebuild"],

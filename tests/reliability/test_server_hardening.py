@@ -1,5 +1,5 @@
 """Server hardening (issue 9 item 5): loopback by default, authentication required elsewhere, request
-size limits, per-client rate limiting, passwords never logged, MEDCITE_STORE_QUESTIONS=false honoured."""
+size limits, per-client rate limiting, passwords never logged, MEDCITE_SERVER__STORE_QUESTIONS=false honoured."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_other_addresses_are_refused_without_authentication(host: str) -> None:
     assert not is_loopback(host)
     with pytest.raises(MedCiteError, match="Refusing to serve") as info:
         check_bind(host, None)
-    assert "MEDCITE_AUTH_USERS" in str(info.value)
+    assert "MEDCITE_SERVER__AUTH_USERS" in str(info.value)
     assert check_bind(host, f"alice:{PASSWORD}") == [("alice", PASSWORD)]
 
 
@@ -74,8 +74,8 @@ def test_serve_refuses_a_public_address_before_building_anything(
 
 
 def test_cli_serve_on_a_public_address_says_what_to_do(tmp_path: Path) -> None:
-    env = {**os.environ, "MEDCITE_HOME": str(tmp_path), "MEDCITE_EMBEDDING_MODEL": "fake"}
-    env.pop("MEDCITE_AUTH_USERS", None)
+    env = {**os.environ, "MEDCITE_HOME": str(tmp_path), "MEDCITE_INDEX__EMBEDDING_MODEL": "fake"}
+    env.pop("MEDCITE_SERVER__AUTH_USERS", None)
     code = "import sys; from medcite.cli import main; sys.argv[0] = 'medcite'; main()"
     proc = subprocess.run(
         [sys.executable, "-c", code, "serve", "--host", "0.0.0.0"],
@@ -83,7 +83,7 @@ def test_cli_serve_on_a_public_address_says_what_to_do(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: Refusing to serve on 0.0.0.0")
-    assert "MEDCITE_AUTH_USERS" in proc.stderr
+    assert "MEDCITE_SERVER__AUTH_USERS" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -246,9 +246,9 @@ def test_cli_reviewer_add_and_settings_never_print_passwords(tmp_path: Path) -> 
     env = {
         **os.environ,
         "MEDCITE_HOME": str(tmp_path),
-        "MEDCITE_EMBEDDING_MODEL": "fake",
-        "MEDCITE_REVIEWER_PASSWORD": PASSWORD,
-        "MEDCITE_AUTH_USERS": f"alice:{PASSWORD}",
+        "MEDCITE_INDEX__EMBEDDING_MODEL": "fake",
+        "MEDCITE_REVIEW__REVIEWER_PASSWORD": PASSWORD,
+        "MEDCITE_SERVER__AUTH_USERS": f"alice:{PASSWORD}",
     }
     code = "import sys; from medcite.cli import main; sys.argv[0] = 'medcite'; main()"
     for args in (["reviewer", "add", "alice"], ["settings"], ["settings", "--json"], ["reviewer", "list"]):

@@ -50,7 +50,7 @@ def test_empty_exports(store: Store) -> None:
 
 
 def test_privacy_mode_stores_no_user_text(tmp_path: Path, make_answer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MEDCITE_STORE_QUESTIONS", "false")
+    monkeypatch.setenv("MEDCITE_SERVER__STORE_QUESTIONS", "false")
     monkeypatch.setenv("MEDCITE_HOME", str(tmp_path))
     settings = load_settings()
     assert settings.server.store_questions is False
