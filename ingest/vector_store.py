@@ -149,8 +149,8 @@ def make_client(settings: Settings, *, wait_s: float = 0.0) -> ClientAPI:
             if time.monotonic() >= deadline:
                 raise MedCiteError(
                     f"Cannot reach the Chroma server at {settings.index.chroma_url} ({exc}).",
-                    hint="Start it with `chroma run --path DIR --port PORT`, or unset MEDCITE_INDEX__CHROMA_URL "
-                    "to use the embedded store.",
+                    hint="Start it with `chroma run --path DIR --port PORT`, or unset "
+                    "MEDCITE_INDEX__CHROMA_URL to use the embedded store.",
                 ) from exc
             time.sleep(0.2)
 

@@ -40,7 +40,8 @@ def _password(settings, *, confirm: bool) -> str:  # type: ignore[no-untyped-def
         return str(typer.prompt("Reviewer password", hide_input=True, confirmation_prompt=confirm))
     except typer.Abort as exc:
         raise MedCiteError(
-            "No reviewer password given.", hint="Type it when asked, or set MEDCITE_REVIEW__REVIEWER_PASSWORD."
+            "No reviewer password given.",
+            hint="Type it when asked, or set MEDCITE_REVIEW__REVIEWER_PASSWORD.",
         ) from exc
 
 

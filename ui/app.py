@@ -240,7 +240,8 @@ class ChatController:
             turns[-1] = Turn(question=question, error=str(exc))
             yield list(turns)
         except Exception:
-            # The question itself is not logged: MEDCITE_SERVER__STORE_QUESTIONS=false must keep it out of logs too.
+            # The question itself is not logged: MEDCITE_SERVER__STORE_QUESTIONS=false must keep it out
+            # of logs too.
             log.exception("answering a question (%d characters) failed", len(question))
             turns[-1] = Turn(question=question, error=ERROR_TEXT)
             yield list(turns)

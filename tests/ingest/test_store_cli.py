@@ -62,7 +62,8 @@ def test_serve_copy_and_search_through_the_server(
 
         copied = runner.invoke(app, ["store", "copy", "--to", url])
         assert copied.exit_code == 0, copied.output
-        assert "no text was re-embedded" in copied.output and f"MEDCITE_INDEX__CHROMA_URL={url}" in copied.output
+        assert "no text was re-embedded" in copied.output
+        assert f"MEDCITE_INDEX__CHROMA_URL={url}" in copied.output
         again = runner.invoke(app, ["store", "copy", "--to", url])  # idempotent
         assert again.exit_code == 0, again.output
 

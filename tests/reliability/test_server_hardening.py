@@ -1,5 +1,6 @@
 """Server hardening (issue 9 item 5): loopback by default, authentication required elsewhere, request
-size limits, per-client rate limiting, passwords never logged, MEDCITE_SERVER__STORE_QUESTIONS=false honoured."""
+size limits, per-client rate limiting, passwords never logged, MEDCITE_SERVER__STORE_QUESTIONS=false
+honoured."""
 
 from __future__ import annotations
 
