@@ -89,7 +89,7 @@ def test_run_writes_every_output_with_expected_aggregates(suite_file: Path, tmp_
     assert ans["rouge_l_f1"] == pytest.approx(1.0)
     assert ans["tier_coverage"]["research"] == 1.0 and ans["tier_coverage"]["guideline"] == 0.0
     assert set(mt["latency"]) == {"answer_p50_ms", "answer_p95_ms", "retrieval_p50_ms", "retrieval_p95_ms"}
-    assert mt["settings"]["embedding_model"] == "fake" and mt["settings_hash"]
+    assert mt["settings"]["index"]["embedding_model"] == "fake" and mt["settings_hash"]
     _, results = load_run(tmp_path / "run")
     assert [r["id"] for r in results] == ["a", "b", "c"]
     assert results[1]["retrieved"][0] == "pmid:2"

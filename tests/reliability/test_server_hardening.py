@@ -150,14 +150,14 @@ def test_body_size_limit_announced_and_streamed() -> None:
 
 
 def test_server_refuses_an_oversized_request(served: Any, indexed: Settings) -> None:
-    body = json.dumps({"data": ["a" * (indexed.max_request_bytes + 10), "clinician", []]}).encode()
+    body = json.dumps({"data": ["a" * (indexed.limits.max_request_bytes + 10), "clinician", []]}).encode()
     status, text = api_call(served.url, body)
     assert status == 413 and "too large" in text
 
 
 def test_server_refuses_a_question_over_the_length_limit(served: Any, indexed: Settings) -> None:
-    body = json.dumps({"data": ["why " * indexed.max_question_chars, "clinician", []]}).encode()
-    assert len(body) < indexed.max_request_bytes  # under the body limit: the question limit answers
+    body = json.dumps({"data": ["why " * indexed.limits.max_question_chars, "clinician", []]}).encode()
+    assert len(body) < indexed.limits.max_request_bytes  # under the body limit: the question limit answers
     status, events = api_call(served.url, body)
     assert "event: error" in events and "too long" in events
 
