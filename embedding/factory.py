@@ -40,7 +40,7 @@ def make_fast_embedder(
         return OnnxEmbedder(path, name=name, batch_size=batch_size, threads=threads)
     raise MedCiteError(
         f"Unknown embedding backend {backend!r}.",
-        hint="Set MEDCITE_EMBEDDING_BACKEND to torch, onnx or onnx-int8.",
+        hint="Set MEDCITE_INDEX__EMBEDDING_BACKEND to torch, onnx or onnx-int8.",
     )
 
 
@@ -49,7 +49,7 @@ def make_embedder(
 ) -> Embedder:
     """Build (once per process) the embedder named in settings.
 
-    `backend` ("torch", "onnx", "onnx-int8"; settings.embedding_backend) picks how the packaged
+    `backend` ("torch", "onnx", "onnx-int8"; settings.index.embedding_backend) picks how the packaged
     MiniLM runs; the ONNX export is built under `cache_dir` (settings.model_cache_dir) on first use.
     """
     if model_name.endswith(INT8_SUFFIX):  # e.g. the name Chroma stored in a collection's config
@@ -70,7 +70,7 @@ def make_embedder(
             else:
                 raise MedCiteError(
                     f"Unknown embedding model {model_name!r}.",
-                    hint="Set MEDCITE_EMBEDDING_MODEL to 'all-MiniLM-L6-v2' (packaged) or 'fake'.",
+                    hint="Set MEDCITE_INDEX__EMBEDDING_MODEL to 'all-MiniLM-L6-v2' (packaged) or 'fake'.",
                 )
         return _CACHE[key]
 
@@ -78,8 +78,8 @@ def make_embedder(
 def embedder_from_settings(settings: Settings) -> Embedder:
     """The embedder the settings name (model, batch size, runtime backend, model cache)."""
     return make_embedder(
-        settings.embedding_model,
-        settings.embed_batch_size,
-        backend=settings.embedding_backend,
+        settings.index.embedding_model,
+        settings.index.embed_batch_size,
+        backend=settings.index.embedding_backend,
         cache_dir=settings.model_cache_dir,
     )

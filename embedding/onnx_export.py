@@ -146,7 +146,7 @@ def build_onnx_model(dest: Path, *, quantize: bool = True, model_dir: Path | Non
     except ImportError as exc:
         raise MedCiteError(
             "The ONNX export needs the `onnx` package.",
-            hint="Run `make install` (or `pip install -e .`), or set MEDCITE_EMBEDDING_BACKEND=torch.",
+            hint="Run `make install` (or `pip install -e .`), or set MEDCITE_INDEX__EMBEDDING_BACKEND=torch.",
         ) from exc
     model_dir = Path(model_dir or packaged_model_dir())
     dest = Path(dest)

@@ -89,7 +89,7 @@ def encode_rate(settings: Any, sample_size: int, seed: int = 13) -> dict[str, fl
     random.Random(seed).shuffle(ids)
     chunks = list(index.get_chunks(ids[:sample_size]).values())
     t = time.perf_counter()
-    embed_chunks(index.embedder, chunks, settings.embed_batch_size)
+    embed_chunks(index.embedder, chunks, settings.index.embed_batch_size)
     secs = time.perf_counter() - t
     index.close()
     return {"sample": len(chunks), "seconds": secs, "chunks_per_s": len(chunks) / secs}
@@ -118,19 +118,19 @@ def subset_comparison(settings: Any, n_docs: int, backends: list[str], workdir: 
     from ingest.chunker import ChunkParams, chunk_document
 
     docs = sample_documents(settings.corpus, n_docs)
-    params = ChunkParams(settings.chunk_size, settings.chunk_overlap)
+    params = ChunkParams(settings.index.chunk_size, settings.index.chunk_overlap)
     texts = [c.embed_text for d in docs for c in chunk_document(d, params)]
     out: dict[str, Any] = {"documents": len(docs), "chunks": len(texts), "backends": {}}
     for backend in backends:
         home = workdir / f"subset-{backend}"
         shutil.rmtree(home, ignore_errors=True)
-        sub = settings.model_copy(update={"home": home, "embedding_backend": backend, "chroma_url": None})
+        sub = settings.replace(home=home, index={"embedding_backend": backend, "chroma_url": None})
         embedder = embedder_from_settings(sub)
         embedder.embed_documents(["warm-up"])  # model load is not ingest work
         res = run_ingest(sub, embedder, corpus=docs, rebuild=True, progress=False)
         row = {
             "ingest_s": res.seconds,
-            "encode_sorted_s": _bare_encode(embedder, texts, settings.embed_batch_size, sort=True),
+            "encode_sorted_s": _bare_encode(embedder, texts, settings.index.embed_batch_size, sort=True),
         }
         if backend == "torch":
             row["encode_unsorted_b32_s"] = _bare_encode(embedder, texts, 32, sort=False)

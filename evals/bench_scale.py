@@ -219,7 +219,9 @@ def load_queries(evals: Path, n: int, seed: int = 0) -> list[str]:
 
 def cell_settings(home: Path, url: str | None) -> Settings:
     """Settings of one size's index home; `url` selects the Chroma server backend."""
-    return load_settings(home=home, embedding_model=MODEL, chroma_url=url, collection="bench_scale")
+    return load_settings(
+        home=home, index={"embedding_model": MODEL, "chroma_url": url, "collection": "bench_scale"}
+    )
 
 
 # --- build ----------------------------------------------------------------------------------------
@@ -316,7 +318,6 @@ def query_cell(settings: Settings, models: Path, queries: list[str], backend: st
     from embedding.factory import make_embedder
     from index import open_index
     from qa.answer_retrieval import retrieve_by_tier
-    from qa.engine import PER_TIER, TIER_CANDIDATES
     from qa.retrievers import make_retriever
 
     t0 = time.perf_counter()
@@ -326,7 +327,7 @@ def query_cell(settings: Settings, models: Path, queries: list[str], backend: st
     retrievers = {m: make_retriever(index, m, settings) for m in MODES}
 
     def tiered(r: Any, q: str) -> int:
-        by_tier = retrieve_by_tier(r, q, per_tier=PER_TIER, candidates=TIER_CANDIDATES)
+        by_tier = retrieve_by_tier(r, q, settings.retrieval)
         return sum(len(hs) for hs in by_tier.values())
 
     for q in queries[:5]:  # warm-up: first HNSW / mmap page touches, session start-up
@@ -521,8 +522,8 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         "real": args.real,
         "queries": args.queries,
         "embed_backend": args.embed_backend,
-        "rrf_k": settings.rrf_k,
-        "candidates": settings.candidates,
+        "rrf_k": settings.retrieval.rrf_k,
+        "candidates": settings.retrieval.candidates,
     }
     results_path = out / "results.json"
     rows: list[dict[str, Any]] = []

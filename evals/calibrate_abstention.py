@@ -22,7 +22,7 @@ from evals.suites import load_suite
 from index import open_index
 from medcite.settings import load_settings
 from qa.answer_retrieval import retrieve_by_tier
-from qa.engine import PER_TIER, TIER_CANDIDATES, AnswerEngine
+from qa.engine import AnswerEngine
 from qa.expansion import expand_query
 from qa.safety import retrieval_confidence
 
@@ -31,7 +31,7 @@ def confidences(engine: AnswerEngine, questions: list[str]) -> list[float]:
     out = []
     for q in questions:
         query = expand_query(q, engine.lexicon)
-        tier_hits = retrieve_by_tier(engine.retriever, query, per_tier=PER_TIER, candidates=TIER_CANDIDATES)
+        tier_hits = retrieve_by_tier(engine.retriever, query, engine.settings.retrieval)
         hits = [h for hs in tier_hits.values() for h in hs]
         out.append(retrieval_confidence(q, hits, engine.lexicon, weight=engine.term_weight))
     return out
@@ -73,9 +73,11 @@ def main() -> None:
         "youden_j": j,
         "answer_rate_answerable": sum(c >= t for c in pos) / len(pos),
         "abstain_rate_unanswerable": sum(c < t for c in neg) / len(neg),
-        "current_setting": settings.abstain_threshold,
-        "abstain_rate_answerable_at_current": sum(c < settings.abstain_threshold for c in pos) / len(pos),
-        "abstain_rate_unanswerable_at_current": sum(c < settings.abstain_threshold for c in neg) / len(neg),
+        "current_setting": settings.composer.abstain_threshold,
+        "abstain_rate_answerable_at_current": sum(c < settings.composer.abstain_threshold for c in pos)
+        / len(pos),
+        "abstain_rate_unanswerable_at_current": sum(c < settings.composer.abstain_threshold for c in neg)
+        / len(neg),
         "neg_confidences": sorted(round(c, 3) for c in neg),
         "pos_deciles": [
             round(sorted(pos)[int(q * (len(pos) - 1))], 3) for q in (0, 0.1, 0.25, 0.5, 0.75, 0.9, 1)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from embedding.factory import make_embedder
+from embedding.factory import embedder_from_settings
 from evals import metrics as m
 from evals.coverage import statement_coverage
 from evals.suites import EvalItem, Suite, load_suite
@@ -228,7 +228,7 @@ def run_suite(
         index, retriever, built_engine = build_components(settings, mode, answers=answers and engine is None)
         engine = engine or built_engine
     if embedder is None:
-        embedder = getattr(index, "embedder", None) or make_embedder(settings.embedding_model)
+        embedder = getattr(index, "embedder", None) or embedder_from_settings(settings)
     if not answers:
         engine = None
     started = datetime.now(UTC)
@@ -283,7 +283,7 @@ def _evaluate(
             answer=answer,
             answer_ms=answer_ms,
             embedder=embedder,
-            support_threshold=settings.support_threshold,
+            support_threshold=settings.composer.support_threshold,
         )
     except MedCiteError as exc:
         return {

@@ -172,7 +172,7 @@ def index_stats(
         "built_at": manifest.built_at,
         "vectors": vectors,
         "bm25_chunks": bm25_chunks,
-        "store": "http" if settings.chroma_url else "embedded",
+        "store": "http" if settings.index.chroma_url else "embedded",
         "home": str(settings.home),
     }
 

@@ -118,20 +118,24 @@ def embedding_function(embedder: Embedder) -> Any:
 
 
 def make_client(settings: Settings, *, wait_s: float = 0.0) -> ClientAPI:
-    """Embedded PersistentClient by default; HttpClient when settings.chroma_url is set."""
+    """Embedded PersistentClient by default; HttpClient when settings.index.chroma_url is set."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.store == "http" and not settings.chroma_url:
+    if settings.index.store == "http" and not settings.index.chroma_url:
         raise MedCiteError(
             "store is 'http' but no Chroma server URL is set.",
-            hint="Set MEDCITE_CHROMA_URL=http://host:port (or MEDCITE_STORE=embedded).",
+            hint="Set MEDCITE_INDEX__CHROMA_URL=http://host:port (or MEDCITE_INDEX__STORE=embedded).",
         )
-    if not settings.chroma_url:
+    if not settings.index.chroma_url:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-    url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
+    url = urlparse(
+        settings.index.chroma_url
+        if "://" in settings.index.chroma_url
+        else f"http://{settings.index.chroma_url}"
+    )
     host = url.hostname or "localhost"
     port = url.port or (443 if url.scheme == "https" else 8000)
     # The constructor itself contacts the server and raises (ValueError) while it is down: retry it
@@ -144,9 +148,9 @@ def make_client(settings: Settings, *, wait_s: float = 0.0) -> ClientAPI:
     except RetryError as err:
         exc = err.last_attempt.exception()
         raise MedCiteError(
-            f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}).",
-            hint="Start it with `chroma run --path DIR --port PORT`, or unset MEDCITE_CHROMA_URL "
-            "to use the embedded store.",
+            f"Cannot reach the Chroma server at {settings.index.chroma_url} ({exc}).",
+            hint="Start it with `chroma run --path DIR --port PORT`, or unset "
+            "MEDCITE_INDEX__CHROMA_URL to use the embedded store.",
         ) from exc
 
 class VectorStore:
@@ -156,7 +160,11 @@ class VectorStore:
         self._settings = settings
         self._embedder = embedder
         self.client = client or make_client(settings)
-        self.name = settings.collection if len(settings.collection) >= 3 else f"{settings.collection}___"
+        self.name = (
+            settings.index.collection
+            if len(settings.index.collection) >= 3
+            else f"{settings.index.collection}___"
+        )
         self._collection: Collection = self._open()
         self._max_batch = max(1, int(self.client.get_max_batch_size()))
 

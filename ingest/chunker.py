@@ -18,6 +18,8 @@ from medcite.types import Chunk, Document, content_hash
 if TYPE_CHECKING:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+    from medcite.settings import IndexSettings
+
 # Metadata copied from Document.meta onto every chunk: what citations, evidence grading and
 # filters need.  Bulky or per-document-only keys (full synonym lists, PubMedQA labels) stay on the
 # document row in the catalog.
@@ -43,10 +45,14 @@ _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " "]
 
 @dataclass(frozen=True)
 class ChunkParams:
-    """Chunking parameters (index-defining: they come from settings.index_params())."""
+    """Chunking parameters (index-defining: they come from `settings.index`, see index_params())."""
 
-    chunk_size: int = 900
-    chunk_overlap: int = 150
+    chunk_size: int
+    chunk_overlap: int
+
+    @classmethod
+    def of(cls, index: IndexSettings) -> ChunkParams:
+        return cls(index.chunk_size, index.chunk_overlap)
 
     @property
     def overlap(self) -> int:
@@ -127,9 +133,8 @@ def chunk_meta(doc: Document) -> dict[str, Any]:
     return {k: doc.meta[k] for k in CHUNK_META_KEYS if doc.meta.get(k) not in (None, "", [], ())}
 
 
-def chunk_document(doc: Document, params: ChunkParams | None = None) -> list[Chunk]:
+def chunk_document(doc: Document, params: ChunkParams) -> list[Chunk]:
     """Chunk a document section by section; ids are content hashes of (doc_id, section, text)."""
-    params = params or ChunkParams()
     meta = chunk_meta(doc)
     blocks = list(_blocks(doc, params))
     if not blocks and doc.title.strip():
@@ -164,6 +169,6 @@ def chunk_document(doc: Document, params: ChunkParams | None = None) -> list[Chu
     return chunks
 
 
-def chunk_documents(docs: Sequence[Document], params: ChunkParams | None = None) -> list[Chunk]:
+def chunk_documents(docs: Sequence[Document], params: ChunkParams) -> list[Chunk]:
     """Chunk several documents, preserving order."""
     return [c for d in docs for c in chunk_document(d, params)]

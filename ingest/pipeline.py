@@ -362,7 +362,7 @@ def _reconcile(
     missing = sorted(in_catalog - in_chroma)
     for start in range(0, len(missing), 1000):
         chunks = list(catalog.get_chunks(missing[start : start + 1000]).values())
-        store.upsert(chunks, embed_chunks(embedder, chunks, settings.embed_batch_size))
+        store.upsert(chunks, embed_chunks(embedder, chunks, settings.index.embed_batch_size))
         result.chunks_embedded += len(chunks)
     result.reconciled_missing = len(missing)
 
@@ -378,7 +378,7 @@ def _ingest_documents(
     on_batch: Callable[[int], None] | None,
 ) -> set[str]:
     """Add or replace every new or changed document, batch by batch; returns the doc ids seen."""
-    params = ChunkParams(settings.chunk_size, settings.chunk_overlap)
+    params = ChunkParams(settings.index.chunk_size, settings.index.chunk_overlap)
     known = catalog.fingerprints()
     seen: set[str] = set()
     bar = _Progress(progress, src.expected)
@@ -429,7 +429,7 @@ def _write_batch(
     # Every chunk of a changed document is re-embedded: an unchanged chunk id can still need a new
     # vector, because embed_text includes the document title, which the id does not hash.
     if chunks:
-        store.upsert(chunks, embed_chunks(embedder, chunks, settings.embed_batch_size))
+        store.upsert(chunks, embed_chunks(embedder, chunks, settings.index.embed_batch_size))
     catalog.replace_documents(per_doc, [source for _, _, source in todo])
     new_ids = {c.chunk_id for c in chunks}
     stale = [cid for ids in old_ids.values() for cid in ids if cid not in new_ids]

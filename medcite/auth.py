@@ -40,7 +40,9 @@ def check_reviewer_name(name: str) -> str:
 
 def check_new_password(password: str | None) -> str:
     if not password or not password.strip():
-        raise AuthError("A reviewer password is required.", hint="Set MEDCITE_REVIEWER_PASSWORD or type one.")
+        raise AuthError(
+            "A reviewer password is required.", hint="Set MEDCITE_REVIEW__REVIEWER_PASSWORD or type one."
+        )
     if len(password) < MIN_PASSWORD_CHARS:
         raise AuthError(f"The password is too short; use at least {MIN_PASSWORD_CHARS} characters.")
     if len(password) > MAX_PASSWORD_CHARS:

@@ -41,10 +41,27 @@ def settings_cmd(
     if as_json:
         print(json.dumps({"settings": eff, "settings_hash": s.settings_hash()}, indent=2))
         return
-    width = max(len(k) for k in eff)
-    for k, v in eff.items():
-        print(f"{k:<{width}}  {v}")
-    print(f"{'settings_hash':<{width}}  {s.settings_hash()}")
+    top = {k: v for k, v in eff.items() if not isinstance(v, dict)}
+    sections = {k: v for k, v in eff.items() if isinstance(v, dict)}
+    for line in _settings_lines(top):
+        print(line)
+    for name, values in sections.items():
+        print(f"\n[{name}]")
+        for line in _settings_lines(values):
+            print(line)
+    print(f"\nsettings_hash  {s.settings_hash()}")
+
+
+def _settings_lines(values: dict[str, object], prefix: str = "") -> list[str]:
+    """`name  value` lines; a nested table (composer.patient) prints as dotted names."""
+    flat: dict[str, object] = {}
+    for k, v in values.items():
+        if isinstance(v, dict):
+            flat.update({f"{k}.{kk}": vv for kk, vv in v.items()})
+        else:
+            flat[k] = v
+    width = max((len(k) for k in flat), default=0)
+    return [f"{k:<{width}}  {v}" for k, v in flat.items()]
 
 
 def _settings(**overrides: object):  # noqa: ANN202 - Settings imported lazily
@@ -205,7 +222,7 @@ def ask_cmd(
 
     aud = _audience(audience)
     s = _settings()
-    question = check_question(question, s.max_question_chars)  # before the index is opened: fail fast
+    question = check_question(question, s.limits.max_question_chars)  # before the index is opened: fail fast
     engine, store, corpus_hash = _answer_service(s)
     answer = store.serve(question, aud, corpus_hash, lambda: engine.ask(question, aud))  # type: ignore[arg-type]
     if as_json:
@@ -237,7 +254,7 @@ def chat_cmd(
         try:
             from medcite.input_guard import check_question
 
-            question = check_question(question, s.max_question_chars)
+            question = check_question(question, s.limits.max_question_chars)
         except MedCiteError as err:  # a bad line is refused; the conversation goes on
             print(f"error: {err}")
             continue

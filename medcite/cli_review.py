@@ -2,7 +2,7 @@
 
 Wired into the root app by `medcite/cli.py` (`app.add_typer(review_app, name="review")` ...).
 User-facing failures raise `MedCiteError`; the root `main()` prints them as one line.
-Passwords come from `MEDCITE_REVIEWER_PASSWORD` (via settings) or a hidden prompt, never argv.
+Passwords come from `MEDCITE_REVIEW__REVIEWER_PASSWORD` (via settings) or a hidden prompt, never argv.
 """
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ def _store():  # type: ignore[no-untyped-def]
 
 
 def _password(settings, *, confirm: bool) -> str:  # type: ignore[no-untyped-def]
-    """The reviewer password from settings (MEDCITE_REVIEWER_PASSWORD) or a hidden prompt."""
-    if settings.reviewer_password is not None:
-        return str(settings.reviewer_password.get_secret_value())
+    """The reviewer password from settings (MEDCITE_REVIEW__REVIEWER_PASSWORD) or a hidden prompt."""
+    if settings.review.reviewer_password is not None:
+        return str(settings.review.reviewer_password.get_secret_value())
     try:
         return str(typer.prompt("Reviewer password", hide_input=True, confirmation_prompt=confirm))
     except typer.Abort as exc:
         raise MedCiteError(
-            "No reviewer password given.", hint="Type it when asked, or set MEDCITE_REVIEWER_PASSWORD."
+            "No reviewer password given.",
+            hint="Type it when asked, or set MEDCITE_REVIEW__REVIEWER_PASSWORD.",
         ) from exc
 
 

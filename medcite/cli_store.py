@@ -1,7 +1,7 @@
 """`medcite store serve` and `medcite store copy`: run Chroma's server, move an index between backends.
 
 The catalog and BM25 index always live under MEDCITE_HOME; only the vectors move. After
-`medcite store copy --to http://127.0.0.1:8000`, setting MEDCITE_CHROMA_URL to that URL makes every
+`medcite store copy --to http://127.0.0.1:8000`, setting MEDCITE_INDEX__CHROMA_URL to that URL makes every
 command read the server's copy; `--to embedded` copies back.
 """
 
@@ -52,7 +52,7 @@ def serve_cmd(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with chroma_server(data, host=host, port=port, log=None) as (url, proc):
         print(f"Chroma server ready at {url} (data in {data}).", flush=True)
-        print(f"Use it:  export MEDCITE_CHROMA_URL={url}", flush=True)
+        print(f"Use it:  export MEDCITE_INDEX__CHROMA_URL={url}", flush=True)
         print("Copy an existing index into it:  medcite store copy --to " + url, flush=True)
         try:
             proc.wait()
@@ -81,9 +81,9 @@ def _store_at(settings: Settings, where: str, embedder: Embedder) -> VectorStore
     from index.vector_store import VectorStore
 
     target = (
-        settings.model_copy(update={"chroma_url": None, "store": "embedded"})
+        settings.replace(index={"chroma_url": None, "store": "embedded"})
         if where == "embedded"
-        else settings.model_copy(update={"chroma_url": where, "store": "http"})
+        else settings.replace(index={"chroma_url": where, "store": "http"})
     )
     return VectorStore(target, embedder)
 
@@ -103,7 +103,7 @@ def copy_cmd(
     from medcite.settings import load_settings
 
     settings = load_settings()
-    src_name = source or settings.chroma_url or "embedded"
+    src_name = source or settings.index.chroma_url or "embedded"
     if src_name == to:
         raise MedCiteError(f"Source and destination are the same ({to}).")
     embedder = _index_embedder(settings)
@@ -119,6 +119,6 @@ def copy_cmd(
         )
     print(f"Copied {result.copied} vectors from {src_name} to {to}; no text was re-embedded.")
     if to != "embedded":
-        print(f"Use it:  export MEDCITE_CHROMA_URL={to}")
+        print(f"Use it:  export MEDCITE_INDEX__CHROMA_URL={to}")
     else:
-        print("Use it:  unset MEDCITE_CHROMA_URL")
+        print("Use it:  unset MEDCITE_INDEX__CHROMA_URL")

@@ -1,6 +1,6 @@
 """One validation for every way a question enters MedCite (CLI, HTTP API, web chat, engine).
 
-    question = check_question(raw, settings.max_question_chars)   # clean str, or MedCiteError
+    question = check_question(raw, settings.limits.max_question_chars)   # clean str, or MedCiteError
 
 What is refused, each with a message that says what to do: nothing at all, text that is not valid
 UTF-8 (bytes, lone surrogates from a terminal or a JSON escape), a question over the length limit,

@@ -2,10 +2,10 @@
 
 One SQLite file at `settings.app_db_path` (see `medcite.store_db` for connections and migrations).
 
-Privacy (`settings.store_questions = False`, env `MEDCITE_STORE_QUESTIONS=false`): nothing the user
-typed is written.  Answers are still stored (so feedback and review work) but with the question and
-rewritten query replaced by `REDACTED_QUESTION` and no normalised-question key, so they are never
-served to other users; feedback keeps its rating but drops its comment; conversations are not
+Privacy (`settings.server.store_questions = False`, env `MEDCITE_SERVER__STORE_QUESTIONS=false`):
+nothing the user typed is written.  Answers are still stored (so feedback and review work) but with
+the question and rewritten query replaced by `REDACTED_QUESTION` and no normalised-question key, so
+they are never served to other users; feedback keeps its rating but drops its comment; conversations are not
 persisted (append is a no-op and load returns nothing).  Looking up approved answers still works.
 """
 
@@ -105,7 +105,7 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> Store:
-        return cls(settings.app_db_path, store_questions=settings.store_questions, **kwargs)
+        return cls(settings.app_db_path, store_questions=settings.server.store_questions, **kwargs)
 
     @property
     def path(self) -> Path:
@@ -383,7 +383,7 @@ class Store:
                 return _canonical_reviewer(conn, reviewer)
         raise AuthError(
             "Only a signed-in reviewer can change a review status.",
-            hint="Give --reviewer NAME and the password (or MEDCITE_REVIEWER_PASSWORD), "
+            hint="Give --reviewer NAME and the password (or MEDCITE_REVIEW__REVIEWER_PASSWORD), "
             "or sign in to the Review tab.",
         )
 

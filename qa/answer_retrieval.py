@@ -13,17 +13,13 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
+from medcite.settings import RetrievalSettings
 from medcite.types import TIERS, Hit, SearchFilters, Tier
 from qa.base import Retriever
 from qa.grading import evidence_rank, recency
 
-# Two passages at or above this rapidfuzz token_sort_ratio are the same text (re-published
-# abstracts, MedQuAD answers repeated across question types).
-DUPLICATE_RATIO = 90.0
-# Relevance band width, as a fraction of the score spread among a tier's candidates (scores from
-# BM25, cosine and RRF live on different scales, so the spread is the common unit). Hits in the same
-# band are treated as equally relevant and evidence level, then recency, decide (DESIGN.md 4).
-RELEVANCE_BAND = 0.1
+# The knobs (passages per tier, candidates per tier, near-duplicate ratio, relevance band) are
+# `settings.retrieval`; their comments there say where each number came from.
 
 
 class Reranker(Protocol):
@@ -42,8 +38,9 @@ def tier_filters(tier: Tier, user: SearchFilters | None) -> SearchFilters | None
     )
 
 
-def remove_near_duplicates(hits: Sequence[Hit], threshold: float = DUPLICATE_RATIO) -> list[Hit]:
-    """Keep the first (best) of any group of near-identical passages."""
+def remove_near_duplicates(hits: Sequence[Hit], threshold: float) -> list[Hit]:
+    """Keep the first (best) of any group of near-identical passages (rapidfuzz token_sort_ratio
+    at or above `threshold`)."""
     kept: list[Hit] = []
     for hit in hits:
         text = hit.chunk.text
@@ -56,8 +53,9 @@ def remove_near_duplicates(hits: Sequence[Hit], threshold: float = DUPLICATE_RAT
     return kept
 
 
-def rank_within_tier(hits: Sequence[Hit]) -> list[Hit]:
-    """Relevance band first, then evidence level, then recency; ranks renumbered from 1."""
+def rank_within_tier(hits: Sequence[Hit], band_width: float) -> list[Hit]:
+    """Relevance band (`band_width` of the score spread) first, then evidence level, then recency;
+    ranks renumbered from 1."""
     if not hits:
         return []
     top = max(h.score for h in hits)
@@ -65,7 +63,7 @@ def rank_within_tier(hits: Sequence[Hit]) -> list[Hit]:
     span = (top - low) or 1.0
 
     def key(h: Hit) -> tuple[int, int, str, int]:
-        band = int((top - h.score) / span / RELEVANCE_BAND) if top != low else 0
+        band = int((top - h.score) / span / band_width) if top != low else 0
         return (band, evidence_rank(h.chunk), _desc(recency(h.chunk)), h.rank)
 
     ordered = sorted(hits, key=key)
@@ -82,15 +80,15 @@ def _desc(date: str) -> str:
 def retrieve_by_tier(
     retriever: Retriever,
     query: str,
+    retrieval: RetrievalSettings,
     *,
     filters: SearchFilters | None = None,
-    per_tier: int = 6,
-    candidates: int = 20,
     tiers: Sequence[Tier] = TIERS,
     reranker: Reranker | None = None,
 ) -> dict[Tier, list[Hit]]:
     """Ranked, de-duplicated hits for every tier the filters allow (empty tiers omitted)."""
     out: dict[Tier, list[Hit]] = {}
+    per_tier, candidates = retrieval.per_tier, retrieval.tier_candidates
     for tier in tiers:
         tf = tier_filters(tier, filters)
         if tf is None:
@@ -98,8 +96,8 @@ def retrieve_by_tier(
         hits = [h for h in retriever.search(query, k=candidates, filters=tf) if tf.accepts(h.chunk)]
         if reranker is not None:
             hits = reranker.rerank(query, hits)
-        hits = remove_near_duplicates(hits)[: per_tier * 2]
-        ranked = rank_within_tier(hits)[:per_tier]
+        hits = remove_near_duplicates(hits, retrieval.duplicate_ratio)[: per_tier * 2]
+        ranked = rank_within_tier(hits, retrieval.relevance_band)[:per_tier]
         if ranked:
             out[tier] = ranked
     return out

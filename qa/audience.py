@@ -103,9 +103,6 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
 )
 _PLAIN = [(re.compile(rf"\b{re.escape(a)}\b", re.I), b) for a, b in PLAIN_WORDS]
 
-# Sentences longer than this many words are split at a clause boundary for patients.
-MAX_PATIENT_WORDS = 22
-
 
 def plain_language(text: str) -> str:
     """Swap jargon for everyday words, keeping the capital of a sentence-initial word."""
@@ -129,7 +126,7 @@ _VERB = re.compile(
 )
 
 
-def split_long(sentence: str, max_words: int = MAX_PATIENT_WORDS) -> list[str]:
+def split_long(sentence: str, max_words: int) -> list[str]:
     """Split a long sentence at '; ' or a ', but/while/whereas' clause boundary into shorter
     sentences; a split is kept only when every piece is a clause of its own (has a verb), so lists
     such as 'A, B, and C' are never cut into fragments."""
@@ -147,8 +144,8 @@ def split_long(sentence: str, max_words: int = MAX_PATIENT_WORDS) -> list[str]:
     return out
 
 
-def adapt_drafts(drafts: Sequence[Draft], audience: str) -> list[Draft]:
-    """Patient drafts in plain language and shorter sentences; clinician drafts unchanged."""
+def adapt_drafts(drafts: Sequence[Draft], audience: str, max_words: int) -> list[Draft]:
+    """Patient drafts in plain language, sentences over `max_words` split; clinician drafts unchanged."""
     if audience != "patient":
         return list(drafts)
     out: list[Draft] = []
@@ -156,7 +153,7 @@ def adapt_drafts(drafts: Sequence[Draft], audience: str) -> list[Draft]:
         if d.is_lead:
             out.append(replace(d, text=plain_language(d.text), core=plain_language(d.checked_text)))
             continue
-        for piece in split_long(plain_language(d.text)):
+        for piece in split_long(plain_language(d.text), max_words):
             out.append(replace(d, text=piece, core=piece))
     return out
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
+from medcite.settings import ComposeLimits, ComposerSettings
 from medcite.types import Hit, Tier
 from qa.audience import reading_grade
 from qa.drafts import Draft, tier_order
@@ -184,26 +185,8 @@ def specificity(sentence: str) -> float:
     return sum(1 for c in cues if c.search(sentence)) / len(cues)
 
 
-@dataclass(frozen=True)
-class ComposeLimits:
-    """How much each section shows. Patients get fewer, shorter bullets."""
-
-    hits_per_tier: int = 4
-    bullets_per_tier: int = 5
-    sentences_per_passage: int = 3
-    min_chars: int = 30
-    max_chars: int = 420
-
-
-CLINICIAN_LIMITS = ComposeLimits()
-PATIENT_LIMITS = ComposeLimits(hits_per_tier=4, bullets_per_tier=3, sentences_per_passage=2, max_chars=240)
-# Patients get the professional tiers in brief: the lead sentence only.
-PATIENT_OTHER_TIER_LIMITS = ComposeLimits(
-    hits_per_tier=3, bullets_per_tier=0, sentences_per_passage=1, max_chars=260
-)
-MIN_RELATIVE_SCORE = 0.35
-# Same-meaning sentences (rapidfuzz token_set_ratio) are merged and their citations unioned.
-MERGE_RATIO = 85.0
+# How much each section shows (`ComposeLimits` per audience and tier), the relative-score floor and
+# the merge ratio are `settings.composer`.
 
 
 @dataclass(frozen=True)
@@ -229,9 +212,10 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
 
 
 def score_sentences(
-    question: str, hits: Sequence[Hit], audience: str, limits: ComposeLimits
+    question: str, hits: Sequence[Hit], audience: str, limits: ComposeLimits, min_relative_score: float
 ) -> list[Candidate]:
-    """Candidate sentences from on-topic passages with their relevance scores, best first."""
+    """Candidate sentences from on-topic passages with their relevance scores, best first; those
+    scoring under `min_relative_score` times the best are dropped."""
     q_terms = set(content_terms(question))
     topic = q_terms - _INTENT_WORDS or q_terms
     markers: set[str] = set()
@@ -278,17 +262,20 @@ def score_sentences(
     out.sort(key=lambda c: (-c.score, c.hit.rank, c.sentence))
     if out:
         # filler is worse than a short answer: keep sentences at least a third as relevant as the best
-        floor = MIN_RELATIVE_SCORE * out[0].score
+        floor = min_relative_score * out[0].score
         out = [c for c in out if c.score >= floor]
     return out
 
 
-def select(candidates: Sequence[Candidate], limits: ComposeLimits) -> list[tuple[str, list[Hit], float]]:
-    """Greedy pick of the best sentences, merging near-duplicates into one multi-cited sentence."""
+def select(
+    candidates: Sequence[Candidate], limits: ComposeLimits, merge_ratio: float
+) -> list[tuple[str, list[Hit], float]]:
+    """Greedy pick of the best sentences, merging near-duplicates (rapidfuzz token_set_ratio at or
+    above `merge_ratio`) into one multi-cited sentence."""
     chosen: list[tuple[str, list[Hit], float]] = []
     per_passage: dict[str, int] = {}
     for cand in candidates:
-        dup = next((c for c in chosen if fuzz.token_set_ratio(c[0], cand.sentence) >= MERGE_RATIO), None)
+        dup = next((c for c in chosen if fuzz.token_set_ratio(c[0], cand.sentence) >= merge_ratio), None)
         if dup is not None:
             if all(h.chunk_id != cand.hit.chunk_id for h in dup[1]):
                 dup[1].append(cand.hit)
@@ -379,12 +366,15 @@ def _newest_first(date: str) -> str:
     return "".join(chr(255 - ord(c)) for c in date) if date else "\xff"
 
 
-def compose_tier(question: str, tier: Tier, hits: Sequence[Hit], audience: str) -> list[Draft]:
+def compose_tier(
+    question: str, tier: Tier, hits: Sequence[Hit], audience: str, composer: ComposerSettings
+) -> list[Draft]:
     """Lead plus grouped bullets for one tier (empty when nothing in the tier supports an answer)."""
-    limits = CLINICIAN_LIMITS
+    limits = composer.clinician
     if audience == "patient":
-        limits = PATIENT_LIMITS if tier is Tier.PATIENT_INFO else PATIENT_OTHER_TIER_LIMITS
-    chosen = select(score_sentences(question, hits, audience, limits), limits)
+        limits = composer.patient if tier is Tier.PATIENT_INFO else composer.patient_other_tier
+    candidates = score_sentences(question, hits, audience, limits, composer.min_relative_score)
+    chosen = select(candidates, limits, composer.merge_ratio)
     if not chosen:
         return []
     li = lead_source(chosen)
@@ -400,13 +390,14 @@ def compose_tier(question: str, tier: Tier, hits: Sequence[Hit], audience: str) 
     return [lead, *bullets]
 
 
-def add_tier(drafts: Sequence[Draft], new: Sequence[Draft]) -> list[Draft]:
-    """Append one tier's drafts, dropping sentences already shown in an earlier tier; if the
-    tier's lead was such a repeat, its first remaining bullet becomes the lead."""
+def add_tier(drafts: Sequence[Draft], new: Sequence[Draft], merge_ratio: float) -> list[Draft]:
+    """Append one tier's drafts, dropping sentences already shown in an earlier tier (rapidfuzz
+    token_set_ratio at or above `merge_ratio`); if the tier's lead was such a repeat, its first
+    remaining bullet becomes the lead."""
     kept = [
         d
         for d in new
-        if not any(fuzz.token_set_ratio(o.checked_text, d.checked_text) >= MERGE_RATIO for o in drafts)
+        if not any(fuzz.token_set_ratio(o.checked_text, d.checked_text) >= merge_ratio for o in drafts)
     ]
     if kept and not any(d.is_lead for d in kept):
         kept[0] = replace(kept[0], is_lead=True, group="")
@@ -414,10 +405,14 @@ def add_tier(drafts: Sequence[Draft], new: Sequence[Draft]) -> list[Draft]:
 
 
 def compose(
-    question: str, tier_hits: Mapping[Tier, Sequence[Hit]], audience: str = "clinician"
+    question: str,
+    tier_hits: Mapping[Tier, Sequence[Hit]],
+    composer: ComposerSettings,
+    audience: str = "clinician",
 ) -> list[Draft]:
     """Drafts for every tier with support, in display order."""
     drafts: list[Draft] = []
     for tier in tier_order(audience):
-        drafts = add_tier(drafts, compose_tier(question, tier, tier_hits.get(tier, ()), audience))
+        new = compose_tier(question, tier, tier_hits.get(tier, ()), audience, composer)
+        drafts = add_tier(drafts, new, composer.merge_ratio)
     return drafts

@@ -37,10 +37,6 @@ from qa.safety import (
 )
 from qa.support import check_support
 
-# Passages kept per tier after de-duplication, and candidates asked of the retriever per tier.
-PER_TIER = 6
-TIER_CANDIDATES = 20
-
 
 class AnswerEngine:
     """Answers questions over an `Index` (a retriever of `mode` is built over it) or any `Retriever`.
@@ -84,7 +80,7 @@ class AnswerEngine:
         # Rare words carry a question: retrieval confidence weights its terms by corpus IDF (None
         # for every word without an index, which leaves the terms evenly weighted).
         self.term_weight: Callable[[str], float | None] = self.corpus_stats.idf
-        if chat_model is None and settings.llm_provider != "none":
+        if chat_model is None and settings.llm.provider != "none":
             from qa.llm import make_chat_model
 
             chat_model = make_chat_model(settings)
@@ -117,7 +113,7 @@ class AnswerEngine:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         # issue 9: one validation for every entry point (empty, unreadable, too long, no words).
-        question = check_question(question, self.settings.max_question_chars)
+        question = check_question(question, self.settings.limits.max_question_chars)
         rewritten = rewrite_follow_up(question, conversation, self.lexicon)
         kinds = emergency_kinds(question)
         notices: list[str] = [emergency_notice(kinds)] if kinds else []
@@ -147,12 +143,7 @@ class AnswerEngine:
         t1 = time.perf_counter()
         query = expand_query(rewritten, self.lexicon)
         tier_hits = retrieve_by_tier(
-            self.retriever,
-            query,
-            filters=filters,
-            per_tier=PER_TIER,
-            candidates=TIER_CANDIDATES,
-            reranker=self.reranker,
+            self.retriever, query, self.settings.retrieval, filters=filters, reranker=self.reranker
         )
         all_hits = [h for hs in tier_hits.values() for h in hs]
         timings["retrieve_ms"] = _ms(t1)
@@ -163,7 +154,7 @@ class AnswerEngine:
         if is_non_medical(rewritten, confidence, self.lexicon, known):
             yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
             return
-        if confidence < self.settings.abstain_threshold:
+        if confidence < self.settings.composer.abstain_threshold:
             yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))
             return
 
@@ -190,12 +181,14 @@ class AnswerEngine:
             drafts = yield from self._llm_drafts(rewritten, audience, tier_hits, draft_answer)
         if drafts is None:
             drafts = []
+            composer = self.settings.composer
             for tier in tier_order(audience):
-                new = compose_tier(rewritten, tier, tier_hits.get(tier, ()), audience)
-                new = check_support(adapt_drafts(new, audience), hits_by_id, self.settings.support_threshold)
+                new = compose_tier(rewritten, tier, tier_hits.get(tier, ()), audience, composer)
+                new = adapt_drafts(new, audience, composer.patient_max_words)
+                new = check_support(new, hits_by_id, composer.support_threshold)
                 if not new:
                     continue
-                drafts = add_tier(drafts, new)
+                drafts = add_tier(drafts, new, composer.merge_ratio)
                 timings["compose_ms"] = _ms(t2)
                 yield draft_answer(drafts, final=False)
         timings["compose_ms"] = _ms(t2)
@@ -220,7 +213,12 @@ class AnswerEngine:
         final: list[Draft] | None = None
         try:
             for partial in llm_drafts_stream(
-                self.chat_model, rewritten, passages, audience, self.settings.support_threshold, self.embedder
+                self.chat_model,
+                rewritten,
+                passages,
+                audience,
+                self.settings.composer.support_threshold,
+                self.embedder,
             ):
                 final = partial
                 if partial:

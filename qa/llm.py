@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import SecretStr
+
 from medcite.embedding import Embedder
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
@@ -46,28 +48,28 @@ class LLMError(MedCiteError):
 
 
 def make_chat_model(settings: Settings) -> Any:
-    """A LangChain chat model from settings (`llm_provider`, `llm_base_url`, `llm_model`)."""
-    if not settings.llm_model:
+    """A LangChain chat model from `settings.llm` (provider, base_url, model, api_key)."""
+    if not settings.llm.model:
         raise MedCiteError(
-            f"MEDCITE_LLM_PROVIDER={settings.llm_provider} needs a model name.",
-            hint="Set MEDCITE_LLM_MODEL (e.g. 'llama3.1:8b'), "
-            "or MEDCITE_LLM_PROVIDER=none for the extractive composer.",
+            f"MEDCITE_LLM__PROVIDER={settings.llm.provider} needs a model name.",
+            hint="Set MEDCITE_LLM__MODEL (e.g. 'llama3.1:8b'), "
+            "or MEDCITE_LLM__PROVIDER=none for the extractive composer.",
         )
-    if settings.llm_provider == "openai":
+    if settings.llm.provider == "openai":
         from langchain_openai import ChatOpenAI
 
         # ChatOpenAI insists on some api_key even for a local OpenAI-compatible server.
         return ChatOpenAI(
-            model=settings.llm_model,
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key or "not-needed",  # type: ignore[arg-type]
+            model=settings.llm.model,
+            base_url=settings.llm.base_url,
+            api_key=settings.llm.api_key or SecretStr("not-needed"),
             temperature=0,
         )
-    if settings.llm_provider == "ollama":
+    if settings.llm.provider == "ollama":
         from langchain_ollama import ChatOllama
 
-        return ChatOllama(model=settings.llm_model, base_url=settings.llm_base_url, temperature=0)
-    raise MedCiteError(f"Unknown LLM provider {settings.llm_provider!r}.", hint="Use none, openai or ollama.")
+        return ChatOllama(model=settings.llm.model, base_url=settings.llm.base_url, temperature=0)
+    raise MedCiteError(f"Unknown LLM provider {settings.llm.provider!r}.", hint="Use none, openai or ollama.")
 
 
 def _fence(text: str) -> str:

@@ -28,7 +28,7 @@ class SearchableIndex(Protocol):
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Chunk]: ...
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int) -> list[tuple[str, float]]:
     """Fuse ranked id lists: score(d) = sum over lists of 1 / (k + rank_d), rank 1-based.
 
     Cormack, Clarke & Buettcher, "Reciprocal Rank Fusion outperforms Condorcet and individual rank
@@ -112,7 +112,7 @@ class HybridRetriever:
 
     name = "hybrid"
 
-    def __init__(self, index: SearchableIndex, *, rrf_k: int = 60, candidates: int = 50) -> None:
+    def __init__(self, index: SearchableIndex, *, rrf_k: int, candidates: int) -> None:
         self.index = index
         self.rrf_k = rrf_k
         self.candidates = candidates
@@ -131,5 +131,7 @@ def make_retriever(index: SearchableIndex, mode: str, settings: Settings) -> Ret
     if mode == "dense":
         return DenseRetriever(index)
     if mode == "hybrid":
-        return HybridRetriever(index, rrf_k=settings.rrf_k, candidates=settings.candidates)
+        return HybridRetriever(
+            index, rrf_k=settings.retrieval.rrf_k, candidates=settings.retrieval.candidates
+        )
     raise MedCiteError(f"Unknown retrieval mode {mode!r}.", hint="Use one of: bm25, dense, hybrid.")

@@ -6,7 +6,7 @@ as found when the hit names the concept through a lexicon synonym. Given term we
 passes the corpus IDF), the fraction is weighted: missing "function" in "What is the function of
 GFRAL?" costs little, missing "GFRAL" costs most. It is a pure function of the question, the hits
 and the weights, independent of the retriever's score scale (BM25, cosine and RRF scores are
-not comparable), so `settings.abstain_threshold` can be calibrated on the dev suites with
+not comparable), so `settings.composer.abstain_threshold` can be calibrated on the dev suites with
 `evals` by sweeping the threshold over recorded (question, hits) pairs.
 """
 

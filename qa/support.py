@@ -3,7 +3,7 @@
 support = max over cited passages of max(token containment, embedding cosine), where containment is
 the share of the sentence's content terms found in the passage. Extractive sentences score 1.0;
 plain-language rewrites and LLM sentences score lower when they drift from their sources. Below
-`settings.support_threshold` a sentence is dropped (extractive) or flagged (LLM).
+`settings.composer.support_threshold` a sentence is dropped (extractive) or flagged (LLM).
 """
 
 from __future__ import annotations

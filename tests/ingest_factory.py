@@ -7,8 +7,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ingest.chunker import ChunkParams
 from medcite.embedding import HashingEmbedder
+from medcite.settings import IndexSettings
 from medcite.types import Document, Section, Tier
+
+# The chunking the default settings give.
+CHUNKS = ChunkParams.of(IndexSettings())
 
 _TOPICS = ["asthma", "diabetes", "hypertension", "migraine", "psoriasis", "gout", "anemia", "sepsis"]
 _TIERS = [Tier.GUIDELINE, Tier.DRUG_LABEL, Tier.RESEARCH, Tier.PATIENT_INFO]

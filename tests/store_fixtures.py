@@ -20,7 +20,9 @@ from medcite.settings import Settings, load_settings
 
 @pytest.fixture
 def base_settings(tmp_path: Path) -> Settings:
-    return load_settings(home=tmp_path / "home", embedding_model="fake", corpus=tmp_path / "no-corpus")
+    return load_settings(
+        home=tmp_path / "home", index={"embedding_model": "fake"}, corpus=tmp_path / "no-corpus"
+    )
 
 
 @pytest.fixture
@@ -39,6 +41,6 @@ def backend_settings(request: pytest.FixtureRequest, base_settings: Settings) ->
     if request.param == "embedded":
         return base_settings
     url = request.getfixturevalue("chroma_url")
-    return base_settings.model_copy(
-        update={"chroma_url": url, "store": "http", "collection": f"t{uuid.uuid4().hex[:12]}"}
+    return base_settings.replace(
+        index={"chroma_url": url, "store": "http", "collection": f"t{uuid.uuid4().hex[:12]}"}
     )

@@ -240,7 +240,8 @@ class ChatController:
             turns[-1] = Turn(question=question, error=str(exc))
             yield list(turns)
         except Exception:
-            # The question itself is not logged: MEDCITE_STORE_QUESTIONS=false must keep it out of logs too.
+            # The question itself is not logged: MEDCITE_SERVER__STORE_QUESTIONS=false must keep it out
+            # of logs too.
             log.exception("answering a question (%d characters) failed", len(question))
             turns[-1] = Turn(question=question, error=ERROR_TEXT)
             yield list(turns)
@@ -654,13 +655,13 @@ def launch(app: gr.Blocks, host: str, port: int, *, block: bool = True, **option
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """`medcite serve`: build the app from settings and serve it (blocks until interrupted)."""
-    host = host or settings.host
+    host = host or settings.server.host
     options = launch_options(settings, host)  # refuses a non-loopback host without auth, before any work
     from medcite.store import open_store
 
     # The real store: answers, feedback, review and conversations persist; reviewers get the Review tab.
     app = build_app(settings, store=open_store(settings), review=True)
-    launch(app, host, port or settings.port, block=True, **options)
+    launch(app, host, port or settings.server.port, block=True, **options)
 
 
 __all__ = [

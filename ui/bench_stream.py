@@ -137,7 +137,7 @@ def main() -> None:
 
     settings = load_settings()
     if args.clients:  # one loopback address for every client: the per-client rate limit would throttle
-        settings = settings.model_copy(update={"rate_limit_per_minute": 0.0})
+        settings = settings.replace(limits={"rate_limit_per_minute": 0.0})
     app = build_app(settings)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -73,8 +73,8 @@ def parse_auth_users(value: Any) -> list[tuple[str, str]]:
         user, sep, password = item.partition(":")
         if not sep or not user.strip() or not password:
             raise MedCiteError(
-                f"MEDCITE_AUTH_USERS entry {i + 1} is not of the form user:password.",
-                hint="Set MEDCITE_AUTH_USERS='alice:long-password' (comma-separate several users).",
+                f"MEDCITE_SERVER__AUTH_USERS entry {i + 1} is not of the form user:password.",
+                hint="Set MEDCITE_SERVER__AUTH_USERS='alice:long-password' (comma-separate several users).",
             )
         pairs.append((user.strip(), password))
     return pairs
@@ -86,7 +86,7 @@ def check_bind(host: str, auth_users: Any) -> list[tuple[str, str]]:
     if not users and not is_loopback(host):
         raise MedCiteError(
             f"Refusing to serve on {host}: other machines could reach MedCite without a login.",
-            hint="Set MEDCITE_AUTH_USERS='user:password' to require a login, or serve on 127.0.0.1 "
+            hint="Set MEDCITE_SERVER__AUTH_USERS='user:password' to require a login, or serve on 127.0.0.1 "
             "(the default) and put an authenticating proxy in front.",
         )
     return users
@@ -164,8 +164,10 @@ class QuestionGate:
     """What every web entry point does with a question before answering it."""
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.max_chars = settings.max_question_chars
-        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst, clock=clock)
+        self.max_chars = settings.limits.max_question_chars
+        self.limiter = RateLimiter(
+            settings.limits.rate_limit_per_minute, settings.limits.rate_limit_burst, clock=clock
+        )
 
     def admit(self, question: Any, request: Any = None) -> str:
         """The cleaned question; raises InvalidQuestionError or RateLimitedError (both MedCiteError).
@@ -245,9 +247,11 @@ def launch_options(settings: Settings, host: str) -> dict[str, Any]:
     size limit as middleware, and Gradio's own upload limit."""
     from starlette.middleware import Middleware
 
-    users = check_bind(host, settings.auth_users)
+    users = check_bind(host, settings.server.auth_users)
     return {
         "auth": users or None,
-        "app_kwargs": {"middleware": [Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)]},
-        "max_file_size": settings.max_request_bytes,
+        "app_kwargs": {
+            "middleware": [Middleware(BodySizeLimit, max_bytes=settings.limits.max_request_bytes)]
+        },
+        "max_file_size": settings.limits.max_request_bytes,
     }

@@ -181,19 +181,19 @@ def test_query_cache_concurrent_queries_agree() -> None:
 
 
 def test_index_params_name_int8_as_another_model(tmp_path: Path) -> None:
-    torch_p = load_settings(home=tmp_path, embedding_model="all-MiniLM-L6-v2").index_params()
+    torch_p = load_settings(home=tmp_path, index={"embedding_model": "all-MiniLM-L6-v2"}).index_params()
     onnx_p = load_settings(
-        home=tmp_path, embedding_model="all-MiniLM-L6-v2", embedding_backend="onnx"
+        home=tmp_path, index={"embedding_model": "all-MiniLM-L6-v2", "embedding_backend": "onnx"}
     ).index_params()
     int8_p = load_settings(
-        home=tmp_path, embedding_model="all-MiniLM-L6-v2", embedding_backend="onnx-int8"
+        home=tmp_path, index={"embedding_model": "all-MiniLM-L6-v2", "embedding_backend": "onnx-int8"}
     ).index_params()
     assert onnx_p == torch_p  # same vectors: an index built by either serves the other
     assert int8_p["embedding_model"] == "all-MiniLM-L6-v2+onnx-int8"
     assert (
-        load_settings(home=tmp_path, embedding_model="fake", embedding_backend="onnx-int8").index_params()[
-            "embedding_model"
-        ]
+        load_settings(
+            home=tmp_path, index={"embedding_model": "fake", "embedding_backend": "onnx-int8"}
+        ).index_params()["embedding_model"]
         == "fake"
     )
 
@@ -208,11 +208,14 @@ def test_unknown_backend_is_a_user_error(tmp_path: Path) -> None:
 
 def _fixture_texts(n: int) -> list[str]:
     from corpus.manifest import read_corpus
-    from ingest.chunker import chunk_document
+    from ingest.chunker import ChunkParams, chunk_document
+    from medcite.settings import IndexSettings
+
+    CHUNKS = ChunkParams.of(IndexSettings())
 
     out: list[str] = []
     for doc in read_corpus(FIXTURE_CORPUS).documents:
-        out.extend(c.embed_text for c in chunk_document(doc))
+        out.extend(c.embed_text for c in chunk_document(doc, CHUNKS))
         if len(out) >= n:
             break
     return out[:n]

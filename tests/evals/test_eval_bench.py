@@ -41,7 +41,7 @@ def small_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
     from ingest.pipeline import run_ingest
 
     tmp = tmp_path_factory.mktemp("bench")
-    settings = load_settings(home=tmp / "home", corpus=CORPUS, embedding_model="fake")
+    settings = load_settings(home=tmp / "home", corpus=CORPUS, index={"embedding_model": "fake"})
     run_ingest(settings, HashingEmbedder(), progress=False)
     suite = tmp / "small_suite.jsonl"
     suite.write_text("\n".join(json.dumps(q) for q in QUESTIONS) + "\n")
@@ -70,7 +70,7 @@ def test_bench_compares_all_retrievers_on_the_same_index(small_index) -> None:  
     # The baseline's temporary collection is dropped again; the index is left as it was.
     from index.vector_store import make_client
 
-    assert [c.name for c in make_client(settings).list_collections()] == [settings.collection]
+    assert [c.name for c in make_client(settings).list_collections()] == [settings.index.collection]
 
 
 def test_markdown_table_formats_missing_values() -> None:

@@ -58,7 +58,7 @@ def suite_file(tmp_path: Path) -> Path:
 
 
 def _run(suite_file: Path, out: Path, engine: ScriptedEngine | None = None, **kw):  # type: ignore[no-untyped-def]
-    settings = load_settings(home=out.parent / "home", embedding_model="fake")
+    settings = load_settings(home=out.parent / "home", index={"embedding_model": "fake"})
     return run_suite(
         suite_file,
         settings,
@@ -89,7 +89,7 @@ def test_run_writes_every_output_with_expected_aggregates(suite_file: Path, tmp_
     assert ans["rouge_l_f1"] == pytest.approx(1.0)
     assert ans["tier_coverage"]["research"] == 1.0 and ans["tier_coverage"]["guideline"] == 0.0
     assert set(mt["latency"]) == {"answer_p50_ms", "answer_p95_ms", "retrieval_p50_ms", "retrieval_p95_ms"}
-    assert mt["settings"]["embedding_model"] == "fake" and mt["settings_hash"]
+    assert mt["settings"]["index"]["embedding_model"] == "fake" and mt["settings_hash"]
     _, results = load_run(tmp_path / "run")
     assert [r["id"] for r in results] == ["a", "b", "c"]
     assert results[1]["retrieved"][0] == "pmid:2"
@@ -154,7 +154,7 @@ def test_cli_routes_suite_name_to_run_and_compare_prints_table(
         return None, WordOverlapRetriever(CHUNKS), ScriptedEngine(_script) if answers else None
 
     monkeypatch.setattr(runner, "build_components", fake_components)
-    monkeypatch.setenv("MEDCITE_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("MEDCITE_INDEX__EMBEDDING_MODEL", "fake")
     monkeypatch.setenv("MEDCITE_HOME", str(tmp_path / "home"))
     cli = CliRunner()
     r1 = cli.invoke(

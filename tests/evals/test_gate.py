@@ -33,12 +33,12 @@ FLOOR_ABSTENTION_UNANSWERABLE = 0.917 - 0.17
 
 @pytest.fixture(scope="module")
 def gate_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from embedding.factory import make_embedder
+    from embedding.factory import embedder_from_settings
     from ingest.pipeline import run_ingest
 
     home = tmp_path_factory.mktemp("gate") / "home"
-    settings = load_settings(home=home, corpus=GATE / "corpus", embedding_model="all-MiniLM-L6-v2")
-    result = run_ingest(settings, make_embedder(settings.embedding_model), progress=False)
+    settings = load_settings(home=home, corpus=GATE / "corpus", index={"embedding_model": "all-MiniLM-L6-v2"})
+    result = run_ingest(settings, embedder_from_settings(settings), progress=False)
     assert result.documents_total == 378 and not result.issues
     return settings
 

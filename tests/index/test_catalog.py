@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from ingest_factory import make_doc
+from ingest_factory import CHUNKS, make_doc
 
 from index.catalog import MIGRATIONS, Catalog
 from ingest.chunker import chunk_document
@@ -25,7 +25,7 @@ def test_replace_and_delete_round_trip(tmp_path: Path) -> None:
     cat = Catalog(tmp_path / "c.sqlite")
     cat.init_manifest({"embedding_model": "fake", "chunk_size": 900, "chunk_overlap": 150}, 256)
     doc = make_doc(0)  # a guideline with meta grade B
-    chunks = chunk_document(doc)
+    chunks = chunk_document(doc, CHUNKS)
     g0 = cat.generation()
     cat.replace_documents([(doc, doc.fingerprint(), chunks)])
     assert cat.generation() == g0 + 1
@@ -38,7 +38,7 @@ def test_replace_and_delete_round_trip(tmp_path: Path) -> None:
     assert cat.counts_by_tier()["research"] == {"documents": 0, "chunks": 0}
 
     smaller = make_doc(0, version=1, paragraphs=1)
-    new_chunks = chunk_document(smaller)
+    new_chunks = chunk_document(smaller, CHUNKS)
     cat.replace_documents([(smaller, smaller.fingerprint(), new_chunks)])
     assert cat.all_chunk_ids() == {c.chunk_id for c in new_chunks}
 
@@ -52,7 +52,7 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     cat = Catalog(tmp_path / "c.sqlite")
     cat.init_manifest({"embedding_model": "fake", "chunk_size": 900, "chunk_overlap": 150}, 256)
     doc = make_doc(1)
-    chunks = chunk_document(doc)
+    chunks = chunk_document(doc, CHUNKS)
     bad = [*chunks, dataclasses.replace(chunks[0], chunk_id="zz", doc_id="no-such-doc")]  # foreign key
     with pytest.raises(sqlite3.IntegrityError):
         cat.replace_documents([(doc, doc.fingerprint(), bad)])

@@ -27,7 +27,7 @@ def test_http_client_is_retried_while_the_server_is_down(
         return client
 
     monkeypatch.setattr(chromadb, "HttpClient", http_client)
-    settings = load_settings(home=tmp_path, chroma_url="http://127.0.0.1:9", store="http")
+    settings = load_settings(home=tmp_path, index={"chroma_url": "http://127.0.0.1:9", "store": "http"})
     assert make_client(settings, wait_s=30) is client
     assert len(attempts) == 3
     attempts.clear()

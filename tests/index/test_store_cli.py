@@ -27,10 +27,10 @@ runner = CliRunner()
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MEDCITE_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("MEDCITE_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("MEDCITE_INDEX__EMBEDDING_MODEL", "fake")
     monkeypatch.setenv("MEDCITE_CORPUS", str(tmp_path / "no-corpus"))
-    monkeypatch.delenv("MEDCITE_CHROMA_URL", raising=False)
-    monkeypatch.delenv("MEDCITE_STORE", raising=False)
+    monkeypatch.delenv("MEDCITE_INDEX__CHROMA_URL", raising=False)
+    monkeypatch.delenv("MEDCITE_INDEX__STORE", raising=False)
     return tmp_path / "home"
 
 
@@ -62,11 +62,12 @@ def test_serve_copy_and_search_through_the_server(
 
         copied = runner.invoke(app, ["store", "copy", "--to", url])
         assert copied.exit_code == 0, copied.output
-        assert "no text was re-embedded" in copied.output and f"MEDCITE_CHROMA_URL={url}" in copied.output
+        assert "no text was re-embedded" in copied.output
+        assert f"MEDCITE_INDEX__CHROMA_URL={url}" in copied.output
         again = runner.invoke(app, ["store", "copy", "--to", url])  # idempotent
         assert again.exit_code == 0, again.output
 
-        monkeypatch.setenv("MEDCITE_CHROMA_URL", url)
+        monkeypatch.setenv("MEDCITE_INDEX__CHROMA_URL", url)
         status = json.loads(runner.invoke(app, ["status", "--json"]).output)
         assert status["store"] == "http"
         assert _search("asthma inhaled corticosteroids") == embedded_hits

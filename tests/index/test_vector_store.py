@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ingest_factory import CountingEmbedder, make_docs
+from ingest_factory import CHUNKS, CountingEmbedder, make_docs
 
 from index.chroma_server import copy_vectors
 from index.vector_store import VectorStore, build_where, chunk_metadata
@@ -23,7 +23,7 @@ def test_build_where() -> None:
 
 
 def test_metadata_drops_none() -> None:
-    (c,) = chunk_documents(make_docs(1))[:1]
+    (c,) = chunk_documents(make_docs(1), CHUNKS)[:1]
     md = chunk_metadata(c)
     assert md["tier"] == "guideline" and md["year"] == 2000 and "section_code" not in md
 
@@ -32,7 +32,7 @@ def _exercise(settings: Settings) -> None:
     emb = CountingEmbedder()
     store = VectorStore(settings, emb)
     store.reset()
-    chunks = chunk_documents(make_docs(8))
+    chunks = chunk_documents(make_docs(8), CHUNKS)
     store.upsert(chunks, emb.embed_documents([c.embed_text for c in chunks]))
     assert store.count() == len(chunks) and store.ids() == {c.chunk_id for c in chunks}
     target = chunks[5]
@@ -52,9 +52,7 @@ def test_store_on_both_backends(backend_settings: Settings) -> None:
 
 
 def test_http_store_writes_nothing_locally(settings: Settings, chroma_url: str) -> None:
-    remote = settings.model_copy(
-        update={"chroma_url": chroma_url, "store": "http", "collection": "only_remote"}
-    )
+    remote = settings.replace(index={"chroma_url": chroma_url, "store": "http", "collection": "only_remote"})
     docs = make_docs(6)
     first = run_ingest(remote, CountingEmbedder(), corpus=docs, rebuild=True, progress=False)
     again = run_ingest(remote, CountingEmbedder(), corpus=docs[:4], progress=False)
@@ -68,7 +66,7 @@ def test_copy_between_backends_keeps_vectors(settings: Settings, chroma_url: str
     run_ingest(settings, emb, corpus=make_docs(9), progress=False)
     local = VectorStore(settings, emb)
     remote = VectorStore(
-        settings.model_copy(update={"chroma_url": chroma_url, "store": "http", "collection": "copy_target"}),
+        settings.replace(index={"chroma_url": chroma_url, "store": "http", "collection": "copy_target"}),
         emb,
     )
     remote.upsert_raw(["stale"], np.ones((1, emb.dim), dtype=np.float32), [{"doc_id": "gone"}])
@@ -87,5 +85,5 @@ def test_copy_between_backends_keeps_vectors(settings: Settings, chroma_url: str
     assert want_hits.keys() == got_hits.keys() and len(want_hits) > 0
     assert all(want_hits[c] == pytest.approx(got_hits[c], abs=1e-5) for c in want_hits)
     # And back again into a fresh embedded store.
-    back = VectorStore(settings.model_copy(update={"collection": "copied_back"}), emb)
+    back = VectorStore(settings.replace(index={"collection": "copied_back"}), emb)
     assert copy_vectors(remote, back).target_count == local.count()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ingest_factory import CountingEmbedder, make_doc, make_docs
+from ingest_factory import CHUNKS, CountingEmbedder, make_doc, make_docs
 
 from index.catalog import Catalog
 from index.dense_matrix import load_dense_matrix
@@ -32,7 +32,7 @@ def settings(backend_settings: Settings) -> Settings:
 
 
 def _chunk_total(docs, settings: Settings) -> int:
-    params = ChunkParams(settings.chunk_size, settings.chunk_overlap)
+    params = ChunkParams(settings.index.chunk_size, settings.index.chunk_overlap)
     return sum(len(chunk_document(d, params)) for d in docs)
 
 
@@ -86,14 +86,17 @@ def test_changed_document_replaces_its_chunks(settings: Settings) -> None:
     run_ingest(settings, CountingEmbedder(), corpus=docs, progress=False)
     before = _assert_consistent(settings)
     old_ids = {
-        c.chunk_id for c in chunk_document(docs[2], ChunkParams(settings.chunk_size, settings.chunk_overlap))
+        c.chunk_id
+        for c in chunk_document(docs[2], ChunkParams(settings.index.chunk_size, settings.index.chunk_overlap))
     }
     changed = [*docs[:2], make_doc(2, version=1, paragraphs=5), *docs[3:]]
     emb = CountingEmbedder()
     res = run_ingest(settings, emb, corpus=changed, progress=False)
     new_ids = {
         c.chunk_id
-        for c in chunk_document(changed[2], ChunkParams(settings.chunk_size, settings.chunk_overlap))
+        for c in chunk_document(
+            changed[2], ChunkParams(settings.index.chunk_size, settings.index.chunk_overlap)
+        )
     }
     assert (res.added, res.updated, res.unchanged, res.deleted) == (0, 1, 5, 0)
     assert emb.texts_embedded == len(new_ids)  # only the changed document is embedded
@@ -117,7 +120,7 @@ def test_deletion_propagates_to_all_three_stores(settings: Settings) -> None:
 def test_interrupted_ingest_resumes_without_reembedding(settings: Settings) -> None:
     docs = make_docs(3 * DOCS_PER_BATCH + 7, start=0)
     docs = [dataclasses.replace(d, sections=d.sections[:1]) for d in docs]  # one chunk each: fast
-    settings = settings.model_copy(update={"embed_batch_size": DOCS_PER_BATCH})  # one embed call per batch
+    settings = settings.replace(index={"embed_batch_size": DOCS_PER_BATCH})  # one embed call per batch
     crashing = CountingEmbedder(fail_after_calls=2)  # 2 batches commit, the third crashes mid-embed
     with pytest.raises(RuntimeError, match="simulated crash"):
         run_ingest(settings, crashing, corpus=docs, progress=False)
@@ -141,7 +144,7 @@ def test_orphan_vectors_and_missing_vectors_are_reconciled(settings: Settings) -
     store = VectorStore(settings, CountingEmbedder())
     victim = sorted(store.ids())[0]
     store.delete([victim])  # a catalogued chunk lost from Chroma
-    orphan = chunk_document(make_doc(99), ChunkParams())[:1]
+    orphan = chunk_document(make_doc(99), CHUNKS)[:1]
     store.upsert(orphan, CountingEmbedder().embed_documents([c.embed_text for c in orphan]))  # orphan vector
     emb = CountingEmbedder()
     res = run_ingest(settings, emb, corpus=docs, progress=False)
@@ -152,7 +155,7 @@ def test_orphan_vectors_and_missing_vectors_are_reconciled(settings: Settings) -
 def test_settings_mismatch_refuses_incremental_ingest_and_rebuild_fixes_it(settings: Settings) -> None:
     docs = make_docs(3)
     run_ingest(settings, CountingEmbedder(), corpus=docs, progress=False)
-    other = settings.model_copy(update={"chunk_size": 500})
+    other = settings.replace(index={"chunk_size": 500})
     with pytest.raises(IndexMismatchError, match=r"chunk_size=900.*500.*medcite ingest --rebuild"):
         run_ingest(other, CountingEmbedder(), corpus=docs, progress=False)
     res = run_ingest(other, CountingEmbedder(), corpus=docs, rebuild=True, progress=False)
@@ -174,9 +177,9 @@ _CHILD = textwrap.dedent(
     from ingest.pipeline import run_ingest
     from medcite.settings import load_settings
 
-    settings = load_settings(
-        home={home!r}, embedding_model="fake", chroma_url={url!r}, store={store!r}, collection={collection!r}
-    )
+    index = {{"embedding_model": "fake", "chroma_url": {url!r}, "store": {store!r}}}
+    index["collection"] = {collection!r}
+    settings = load_settings(home={home!r}, index=index)
     docs = make_docs({n})
 
     def on_batch(n):
@@ -193,9 +196,9 @@ def test_sigkill_during_ingest_then_resume(settings: Settings) -> None:
     code = _CHILD.format(
         factory_dir=str(Path(__file__).parents[1]),  # tests/: ingest_factory.py
         home=str(settings.home),
-        url=settings.chroma_url,
-        store=settings.store,
-        collection=settings.collection,
+        url=settings.index.chroma_url,
+        store=settings.index.store,
+        collection=settings.index.collection,
         n=n,
     )
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}

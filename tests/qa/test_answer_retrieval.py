@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from qa_fakes import DERMATOMYOSITIS, MemoryRetriever, chunk, hit
 
+from medcite.settings import RetrievalSettings
 from medcite.types import TIERS, SearchFilters, Tier
 from qa.answer_retrieval import rank_within_tier, remove_near_duplicates, retrieve_by_tier
+
+RETRIEVAL = RetrievalSettings()
 
 
 def test_each_tier_searched_with_user_filters_merged() -> None:
     r = MemoryRetriever(DERMATOMYOSITIS)
     user = SearchFilters(collections=("ngc", "spl", "bioasq"), year_min=2010)
-    out = retrieve_by_tier(r, "dermatomyositis treatment", filters=user)
+    out = retrieve_by_tier(r, "dermatomyositis treatment", RETRIEVAL, filters=user)
     assert [f.tiers for _, _, f in r.calls] == [(t,) for t in TIERS]
     assert all(f.collections == user.collections and f.year_min == 2010 for _, _, f in r.calls)
     assert set(out) == {Tier.GUIDELINE, Tier.DRUG_LABEL, Tier.RESEARCH}
@@ -20,7 +23,7 @@ def test_each_tier_searched_with_user_filters_merged() -> None:
 
 def test_user_tier_filter_skips_other_tiers() -> None:
     r = MemoryRetriever(DERMATOMYOSITIS)
-    out = retrieve_by_tier(r, "dermatomyositis", filters=SearchFilters(tiers=(Tier.PATIENT_INFO,)))
+    out = retrieve_by_tier(r, "dermatomyositis", RETRIEVAL, filters=SearchFilters(tiers=(Tier.PATIENT_INFO,)))
     assert list(out) == [Tier.PATIENT_INFO] and len(r.calls) == 1
 
 
@@ -28,7 +31,7 @@ def test_near_duplicates_removed_keeping_the_best() -> None:
     a = chunk("Prednisone is the first-line treatment for dermatomyositis in adults.", doc="a")
     b = chunk("Prednisone is the first line treatment for dermatomyositis in adults", doc="b")
     c = chunk("Methotrexate spares steroids.", doc="c")
-    kept = remove_near_duplicates([hit(a, 3, 1), hit(b, 2, 2), hit(c, 1, 3)])
+    kept = remove_near_duplicates([hit(a, 3, 1), hit(b, 2, 2), hit(c, 1, 3)], RETRIEVAL.duplicate_ratio)
     assert [h.doc_id for h in kept] == ["a", "c"]
 
 
@@ -38,7 +41,8 @@ def test_rank_relevance_band_then_level_then_recency() -> None:
     review = chunk("z", title="Z: a systematic review", year=2010, doc="sr")
     weak = chunk("w", title="Leptin", year=2022, doc="weak")
     ranked = rank_within_tier(
-        [hit(old_rct, 10.0, 1), hit(new_rct, 9.95, 2), hit(review, 9.9, 3), hit(weak, 1.0, 4)]
+        [hit(old_rct, 10.0, 1), hit(new_rct, 9.95, 2), hit(review, 9.9, 3), hit(weak, 1.0, 4)],
+        RETRIEVAL.relevance_band,
     )
     assert [h.doc_id for h in ranked] == ["sr", "rct-new", "rct-old", "weak"]
     assert [h.rank for h in ranked] == [1, 2, 3, 4]

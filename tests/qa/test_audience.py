@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from medcite.settings import ComposerSettings
 from medcite.types import Tier
 from qa.audience import (
     CLINICIAN_DISCLAIMER,
@@ -28,7 +29,9 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
 def test_split_long_sentences() -> None:
     parts = split_long(plain_language(JARGON), max_words=15)
     assert len(parts) == 2 and all(p.endswith(".") and p[0].isupper() for p in parts)
-    assert split_long("Short sentence here.") == ["Short sentence here."]
+    assert split_long("Short sentence here.", ComposerSettings().patient_max_words) == [
+        "Short sentence here."
+    ]
     listing = (
         "There are several forms of idiopathic inflammatory myopathy, including polymyositis, "
         "dermatomyositis, "
@@ -45,8 +48,8 @@ def test_patient_text_reads_lower() -> None:
 
 def test_adapt_only_for_patients_and_keeps_citations() -> None:
     d = Draft(Tier.RESEARCH, JARGON, ("c1",), group="Safety", core=JARGON)
-    assert adapt_drafts([d], "clinician") == [d]
-    out = adapt_drafts([d], "patient")
+    assert adapt_drafts([d], "clinician", ComposerSettings().patient_max_words) == [d]
+    out = adapt_drafts([d], "patient", ComposerSettings().patient_max_words)
     assert len(out) == 2 and all(x.chunk_ids == ("c1",) and x.group == "Safety" for x in out)
     assert "steroid medicines" in out[0].text
 

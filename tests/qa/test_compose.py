@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from qa_fakes import DERMATOMYOSITIS, MemoryRetriever, chunk, hit
 
+from medcite.settings import ComposerSettings, RetrievalSettings
 from medcite.types import Tier
 from qa.answer_retrieval import retrieve_by_tier
-from qa.compose import CLINICIAN_LIMITS, attribution, compose, group_for, score_sentences, select, specificity
+from qa.compose import attribution, compose, group_for, score_sentences, select, specificity
 from qa.drafts import assemble
+
+COMPOSER = ComposerSettings()
 
 Q = "What is the treatment for dermatomyositis?"
 
 
 def _compose(audience: str = "clinician"):
-    tier_hits = retrieve_by_tier(MemoryRetriever(DERMATOMYOSITIS), Q)
+    tier_hits = retrieve_by_tier(MemoryRetriever(DERMATOMYOSITIS), Q, RetrievalSettings())
     hits = {h.chunk_id: h for hs in tier_hits.values() for h in hs}
-    drafts = compose(Q, tier_hits, audience)
+    drafts = compose(Q, tier_hits, COMPOSER, audience)
     return drafts, assemble(drafts, hits, audience)
 
 
@@ -68,15 +71,19 @@ def test_near_duplicate_sentences_merge_citations() -> None:
     a = chunk("Methotrexate is an effective steroid-sparing agent in dermatomyositis.", doc="a")
     b = chunk("Methotrexate is an effective steroid sparing agent in dermatomyositis!", doc="b")
     cands = score_sentences(
-        "methotrexate dermatomyositis", [hit(a, 2, 1), hit(b, 1, 2)], "clinician", CLINICIAN_LIMITS
+        "methotrexate dermatomyositis",
+        [hit(a, 2, 1), hit(b, 1, 2)],
+        "clinician",
+        COMPOSER.clinician,
+        COMPOSER.min_relative_score,
     )
-    chosen = select(cands, CLINICIAN_LIMITS)
+    chosen = select(cands, COMPOSER.clinician, COMPOSER.merge_ratio)
     assert len(chosen) == 1 and {h.doc_id for h in chosen[0][1]} == {"a", "b"}
 
 
 def test_off_topic_passages_contribute_nothing() -> None:
     off = chunk("Statins reduce the risk of myocardial infarction and are first-line treatment.", doc="off")
-    assert compose(Q, {Tier.RESEARCH: [hit(off)]}) == []
+    assert compose(Q, {Tier.RESEARCH: [hit(off)]}, COMPOSER) == []
 
 
 def test_attribution_phrases() -> None:

@@ -23,7 +23,7 @@ def engine() -> AnswerEngine:
     lex = lexicon_from_records((c.title, c.meta) for c in DERMATOMYOSITIS)
     return AnswerEngine(
         MemoryRetriever(DERMATOMYOSITIS),
-        load_settings(embedding_model="fake"),
+        load_settings(index={"embedding_model": "fake"}),
         lexicon=lex,
         corpus_hash="c0ffee",
     )
@@ -73,7 +73,8 @@ def test_uncovered_medical_question_abstains_with_closest_topics(engine: AnswerE
 
 def test_threshold_comes_from_settings() -> None:
     strict = AnswerEngine(
-        MemoryRetriever(DERMATOMYOSITIS), load_settings(embedding_model="fake", abstain_threshold=1.01)
+        MemoryRetriever(DERMATOMYOSITIS),
+        load_settings(index={"embedding_model": "fake"}, composer={"abstain_threshold": 1.01}),
     )
     assert strict.ask(Q).abstained
 

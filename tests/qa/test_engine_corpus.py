@@ -34,7 +34,9 @@ STEROID_SPARING = (
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> AnswerEngine:
-    settings = load_settings(home=tmp_path_factory.mktemp("home"), corpus=FIXTURE, embedding_model="fake")
+    settings = load_settings(
+        home=tmp_path_factory.mktemp("home"), corpus=FIXTURE, index={"embedding_model": "fake"}
+    )
     run_ingest(settings, HashingEmbedder(), progress=False)
     index = open_index(settings)
     yield AnswerEngine(index, settings)

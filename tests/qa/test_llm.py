@@ -15,7 +15,7 @@ from medcite.settings import load_settings
 from medcite.types import Chunk, Tier
 from qa.answer_retrieval import retrieve_by_tier
 from qa.drafts import tier_order
-from qa.engine import PER_TIER, TIER_CANDIDATES, AnswerEngine
+from qa.engine import AnswerEngine
 from qa.llm import build_messages, check_sentences, make_chat_model, parse_sentences
 
 GUIDE, _, LABEL, REVIEW = DERMATOMYOSITIS[0], DERMATOMYOSITIS[1], DERMATOMYOSITIS[2], DERMATOMYOSITIS[3]
@@ -23,8 +23,8 @@ PASSAGES = [hit(GUIDE), hit(LABEL), hit(REVIEW)]
 Q = "What is the treatment for dermatomyositis?"
 
 
-def _settings(**kw: Any):
-    return load_settings(embedding_model="fake", **kw)
+def _settings(**llm: Any):
+    return load_settings(index={"embedding_model": "fake"}, llm=llm)
 
 
 def test_invented_citation_removed() -> None:
@@ -47,9 +47,7 @@ def test_wrong_passage_citation_caught() -> None:
 
 def _number_of(c: Chunk) -> int:
     """The passage number the engine will give a chunk (same retrieval, same order)."""
-    tier_hits = retrieve_by_tier(
-        MemoryRetriever(DERMATOMYOSITIS), Q, per_tier=PER_TIER, candidates=TIER_CANDIDATES
-    )
+    tier_hits = retrieve_by_tier(MemoryRetriever(DERMATOMYOSITIS), Q, _settings().retrieval)
     order = [h.chunk_id for t in tier_order("clinician") for h in tier_hits.get(t, ())]
     return order.index(c.chunk_id) + 1
 
@@ -125,10 +123,8 @@ def test_model_error_falls_back_to_extractive() -> None:
 
 
 def test_chat_model_factory_from_settings() -> None:
-    with pytest.raises(MedCiteError, match="MEDCITE_LLM_MODEL"):
-        make_chat_model(_settings(llm_provider="openai"))
-    model = make_chat_model(
-        _settings(llm_provider="openai", llm_model="m", llm_base_url="http://127.0.0.1:9/v1")
-    )
+    with pytest.raises(MedCiteError, match="MEDCITE_LLM__MODEL"):
+        make_chat_model(_settings(provider="openai"))
+    model = make_chat_model(_settings(provider="openai", model="m", base_url="http://127.0.0.1:9/v1"))
     assert type(model).__name__ == "ChatOpenAI"
-    assert type(make_chat_model(_settings(llm_provider="ollama", llm_model="m"))).__name__ == "ChatOllama"
+    assert type(make_chat_model(_settings(provider="ollama", model="m"))).__name__ == "ChatOllama"

@@ -16,7 +16,6 @@ from medcite.settings import Settings, load_settings
 from medcite.types import Document, SearchFilters, Section, Tier
 from qa.base import Retriever
 from qa.retrievers import (
-    Bm25Retriever,
     DenseRetriever,
     HybridRetriever,
     make_retriever,
@@ -64,7 +63,7 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    s = load_settings(home=tmp_path_factory.mktemp("home"), embedding_model="fake")
+    s = load_settings(home=tmp_path_factory.mktemp("home"), index={"embedding_model": "fake"})
     run_ingest(s, HashingEmbedder(), corpus=DOCS, progress=False)
     return s
 
@@ -89,13 +88,13 @@ def test_rrf_formula_and_ties() -> None:
 
 
 def test_missing_index_error(tmp_path: Path) -> None:
-    s = load_settings(home=tmp_path / "empty", embedding_model="fake")
+    s = load_settings(home=tmp_path / "empty", index={"embedding_model": "fake"})
     with pytest.raises(IndexMissingError, match=r"No index in .*empty.*Run `medcite ingest`"):
         open_index(s)
 
 
 def test_mismatch_error_names_each_parameter(built: Settings) -> None:
-    other = built.model_copy(update={"embedding_model": "all-MiniLM-L6-v2", "chunk_overlap": 10})
+    other = built.replace(index={"embedding_model": "all-MiniLM-L6-v2", "chunk_overlap": 10})
     with pytest.raises(IndexMismatchError) as err:
         open_index(other, embedder=HashingEmbedder())
     msg = str(err.value)
@@ -124,9 +123,9 @@ def test_retrievers_rank_and_carry_chunks(index: Index, built: Settings, mode: s
     assert hits[0].score >= hits[1].score
 
 
-@pytest.mark.parametrize("cls", [Bm25Retriever, DenseRetriever, HybridRetriever])
-def test_filters_honoured_and_exact_k(index: Index, cls: type) -> None:
-    r = cls(index)
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_filters_honoured_and_exact_k(index: Index, mode: str) -> None:
+    r = make_retriever(index, mode, index.settings)
     hyper = r.search("hypertension", k=3, filters=SearchFilters(tiers=(Tier.RESEARCH, Tier.DRUG_LABEL)))
     assert {h.chunk.tier for h in hyper} <= {Tier.RESEARCH, Tier.DRUG_LABEL}
     assert {"d2", "d3"} <= {h.doc_id for h in hyper}
@@ -160,7 +159,9 @@ def test_hybrid_fuses_both_sides(index: Index) -> None:
 
 
 def test_concurrent_queries(index: Index) -> None:
-    r = HybridRetriever(index)
+    r = HybridRetriever(
+        index, rrf_k=index.settings.retrieval.rrf_k, candidates=index.settings.retrieval.candidates
+    )
     expected = [h.chunk_id for h in r.search("asthma", k=3)]
     errors: list[BaseException] = []
     results: list[list[str]] = []
@@ -224,8 +225,8 @@ def test_unknown_mode(index: Index, built: Settings) -> None:
 def test_real_model_dense_retrieval(tmp_path: Path) -> None:
     from embedding.factory import make_embedder
 
-    s = load_settings(home=tmp_path / "real", embedding_model="all-MiniLM-L6-v2")
-    emb = make_embedder(s.embedding_model)
+    s = load_settings(home=tmp_path / "real", index={"embedding_model": "all-MiniLM-L6-v2"})
+    emb = make_embedder(s.index.embedding_model)
     run_ingest(s, emb, corpus=DOCS, progress=False)
     idx = open_index(s, emb)
     try:
@@ -235,7 +236,7 @@ def test_real_model_dense_retrieval(tmp_path: Path) -> None:
         with pytest.raises(
             IndexMismatchError, match="embedding_model='all-MiniLM-L6-v2', settings say 'fake'"
         ):
-            open_index(s.model_copy(update={"embedding_model": "fake"}))
+            open_index(s.replace(index={"embedding_model": "fake"}))
     finally:
         idx.close()
 

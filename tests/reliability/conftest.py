@@ -20,7 +20,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A home with the fixture corpus ingested (fake embedder); rate limiting off unless a test sets it."""
     if not (FIXTURE_CORPUS / "MANIFEST.json").exists():
         pytest.skip("fixture corpus absent")
-    return indexed_settings(tmp_path_factory.mktemp("rel-home"), rate_limit_per_minute=0)
+    return indexed_settings(tmp_path_factory.mktemp("rel-home"), limits={"rate_limit_per_minute": 0})
 
 
 @pytest.fixture(scope="module")

@@ -142,7 +142,7 @@ def measure(users: int = 50, questions: int = 20, home: Path | None = None) -> L
     """Index the fixture corpus into `home` (a temporary folder by default), serve it and run the load."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = indexed_settings(
-            Path(home or tmp), rate_limit_per_minute=600_000, rate_limit_burst=10_000
+            Path(home or tmp), limits={"rate_limit_per_minute": 600_000, "rate_limit_burst": 10_000}
         )  # limiter on (its code runs), far above this load
         with serve_real(settings) as served:
             report = run_load(served.url, users, questions)

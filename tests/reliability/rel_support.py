@@ -32,7 +32,7 @@ def indexed_settings(home: Path, corpus: Path = FIXTURE_CORPUS, **overrides: Any
     from ingest.pipeline import run_ingest
     from medcite.embedding import HashingEmbedder
 
-    settings = load_settings(home=home, embedding_model="fake", corpus=corpus, **overrides)
+    settings = load_settings(home=home, corpus=corpus, index={"embedding_model": "fake"}, **overrides)
     run_ingest(settings, HashingEmbedder(), corpus=corpus, progress=False)
     return settings
 

@@ -53,7 +53,7 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, corpus: Path) -> Settings:
-    return load_settings(home=tmp_path / "home", embedding_model="fake", corpus=corpus)
+    return load_settings(home=tmp_path / "home", corpus=corpus, index={"embedding_model": "fake"})
 
 
 def _lines(corpus: Path, rel: str) -> list[bytes]:

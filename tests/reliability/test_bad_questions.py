@@ -116,7 +116,7 @@ def _cli(args: list[str | bytes], settings: Settings, timeout: float = 120) -> s
     env = {
         **os.environ,
         "MEDCITE_HOME": str(settings.home),
-        "MEDCITE_EMBEDDING_MODEL": "fake",
+        "MEDCITE_INDEX__EMBEDDING_MODEL": "fake",
         "MEDCITE_CORPUS": str(settings.corpus),
         "PYTHONIOENCODING": "utf-8",
     }
@@ -212,7 +212,7 @@ def test_api_answers_or_abstains(client: Any, name: str, text: str) -> None:
 def test_api_refuses_an_oversized_request_body(served: Served, indexed: Settings) -> None:
     import httpx
 
-    body = b'{"data": ["' + b"a" * (indexed.max_request_bytes + 10) + b'"]}'
+    body = b'{"data": ["' + b"a" * (indexed.limits.max_request_bytes + 10) + b'"]}'
     response = httpx.post(f"{served.url}gradio_api/call/ask", content=body, timeout=30,
                           headers={"content-type": "application/json"})
     assert response.status_code == 413

@@ -38,7 +38,7 @@ _CHILD = textwrap.dedent(
     from ingest.pipeline import run_ingest
     from medcite.settings import load_settings
 
-    settings = load_settings(home={home!r}, embedding_model="fake")
+    settings = load_settings(home={home!r}, index={{"embedding_model": "fake"}})
     docs = [*read_corpus({corpus!r}).documents, *[make_doc(i, version={version}) for i in range({n})]]
     print("started", flush=True)
     run_ingest(settings, CountingEmbedder(delay_s=0.01), corpus=docs, progress=False)
@@ -96,7 +96,7 @@ def _assert_agree(settings: Settings, expected_docs: int | None = None) -> int:
 
 @pytest.mark.slow
 def test_sigkill_at_random_points_then_every_next_run_completes(tmp_path: Path) -> None:
-    settings = load_settings(home=tmp_path / "home", embedding_model="fake")
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
     rng = random.Random(9)  # seeded: a failure names a reproducible kill schedule
     outcomes = []
     for trial in range(TRIALS):
@@ -119,7 +119,7 @@ def test_sigkill_at_random_points_then_every_next_run_completes(tmp_path: Path) 
 
 @pytest.fixture
 def built(tmp_path: Path) -> Settings:
-    settings = load_settings(home=tmp_path / "home", embedding_model="fake", corpus=FIXTURE_CORPUS)
+    settings = load_settings(home=tmp_path / "home", corpus=FIXTURE_CORPUS, index={"embedding_model": "fake"})
     run_ingest(settings, HashingEmbedder(), corpus=_documents(0), progress=False)
     return settings
 
@@ -191,7 +191,7 @@ def test_cli_ingest_reports_a_failed_write_in_one_line(built: Settings, tmp_path
         pytest.skip("root ignores file permissions; the monkeypatched tests above cover this path")
     os.chmod(built.catalog_path, 0o444)
     try:
-        env = {**os.environ, "MEDCITE_HOME": str(built.home), "MEDCITE_EMBEDDING_MODEL": "fake",
+        env = {**os.environ, "MEDCITE_HOME": str(built.home), "MEDCITE_INDEX__EMBEDDING_MODEL": "fake",
                "MEDCITE_CORPUS": str(FIXTURE_CORPUS)}
         code = "import sys; from medcite.cli import main; sys.argv[0] = 'medcite'; main()"
         proc = subprocess.run([sys.executable, "-c", code, "ingest", "--quiet", "--rebuild"],

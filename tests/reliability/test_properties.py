@@ -166,7 +166,7 @@ def test_composed_answers_cite_only_what_they_list_and_render_safely(
     from qa.engine import AnswerEngine
 
     engine = AnswerEngine(
-        ListRetriever(_chunks(texts)), load_settings(embedding_model="fake"), corpus_hash="prop"
+        ListRetriever(_chunks(texts)), load_settings(index={"embedding_model": "fake"}), corpus_hash="prop"
     )
     for q in (question, "What is the treatment for dermatomyositis?"):
         try:
@@ -206,7 +206,7 @@ def test_reingest_is_idempotent(records: list[tuple[str, str]]) -> None:
         for i, (title, text) in enumerate(records)
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        s = load_settings(home=Path(tmp), embedding_model="fake")
+        s = load_settings(home=Path(tmp), index={"embedding_model": "fake"})
         first = run_ingest(s, HashingEmbedder(), corpus=docs, progress=False)
         again = run_ingest(s, HashingEmbedder(), corpus=docs, progress=False)
         assert (again.added, again.updated, again.deleted, again.chunks_embedded) == (0, 0, 0, 0)

@@ -1,5 +1,6 @@
 """Server hardening (issue 9 item 5): loopback by default, authentication required elsewhere, request
-size limits, per-client rate limiting, passwords never logged, MEDCITE_STORE_QUESTIONS=false honoured."""
+size limits, per-client rate limiting, passwords never logged, MEDCITE_SERVER__STORE_QUESTIONS=false
+honoured."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_other_addresses_are_refused_without_authentication(host: str) -> None:
     assert not is_loopback(host)
     with pytest.raises(MedCiteError, match="Refusing to serve") as info:
         check_bind(host, None)
-    assert "MEDCITE_AUTH_USERS" in str(info.value)
+    assert "MEDCITE_SERVER__AUTH_USERS" in str(info.value)
     assert check_bind(host, f"alice:{PASSWORD}") == [("alice", PASSWORD)]
 
 
@@ -68,14 +69,14 @@ def test_serve_refuses_a_public_address_before_building_anything(
         raise AssertionError("the app must not be built")
 
     monkeypatch.setattr(ui.app, "build_app", boom)
-    settings = load_settings(home=tmp_path, embedding_model="fake")
+    settings = load_settings(home=tmp_path, index={"embedding_model": "fake"})
     with pytest.raises(MedCiteError, match="Refusing to serve on 0.0.0.0"):
         ui.app.serve(settings, host="0.0.0.0")
 
 
 def test_cli_serve_on_a_public_address_says_what_to_do(tmp_path: Path) -> None:
-    env = {**os.environ, "MEDCITE_HOME": str(tmp_path), "MEDCITE_EMBEDDING_MODEL": "fake"}
-    env.pop("MEDCITE_AUTH_USERS", None)
+    env = {**os.environ, "MEDCITE_HOME": str(tmp_path), "MEDCITE_INDEX__EMBEDDING_MODEL": "fake"}
+    env.pop("MEDCITE_SERVER__AUTH_USERS", None)
     code = "import sys; from medcite.cli import main; sys.argv[0] = 'medcite'; main()"
     proc = subprocess.run(
         [sys.executable, "-c", code, "serve", "--host", "0.0.0.0"],
@@ -83,14 +84,14 @@ def test_cli_serve_on_a_public_address_says_what_to_do(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: Refusing to serve on 0.0.0.0")
-    assert "MEDCITE_AUTH_USERS" in proc.stderr
+    assert "MEDCITE_SERVER__AUTH_USERS" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_configured_authentication_is_enforced(indexed: Settings) -> None:
     import httpx
 
-    settings = indexed.model_copy(update={"auth_users": parse_auth_users_secret(f"alice:{PASSWORD}")})
+    settings = indexed.replace(server={"auth_users": parse_auth_users_secret(f"alice:{PASSWORD}")})
     with serve_real(settings) as served:
         anonymous = httpx.post(f"{served.url}gradio_api/call/ask", json={"data": [QUESTION]}, timeout=30)
         assert anonymous.status_code in (401, 403)
@@ -149,14 +150,14 @@ def test_body_size_limit_announced_and_streamed() -> None:
 
 
 def test_server_refuses_an_oversized_request(served: Any, indexed: Settings) -> None:
-    body = json.dumps({"data": ["a" * (indexed.max_request_bytes + 10), "clinician", []]}).encode()
+    body = json.dumps({"data": ["a" * (indexed.limits.max_request_bytes + 10), "clinician", []]}).encode()
     status, text = api_call(served.url, body)
     assert status == 413 and "too large" in text
 
 
 def test_server_refuses_a_question_over_the_length_limit(served: Any, indexed: Settings) -> None:
-    body = json.dumps({"data": ["why " * indexed.max_question_chars, "clinician", []]}).encode()
-    assert len(body) < indexed.max_request_bytes  # under the body limit: the question limit answers
+    body = json.dumps({"data": ["why " * indexed.limits.max_question_chars, "clinician", []]}).encode()
+    assert len(body) < indexed.limits.max_request_bytes  # under the body limit: the question limit answers
     status, events = api_call(served.url, body)
     assert "event: error" in events and "too long" in events
 
@@ -201,7 +202,7 @@ def test_rate_limiter_off_and_bounded_memory() -> None:
 
 def test_gate_rejects_invalid_questions_without_spending_a_token(indexed: Settings) -> None:
     clock = FakeClock()
-    strict = indexed.model_copy(update={"rate_limit_per_minute": 1, "rate_limit_burst": 1})
+    strict = indexed.replace(limits={"rate_limit_per_minute": 1, "rate_limit_burst": 1})
     gate = QuestionGate(strict, clock=clock)
     for _ in range(5):
         with pytest.raises(MedCiteError, match="empty"):
@@ -212,7 +213,7 @@ def test_gate_rejects_invalid_questions_without_spending_a_token(indexed: Settin
 
 
 def test_server_tells_a_fast_client_to_slow_down(indexed: Settings) -> None:
-    settings = indexed.model_copy(update={"rate_limit_per_minute": 1, "rate_limit_burst": 2})
+    settings = indexed.replace(limits={"rate_limit_per_minute": 1, "rate_limit_burst": 2})
     with serve_real(settings) as served:
         body = json.dumps({"data": [QUESTION, "clinician", []]}).encode()
         results = [api_call(served.url, body)[1] for _ in range(3)]
@@ -246,9 +247,9 @@ def test_cli_reviewer_add_and_settings_never_print_passwords(tmp_path: Path) -> 
     env = {
         **os.environ,
         "MEDCITE_HOME": str(tmp_path),
-        "MEDCITE_EMBEDDING_MODEL": "fake",
-        "MEDCITE_REVIEWER_PASSWORD": PASSWORD,
-        "MEDCITE_AUTH_USERS": f"alice:{PASSWORD}",
+        "MEDCITE_INDEX__EMBEDDING_MODEL": "fake",
+        "MEDCITE_REVIEW__REVIEWER_PASSWORD": PASSWORD,
+        "MEDCITE_SERVER__AUTH_USERS": f"alice:{PASSWORD}",
     }
     code = "import sys; from medcite.cli import main; sys.argv[0] = 'medcite'; main()"
     for args in (["reviewer", "add", "alice"], ["settings"], ["settings", "--json"], ["reviewer", "list"]):
@@ -262,7 +263,7 @@ def test_store_questions_false_keeps_questions_out_of_database_and_logs(
     indexed: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     private_question = "What is the treatment for dermatomyositis in my neighbour Zebulon Quixote?"
-    settings = indexed.model_copy(update={"store_questions": False, "home": tmp_path / "private-home"})
+    settings = indexed.replace(home=tmp_path / "private-home", server={"store_questions": False})
     # share the built index (read-only use) but keep a separate app database
     (tmp_path / "private-home").mkdir()
     (tmp_path / "private-home" / "index").symlink_to(indexed.index_dir, target_is_directory=True)

@@ -51,7 +51,7 @@ def ingested_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from medcite.embedding import HashingEmbedder
 
     home = tmp_path_factory.mktemp("review-chat-home")
-    settings = load_settings(home=home, embedding_model="fake", corpus=FIXTURE_CORPUS)
+    settings = load_settings(home=home, corpus=FIXTURE_CORPUS, index={"embedding_model": "fake"})
     run_ingest(
         settings, HashingEmbedder(), corpus=list(read_corpus(FIXTURE_CORPUS).documents), progress=False
     )
@@ -62,7 +62,7 @@ def ingested_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(ingested_home: Path, tmp_path: Path) -> Settings:
     home = tmp_path / "home"
     shutil.copytree(ingested_home, home)
-    return load_settings(home=home, embedding_model="fake", corpus=FIXTURE_CORPUS)
+    return load_settings(home=home, corpus=FIXTURE_CORPUS, index={"embedding_model": "fake"})
 
 
 @pytest.fixture

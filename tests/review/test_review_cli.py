@@ -24,8 +24,8 @@ PW = "cli password 123"
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MEDCITE_HOME", str(tmp_path))
-    monkeypatch.delenv("MEDCITE_REVIEWER_PASSWORD", raising=False)
-    monkeypatch.delenv("MEDCITE_STORE_QUESTIONS", raising=False)
+    monkeypatch.delenv("MEDCITE_REVIEW__REVIEWER_PASSWORD", raising=False)
+    monkeypatch.delenv("MEDCITE_SERVER__STORE_QUESTIONS", raising=False)
     return tmp_path
 
 
@@ -49,7 +49,7 @@ def test_reviewer_add_prompts_hidden_and_review_flow(home: Path, monkeypatch: py
     assert "Systemic corticosteroids are first\\-line therapy" in shown.output  # the evidence passage
     assert "Review history" in shown.output
 
-    monkeypatch.setenv("MEDCITE_REVIEWER_PASSWORD", PW)  # scripted use
+    monkeypatch.setenv("MEDCITE_REVIEW__REVIEWER_PASSWORD", PW)  # scripted use
     res = runner.invoke(app, ["review", "set", aid, "under_review", "--reviewer", "Dr Cli"])
     assert res.exit_code == 0, res.output
     assert "Submitted → Under Review by Dr Cli" in res.output
@@ -81,7 +81,7 @@ def test_refusals(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         app, ["review", "set", answer.answer_id, "under review", "--reviewer", "Dr Cli"], input="wrong pw!\n"
     )
     assert isinstance(res.exception, AuthError)
-    monkeypatch.setenv("MEDCITE_REVIEWER_PASSWORD", PW)
+    monkeypatch.setenv("MEDCITE_REVIEW__REVIEWER_PASSWORD", PW)
     res = runner.invoke(app, ["review", "set", answer.answer_id, "approved", "--reviewer", "Dr Cli"])
     assert isinstance(res.exception, ReviewError)
     assert store.get_record(answer.answer_id).status == "Submitted"

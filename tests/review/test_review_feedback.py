@@ -50,10 +50,10 @@ def test_empty_exports(store: Store) -> None:
 
 
 def test_privacy_mode_stores_no_user_text(tmp_path: Path, make_answer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MEDCITE_STORE_QUESTIONS", "false")
+    monkeypatch.setenv("MEDCITE_SERVER__STORE_QUESTIONS", "false")
     monkeypatch.setenv("MEDCITE_HOME", str(tmp_path))
     settings = load_settings()
-    assert settings.store_questions is False
+    assert settings.server.store_questions is False
     store = Store.from_settings(settings, hasher=FAST_TEST_HASHER)
     assert store.path == tmp_path / "medcite.sqlite"
     question = "Is my secret rash dermatomyositis?"

@@ -30,7 +30,7 @@ class Served:
 
 @pytest.fixture(scope="session")
 def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return load_settings(home=tmp_path_factory.mktemp("medcite-home"), embedding_model="fake")
+    return load_settings(home=tmp_path_factory.mktemp("medcite-home"), index={"embedding_model": "fake"})
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ def real_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServed
     from ui.app import build_app, launch
 
     settings = load_settings(
-        home=tmp_path_factory.mktemp("e2e-home"), embedding_model="fake", corpus=FIXTURE_CORPUS
+        home=tmp_path_factory.mktemp("e2e-home"), index={"embedding_model": "fake"}, corpus=FIXTURE_CORPUS
     )
     documents = [*read_corpus(FIXTURE_CORPUS).documents, HOSTILE]
     run_ingest(settings, HashingEmbedder(), corpus=documents, progress=False)

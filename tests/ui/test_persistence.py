@@ -250,7 +250,7 @@ def test_serve_uses_the_real_store_and_adds_the_review_tab(
         launched.update(app=app, host=host, port=port)
 
     monkeypatch.setattr(ui.app, "launch", fake_launch)
-    settings = load_settings(home=tmp_path / "home", embedding_model="fake")
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
     ui.app.serve(settings, "127.0.0.1", 7999)
     app = launched["app"]
     controller = app.medcite_controller  # type: ignore[attr-defined]
