@@ -15,14 +15,14 @@ from typing import Any
 from medcite.embedding import Embedder
 from medcite.input_guard import check_question
 from medcite.settings import Settings
-from medcite.types import Answer, Audience, Hit, SearchFilters, Tier, content_hash
+from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Tier, content_hash
 from qa.answer_retrieval import Reranker, retrieve_by_tier
 from qa.audience import adapt_drafts, disclaimer_for
 from qa.base import Retriever
 from qa.compose import add_tier, compose_tier
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
-from qa.expansion import Lexicon, expand_query, lexicon_from_catalog
+from qa.expansion import Lexicon, lexicon_from_catalog
 from qa.grading import recency
 from qa.safety import (
     ABSTAIN_NOTICE,
@@ -35,6 +35,7 @@ from qa.safety import (
     retrieval_confidence,
 )
 from qa.support import check_support
+from qa.understanding import QueryUnderstanding, understanding_for_index
 
 # Passages kept per tier after de-duplication, and candidates asked of the retriever per tier.
 PER_TIER = 6
@@ -55,6 +56,7 @@ class AnswerEngine:
         reranker: Reranker | None = None,
         mode: str = "hybrid",
         corpus_hash: str | None = None,
+        understanding: QueryUnderstanding | None = None,
     ) -> None:
         if hasattr(retriever_or_index, "search"):
             self.retriever: Retriever = retriever_or_index
@@ -74,6 +76,8 @@ class AnswerEngine:
             catalog = getattr(index, "catalog", None)
             lexicon = lexicon_from_catalog(catalog) if catalog is not None else Lexicon()
         self.lexicon = lexicon
+        # issue 16: filler, spelling and drug names from this index (the caller's, in tests).
+        self.understanding = understanding or understanding_for_index(index, lexicon)
         # Which of a question's words the corpus uses (None without a keyword index): tells
         # unfamiliar-but-real words from keyboard noise.
         keyword = getattr(index, "keyword", None)
@@ -89,6 +93,10 @@ class AnswerEngine:
         self.chat_model = chat_model
 
     # --- public API ---------------------------------------------------------------------------
+
+    def understand(self, question: str, conversation: Conversation | None = None) -> QueryRewrite:
+        """How a question is searched: filler removed, spelling corrected, names added (issue 16)."""
+        return self.understanding.rewrite(question, conversation)
 
     def ask(
         self,
@@ -117,6 +125,7 @@ class AnswerEngine:
         # issue 9: one validation for every entry point (empty, unreadable, too long, no words).
         question = check_question(question, self.settings.max_question_chars)
         rewritten = rewrite_follow_up(question, conversation, self.lexicon)
+        understood = self.understand(question, conversation)
         kinds = emergency_kinds(question)
         notices: list[str] = [emergency_notice(kinds)] if kinds else []
         timings["rewrite_ms"] = _ms(t0)
@@ -135,6 +144,7 @@ class AnswerEngine:
                 timings=timings,
                 t0=t0,
                 closest=closest,
+                query_rewrite=understood,
             )
 
         known = self._known_fraction(rewritten)
@@ -143,10 +153,9 @@ class AnswerEngine:
             return
 
         t1 = time.perf_counter()
-        query = expand_query(rewritten, self.lexicon)
         tier_hits = retrieve_by_tier(
             self.retriever,
-            query,
+            understood.search_query,
             filters=filters,
             per_tier=PER_TIER,
             candidates=TIER_CANDIDATES,
@@ -157,8 +166,8 @@ class AnswerEngine:
         hits_by_id = {h.chunk_id: h for h in all_hits}
         retrieved_ids = sorted(hits_by_id)
 
-        confidence = retrieval_confidence(rewritten, all_hits, self.lexicon, weight=self.term_weight)
-        if is_non_medical(rewritten, confidence, self.lexicon, known):
+        confidence = retrieval_confidence(understood.text, all_hits, self.lexicon, weight=self.term_weight)
+        if is_non_medical(understood.text, confidence, self.lexicon, known):
             yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
             return
         if confidence < self.settings.abstain_threshold:
@@ -181,6 +190,7 @@ class AnswerEngine:
                 timings=timings if final else dict(timings),
                 t0=t0,
                 final=final,
+                query_rewrite=understood,
             )
 
         drafts: list[Draft] | None = None
@@ -189,7 +199,7 @@ class AnswerEngine:
         if drafts is None:
             drafts = []
             for tier in tier_order(audience):
-                new = compose_tier(rewritten, tier, tier_hits.get(tier, ()), audience)
+                new = compose_tier(understood.text, tier, tier_hits.get(tier, ()), audience)
                 new = check_support(adapt_drafts(new, audience), hits_by_id, self.settings.support_threshold)
                 if not new:
                     continue
@@ -245,6 +255,7 @@ class AnswerEngine:
         t0: float,
         closest: tuple[str, ...] = (),
         final: bool = True,
+        query_rewrite: QueryRewrite | None = None,
     ) -> Answer:
         sections, citations = assemble(drafts, hits_by_id, audience) if drafts else ((), ())
         settings_hash = self.settings.settings_hash()
@@ -270,6 +281,7 @@ class AnswerEngine:
             timings_ms=timings,
             notices=tuple(notices),
             closest_topics=closest,
+            query_rewrite=query_rewrite,
         )
         if final and sections:
             topic = extract_topic(rewritten, self.lexicon)
