@@ -140,13 +140,17 @@ class Speller:
         limit = 1 if len(low) <= SHORT_WORD else MAX_EDIT_DISTANCE
         stem = self.vocabulary.term_of(low)
         symspell = self._dictionary()
-        best: tuple[tuple[int, int, int, int], str] | None = None
+        best: tuple[tuple[int, float, int, int], str] | None = None
         for probe in dict.fromkeys(p for p in (low, stem) if p):
             for item in symspell.lookup(collapse(probe), Verbosity.CLOSEST, limit):
                 for term, surface, count in self._by_key.get(item.term, ()):
-                    rank = (item.distance, _distance(probe, term), 0 if surface else 1, -count)
+                    shown = term if surface else self._surface(low, stem, term)
+                    # Ties in edit distance go to the word most like the typed one as a whole (so
+                    # "hemmroids" is hemorrhoids, not heroin), then to names as written, then to the
+                    # more frequent.
+                    rank = (item.distance, -_similarity(low, shown), 0 if surface else 1, -count)
                     if best is None or rank < best[0]:
-                        best = (rank, term if surface else self._surface(low, stem, term))
+                        best = (rank, shown)
         return best[1] if best is not None else None
 
     def _surface(self, typed: str, stem: str, term: str) -> str:
@@ -183,8 +187,8 @@ class Speller:
         return symspell
 
 
-def _distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance (ties between collapsed matches go to the closer word)."""
-    from rapidfuzz.distance import OSA
+def _similarity(a: str, b: str) -> float:
+    """Normalised Indel similarity (1 - edits / total length): whole-word likeness, 0..1."""
+    from rapidfuzz.distance import Indel
 
-    return int(OSA.distance(a, b))
+    return float(Indel.normalized_similarity(a, b))
