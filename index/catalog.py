@@ -345,13 +345,21 @@ class Catalog:
         """(title, meta) of the collection's documents whose metadata lists synonyms or MeSH terms:
         the raw material of the query-expansion lexicon (one query at engine start-up). A record whose
         meta is not JSON is skipped."""
-        rows = self.conn.execute(
+        return self._title_meta(
             "SELECT title, meta FROM documents WHERE collection = ? "
             "AND (meta LIKE '%\"synonyms\"%' OR meta LIKE '%\"mesh_terms\"%')",
             (collection,),
-        ).fetchall()
+        )
+
+    def tier_records(self, tier: Tier) -> list[tuple[str, dict[str, Any]]]:
+        """(title, meta) of every document of one tier (the drug labels' brand and generic names
+        feed query understanding; one query at engine start-up)."""
+        return self._title_meta("SELECT title, meta FROM documents WHERE tier = ?", (tier.value,))
+
+    def _title_meta(self, sql: str, params: tuple[Any, ...]) -> list[tuple[str, dict[str, Any]]]:
+        """(title, meta) rows; a record whose meta is not a JSON object is skipped."""
         records = []
-        for title, meta in rows:
+        for title, meta in self.conn.execute(sql, params).fetchall():
             try:
                 records.append((str(title), dict(json.loads(meta or "{}"))))
             except (ValueError, TypeError):

@@ -31,6 +31,10 @@ class WordStats(Protocol):
 
     def known_fraction(self, text: str) -> float | None: ...
 
+    def term_frequencies(self) -> dict[str, int]: ...
+
+    def term_of(self, word: str) -> str: ...
+
 
 @dataclass(frozen=True)
 class CorpusStats:
@@ -38,6 +42,8 @@ class CorpusStats:
 
     words: WordStats | None = None
     lexicon_records: tuple[LexiconRecord, ...] = ()
+    # (title, meta) of every drug-label document: brand and generic names (issue 16).
+    label_records: tuple[LexiconRecord, ...] = ()
 
     def idf(self, word: str) -> float | None:
         """Inverse document frequency of the word's stem(s); None for a stopword or without an index."""
@@ -46,3 +52,12 @@ class CorpusStats:
     def known_fraction(self, text: str) -> float | None:
         """Share of the text's words the corpus uses; None when unknown (no index, no content words)."""
         return self.words.known_fraction(text) if self.words is not None else None
+
+    def frequencies(self) -> Mapping[str, int]:
+        """Every indexed term -> chunks containing it (empty without an index): the speller's
+        dictionary (`qa.spelling.Vocabulary`)."""
+        return self.words.term_frequencies() if self.words is not None else {}
+
+    def term_of(self, word: str) -> str:
+        """The term a word is indexed under ('' for a stopword or without an index)."""
+        return self.words.term_of(word) if self.words is not None else ""

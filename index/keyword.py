@@ -153,6 +153,19 @@ class KeywordIndex:
             best = max(best, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         return best
 
+    def term_frequencies(self) -> dict[str, int]:
+        """Every indexed term (a stem) -> the number of chunks containing it: the corpus vocabulary
+        the speller corrects against (issue 16). Empty for an empty index."""
+        if self._retriever is None:
+            return {}
+        df = np.diff(np.asarray(self._retriever.scores["indptr"]))
+        return {term: int(df[tid]) for term, tid in self._retriever.vocab_dict.items() if tid < len(df)}
+
+    def term_of(self, word: str) -> str:
+        """The term a word is indexed under ('' for a stopword): the same analyser as search."""
+        stems = tokenize([word], _stemmer())[0]
+        return stems[0] if stems else ""
+
     def known_fraction(self, text: str) -> float | None:
         """Share of the text's (stemmed, non-stop) words that occur in the corpus; None when unknown."""
         if self._retriever is None:

@@ -24,7 +24,7 @@ from index.vector_store import VectorStore
 from medcite.embedding import Embedder
 from medcite.errors import IndexMismatchError, IndexMissingError
 from medcite.settings import Settings
-from medcite.types import TIERS, Chunk, SearchFilters
+from medcite.types import TIERS, Chunk, SearchFilters, Tier
 
 _QUERY_CACHE_SIZE = 256
 
@@ -65,7 +65,9 @@ class Index:
         """Word statistics (from the keyword index) and the lexicon's topic records (one catalog
         query, on first use; two threads racing here both compute the same value)."""
         return CorpusStats(
-            words=self.keyword, lexicon_records=tuple(self.catalog.lexicon_records(LEXICON_COLLECTION))
+            words=self.keyword,
+            lexicon_records=tuple(self.catalog.lexicon_records(LEXICON_COLLECTION)),
+            label_records=tuple(self.catalog.tier_records(Tier.DRUG_LABEL)),
         )
 
     # --- search -----------------------------------------------------------------------------

@@ -15,8 +15,11 @@ from medcite.types import (
     AnswerSection,
     Chunk,
     Citation,
+    Correction,
     EvidenceLevel,
     Hit,
+    NameMapping,
+    QueryRewrite,
     Statement,
     StudyDesign,
     Tier,
@@ -74,6 +77,21 @@ def _citation(d: dict[str, Any]) -> Citation:
     )
 
 
+def _query_rewrite(d: dict[str, Any] | None) -> QueryRewrite | None:
+    if not d:
+        return None
+    return QueryRewrite(
+        original=d["original"],
+        cleaned=d.get("cleaned", d["original"]),
+        text=d.get("text", d["original"]),
+        search_query=d.get("search_query", d["original"]),
+        corrections=tuple(Correction(c["typed"], c["corrected"]) for c in d.get("corrections", ())),
+        name_mappings=tuple(
+            NameMapping(m["name"], m["mapped_to"], m["kind"]) for m in d.get("name_mappings", ())
+        ),
+    )
+
+
 def answer_from_dict(d: dict[str, Any]) -> Answer:
     """Rebuild the `Answer` stored by `answer_to_dict`."""
     sections = tuple(
@@ -103,4 +121,5 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         timings_ms=dict(d.get("timings_ms", {})),
         notices=tuple(d.get("notices", ())),
         closest_topics=tuple(d.get("closest_topics", ())),
+        query_rewrite=_query_rewrite(d.get("query_rewrite")),
     )

@@ -132,7 +132,9 @@ class Store:
             stored = answer
         else:
             question, norm = REDACTED_QUESTION, None
-            stored = replace(answer, question=REDACTED_QUESTION, rewritten_query=REDACTED_QUESTION)
+            stored = replace(
+                answer, question=REDACTED_QUESTION, rewritten_query=REDACTED_QUESTION, query_rewrite=None
+            )
         payload = json.dumps(answer_to_dict(replace(stored, review_status=SUBMITTED)), ensure_ascii=False)
         ts = self._ts()
 

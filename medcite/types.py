@@ -259,6 +259,72 @@ class AnswerSection:
     bullets: tuple[Statement, ...]
 
 
+NameKind = Literal["brand->generic", "generic->brand", "synonym"]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A word the corpus does not know, replaced by the nearest word it does (issue 16)."""
+
+    typed: str
+    corrected: str
+
+
+@dataclass(frozen=True)
+class NameMapping:
+    """Another name of a drug or condition in the question, added to the search: a brand's generic
+    name (from the label tier), a generic's brand names, or a MedlinePlus synonym."""
+
+    name: str
+    mapped_to: str
+    kind: NameKind
+
+
+@dataclass(frozen=True)
+class QueryRewrite:
+    """How a question was understood before retrieval (qa/understanding.py): conversational filler
+    removed (`cleaned`), misspellings corrected and the conversation topic added to a follow-up
+    (`text`, what confidence and composition read), other names of its drugs and conditions added
+    (`search_query`, what the retrievers see). `original` is the question as asked."""
+
+    original: str
+    cleaned: str
+    text: str
+    search_query: str
+    corrections: tuple[Correction, ...] = ()
+    name_mappings: tuple[NameMapping, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """True when the search differs from the question as asked (worth showing)."""
+        same = " ".join(self.text.lower().strip(" ?.!").split()) == " ".join(
+            self.original.lower().strip(" ?.!").split()
+        )
+        return not same or bool(self.corrections or self.name_mappings)
+
+    @property
+    def display(self) -> str:
+        """One line for people: 'Searching for: ... · spelling: hemmroids → hemorrhoids · ...'."""
+        parts = [f"Searching for: {self.text}"]
+        if self.corrections:
+            parts.append("spelling: " + ", ".join(f"{c.typed} → {c.corrected}" for c in self.corrections))
+        if self.name_mappings:
+            parts.append("also searched: " + ", ".join(mapping_text(m) for m in self.name_mappings))
+        return " · ".join(parts)
+
+
+_KIND_WORDS: dict[str, str] = {
+    "brand->generic": "generic name",
+    "generic->brand": "brand name",
+    "synonym": "same topic",
+}
+
+
+def mapping_text(m: NameMapping) -> str:
+    """'Lexapro → escitalopram (generic name)'."""
+    return f"{m.name} → {m.mapped_to} ({_KIND_WORDS.get(m.kind, m.kind)})"
+
+
 @dataclass(frozen=True)
 class Answer:
     answer_id: str
@@ -278,3 +344,5 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
     notices: tuple[str, ...] = ()  # emergency / abstention / non-medical / approval notices, shown first
     closest_topics: tuple[str, ...] = ()
+    # How the question was understood (issue 16); None for answers made before it or redacted ones.
+    query_rewrite: QueryRewrite | None = None

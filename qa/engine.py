@@ -16,14 +16,14 @@ from index import CorpusStats, Index
 from medcite.embedding import Embedder
 from medcite.input_guard import check_question
 from medcite.settings import Settings
-from medcite.types import Answer, Audience, Hit, SearchFilters, Tier, content_hash
+from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Tier, content_hash
 from qa.answer_retrieval import Reranker, retrieve_by_tier
 from qa.audience import adapt_drafts, disclaimer_for
 from qa.base import Retriever
 from qa.compose import add_tier, compose_tier
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
-from qa.expansion import Lexicon, expand_query, lexicon_from_stats
+from qa.expansion import Lexicon, lexicon_from_stats
 from qa.grading import recency
 from qa.safety import (
     ABSTAIN_NOTICE,
@@ -36,6 +36,7 @@ from qa.safety import (
     retrieval_confidence,
 )
 from qa.support import check_support
+from qa.understanding import QueryUnderstanding, understanding_from_stats
 
 
 class AnswerEngine:
@@ -58,6 +59,7 @@ class AnswerEngine:
         reranker: Reranker | None = None,
         mode: str = "hybrid",
         corpus_hash: str | None = None,
+        understanding: QueryUnderstanding | None = None,
     ) -> None:
         if isinstance(source, Index):
             from qa.retrievers import make_retriever
@@ -74,6 +76,8 @@ class AnswerEngine:
         self.corpus_hash = corpus_hash or ""
         self.corpus_stats = corpus_stats if corpus_stats is not None else CorpusStats()
         self.lexicon = lexicon if lexicon is not None else lexicon_from_stats(self.corpus_stats)
+        # issue 16: filler, spelling and drug names from this index's statistics.
+        self.understanding = understanding or understanding_from_stats(self.corpus_stats, self.lexicon)
         # Which of a question's words the corpus uses (None without a keyword index): tells
         # unfamiliar-but-real words from keyboard noise.
         self._known_fraction: Callable[[str], float | None] = self.corpus_stats.known_fraction
@@ -87,6 +91,10 @@ class AnswerEngine:
         self.chat_model = chat_model
 
     # --- public API ---------------------------------------------------------------------------
+
+    def understand(self, question: str, conversation: Conversation | None = None) -> QueryRewrite:
+        """How a question is searched: filler removed, spelling corrected, names added (issue 16)."""
+        return self.understanding.rewrite(question, conversation)
 
     def ask(
         self,
@@ -115,6 +123,7 @@ class AnswerEngine:
         # issue 9: one validation for every entry point (empty, unreadable, too long, no words).
         question = check_question(question, self.settings.limits.max_question_chars)
         rewritten = rewrite_follow_up(question, conversation, self.lexicon)
+        understood = self.understand(question, conversation)
         kinds = emergency_kinds(question)
         notices: list[str] = [emergency_notice(kinds)] if kinds else []
         timings["rewrite_ms"] = _ms(t0)
@@ -133,6 +142,7 @@ class AnswerEngine:
                 timings=timings,
                 t0=t0,
                 closest=closest,
+                query_rewrite=understood,
             )
 
         known = self._known_fraction(rewritten)
@@ -141,17 +151,20 @@ class AnswerEngine:
             return
 
         t1 = time.perf_counter()
-        query = expand_query(rewritten, self.lexicon)
         tier_hits = retrieve_by_tier(
-            self.retriever, query, self.settings.retrieval, filters=filters, reranker=self.reranker
+            self.retriever,
+            understood.search_query,
+            self.settings.retrieval,
+            filters=filters,
+            reranker=self.reranker,
         )
         all_hits = [h for hs in tier_hits.values() for h in hs]
         timings["retrieve_ms"] = _ms(t1)
         hits_by_id = {h.chunk_id: h for h in all_hits}
         retrieved_ids = sorted(hits_by_id)
 
-        confidence = retrieval_confidence(rewritten, all_hits, self.lexicon, weight=self.term_weight)
-        if is_non_medical(rewritten, confidence, self.lexicon, known):
+        confidence = retrieval_confidence(understood.text, all_hits, self.lexicon, weight=self.term_weight)
+        if is_non_medical(understood.text, confidence, self.lexicon, known):
             yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
             return
         if confidence < self.settings.composer.abstain_threshold:
@@ -174,6 +187,7 @@ class AnswerEngine:
                 timings=timings if final else dict(timings),
                 t0=t0,
                 final=final,
+                query_rewrite=understood,
             )
 
         drafts: list[Draft] | None = None
@@ -183,7 +197,7 @@ class AnswerEngine:
             drafts = []
             composer = self.settings.composer
             for tier in tier_order(audience):
-                new = compose_tier(rewritten, tier, tier_hits.get(tier, ()), audience, composer)
+                new = compose_tier(understood.text, tier, tier_hits.get(tier, ()), audience, composer)
                 new = adapt_drafts(new, audience, composer.patient_max_words)
                 new = check_support(new, hits_by_id, composer.support_threshold)
                 if not new:
@@ -245,6 +259,7 @@ class AnswerEngine:
         t0: float,
         closest: tuple[str, ...] = (),
         final: bool = True,
+        query_rewrite: QueryRewrite | None = None,
     ) -> Answer:
         sections, citations = assemble(drafts, hits_by_id, audience) if drafts else ((), ())
         settings_hash = self.settings.settings_hash()
@@ -270,6 +285,7 @@ class AnswerEngine:
             timings_ms=timings,
             notices=tuple(notices),
             closest_topics=closest,
+            query_rewrite=query_rewrite,
         )
         if final and sections:
             topic = extract_topic(rewritten, self.lexicon)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medcite.types import Answer, Citation, Statement
+from medcite.types import Answer, Citation, QueryRewrite, Statement
 
 
 def _refs(citations: tuple[int, ...]) -> str:
@@ -39,6 +39,24 @@ def reference_json(c: Citation) -> dict[str, Any]:
         "url": ch.url,
         "doc_id": ch.doc_id,
         "chunk_id": ch.chunk_id,
+    }
+
+
+def query_rewrite_json(rewrite: QueryRewrite | None) -> dict[str, Any] | None:
+    """How the question was searched (issue 16): cleaned text, corrections, name mappings, the query
+    the retrievers saw and the line the chat shows (`searched_for`, null when nothing changed)."""
+    if rewrite is None:
+        return None
+    return {
+        "original": rewrite.original,
+        "cleaned": rewrite.cleaned,
+        "text": rewrite.text,
+        "search_query": rewrite.search_query,
+        "corrections": [{"typed": c.typed, "corrected": c.corrected} for c in rewrite.corrections],
+        "name_mappings": [
+            {"name": m.name, "mapped_to": m.mapped_to, "kind": m.kind} for m in rewrite.name_mappings
+        ],
+        "searched_for": rewrite.display if rewrite.changed else None,
     }
 
 
@@ -75,13 +93,16 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "timings_ms": dict(answer.timings_ms),
         "notices": list(answer.notices),
         "closest_topics": list(answer.closest_topics),
+        "query_rewrite": query_rewrite_json(answer.query_rewrite),
     }
 
 
 def render_terminal(answer: Answer) -> str:
     """Plain-text answer: notices, tier sections with grouped bullets, references, disclaimer."""
     lines: list[str] = [answer.question]
-    if answer.rewritten_query and answer.rewritten_query != answer.question:
+    if answer.query_rewrite is not None and answer.query_rewrite.changed:
+        lines.append(f"({answer.query_rewrite.display})")
+    elif answer.rewritten_query and answer.rewritten_query != answer.question:
         lines.append(f"(searched as: {answer.rewritten_query})")
     status = f"Review status: {answer.review_status}"
     if answer.evidence_as_of:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from medcite.review import approval_badge
-from medcite.types import Answer, AnswerSection, Citation, Statement, Tier
+from medcite.types import Answer, AnswerSection, Citation, QueryRewrite, Statement, Tier, mapping_text
 
 TIER_BADGE: dict[Tier, str] = {
     Tier.GUIDELINE: "Guideline",
@@ -293,6 +293,19 @@ def render_notices(answer: Answer, skip: str | None = None) -> str:
     return "".join(parts)
 
 
+def render_query_rewrite(rewrite: QueryRewrite) -> str:
+    """'Searching for: <q>...</q>' with the spelling corrections and other names searched (issue 16)."""
+    parts = [f'<div class="mc-rewritten">Searching for: <q>{esc(rewrite.text)}</q>']
+    if rewrite.corrections:
+        fixed = ", ".join(f"<s>{esc(c.typed)}</s> → {esc(c.corrected)}" for c in rewrite.corrections)
+        parts.append(f'<span class="mc-corrections"> · spelling: {fixed}</span>')
+    if rewrite.name_mappings:
+        names = ", ".join(esc(mapping_text(m)) for m in rewrite.name_mappings)
+        parts.append(f'<span class="mc-names"> · also searched: {names}</span>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
 def render_answer(
     answer: Answer, *, updated: str | None = None, final: bool = True, approval: Approval | None = None
 ) -> str:
@@ -300,7 +313,9 @@ def render_answer(
     parts = [f'<article class="mc-answer" data-answer-id="{esc(answer.answer_id)}">']
     parts.append(render_notices(answer, skip=approval.badge if approval is not None else None))
     parts.append(render_review(answer, updated, approval))
-    if answer.rewritten_query and answer.rewritten_query.strip() != answer.question.strip():
+    if answer.query_rewrite is not None and answer.query_rewrite.changed:
+        parts.append(render_query_rewrite(answer.query_rewrite))
+    elif answer.rewritten_query and answer.rewritten_query.strip() != answer.question.strip():
         parts.append(f'<div class="mc-rewritten">Searching for: <q>{esc(answer.rewritten_query)}</q></div>')
     parts.extend(render_section(answer, s) for s in answer.sections)
     if answer.citations:

@@ -75,3 +75,24 @@ def test_patient_version_reads_lower(engine: AnswerEngine) -> None:
     assert all(
         st.citations and set(st.citations) <= numbers for s in p.sections for st in (s.lead, *s.bullets)
     )
+
+
+def test_question_understanding_on_fixture_corpus(engine: AnswerEngine) -> None:
+    """Issue 16 on an index built by today's readers: label names from the catalog, spelling against
+    the BM25 vocabulary, the rewrite on the answer."""
+    lipitor = engine.understand("Alright so what is Lipitor used for? thanks")
+    assert lipitor.text == "What is Lipitor used for?"
+    assert [(m.name, m.mapped_to, m.kind) for m in lipitor.name_mappings][:1] == [
+        ("Lipitor", "atorvastatin", "brand->generic")
+    ]
+    answer = engine.ask("treatmnet of dermatomiositis")
+    assert answer.query_rewrite is not None and not answer.abstained
+    assert [(c.typed, c.corrected) for c in answer.query_rewrite.corrections] == [
+        ("treatmnet", "treatment"),
+        ("dermatomiositis", "dermatomyositis"),
+    ]
+    assert answer_to_json(answer)["query_rewrite"]["searched_for"].startswith(
+        "Searching for: treatment of dermatomyositis"
+    )
+    unchanged = engine.understand(Q)  # every word is a corpus word
+    assert unchanged.text == Q and not unchanged.corrections

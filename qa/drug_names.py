@@ -1,0 +1,174 @@
+"""Brand and generic drug names from the label tier's own fields (issue 16).
+
+"Tell me about Lexapro" should find the escitalopram label and the research that says escitalopram;
+"escitalopram" should find the label that says "Lexapro is indicated for". The pairs come from what
+the readers already keep for every label, so an index built by today's readers has them:
+
+- openFDA: `meta.brand_name` + `meta.drug_name` (its generic name), title "LIPITOR (atorvastatin calcium)";
+- SPL: `meta.product_name` + `meta.drug_name` (the generic medicine's name when the label has one),
+  title "HUMIRA (adalimumab) injection, for subcutaneous use";
+- any label title of the form "BRAND® (generic) ..." (the fallback for other sources).
+
+FDARxBench passages name one drug only and give no pair.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from medcite.types import NameMapping
+from qa.textutil import STOPWORDS, tokens, words
+
+# Salt, ester and release-form words after a generic name: "atorvastatin calcium" is searched as
+# "atorvastatin" (the word passages and people use), "escitalopram oxalate" as "escitalopram".
+SALT_WORDS = frozenset(
+    words(
+        """
+    hydrochloride hcl dihydrochloride hydrobromide hbr sodium potassium calcium magnesium sulfate sulphate
+    oxalate maleate mesylate besylate tartrate bitartrate citrate phosphate acetate succinate fumarate
+    bromide chloride nitrate lactate gluconate malate tosylate monohydrate dihydrate trihydrate anhydrous
+    er xr dr sr xl cr la extended delayed release tablets tablet capsules capsule injection oral
+    """
+    )
+)
+# A brand of more words than this is a product description ("Mens rogaine Minoxidil - Unscented").
+MAX_BRAND_WORDS = 3
+# Brands added for one generic name (a generic can have many labels; the first few suffice).
+MAX_BRANDS = 3
+
+# "LIPITOR® (atorvastatin calcium) tablets" / "Lexapro (escitalopram)".
+_TITLE_PAIR = re.compile(r"^\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\s*[®™]?\s*\(([^()]{3,80})\)")
+
+
+_INGREDIENTS = re.compile(r",|/|\+|\band\b", re.I)
+
+
+def _core(ingredient: str) -> str:
+    core = tokens(ingredient)
+    while len(core) > 1 and core[-1] in SALT_WORDS:
+        core.pop()
+    return " ".join(core)
+
+
+def generic_core(generic: str) -> str:
+    """'Atorvastatin Calcium' -> 'atorvastatin'; 'Diphenhydramine HCl, Phenylephrine HCl' ->
+    'diphenhydramine, phenylephrine'; a name that is all salt words stays whole."""
+    parts = [c for c in (_core(p) for p in _INGREDIENTS.split(generic)) if c]
+    return ", ".join(dict.fromkeys(parts))
+
+
+def brand_display(brand: str) -> str:
+    """'LIPITOR' -> 'Lipitor'; mixed case as written."""
+    brand = " ".join(brand.replace("®", " ").replace("™", " ").split())
+    return brand.title() if brand.isupper() else brand
+
+
+def _is_brand(brand: str, generic: str) -> bool:
+    b, g = " ".join(tokens(brand)), " ".join(tokens(generic))
+    parts = b.split()
+    return (
+        bool(parts)
+        and len(parts) <= MAX_BRAND_WORDS
+        and len(b) >= 4
+        and b != g
+        and generic_core(b) != generic_core(g)
+        and g not in b  # "Atorvastatin calcium tablets" is the generic again
+        and not all(w in STOPWORDS for w in parts)
+    )
+
+
+def label_name_pairs(title: str, meta: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(brand, generic) pairs one drug label gives, from its metadata and its title."""
+    pairs: list[tuple[str, str]] = []
+    generic = str(meta.get("drug_name") or "")
+    for key in ("brand_name", "product_name"):
+        brand = str(meta.get(key) or "")
+        if brand and generic and _is_brand(brand, generic):
+            pairs.append((brand, generic))
+    m = _TITLE_PAIR.match(title)
+    if m and _is_brand(m.group(1), m.group(2)):
+        pairs.append((m.group(1), m.group(2)))
+    return pairs
+
+
+@dataclass(frozen=True)
+class DrugNames:
+    """Normalised brand -> generic names, normalised generic -> brand names (as displayed)."""
+
+    brand_to_generic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    generic_to_brand: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.brand_to_generic)
+
+    def words(self) -> frozenset[str]:
+        """Every word of every name (the speller's dictionary knows them as written)."""
+        out: set[str] = set()
+        for brand, generics in self.brand_to_generic.items():
+            out.update(brand.split())
+            for g in generics:
+                out.update(tokens(g))
+        return frozenset(out)
+
+    def mappings(self, text: str) -> tuple[NameMapping, ...]:
+        """The other names of the drugs a text names, longest name first, each name once."""
+        toks = tokens(text)
+        present = f" {' '.join(toks)} "
+        longest = max((n.count(" ") + 1 for n in (*self.brand_to_generic, *self.generic_to_brand)), default=0)
+        out: list[NameMapping] = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(longest, len(toks) - i), 0, -1):
+                phrase = " ".join(toks[i : i + n])
+                found = [
+                    NameMapping(phrase, g, "brand->generic")
+                    for g in self.brand_to_generic.get(phrase, ())
+                    if f" {g} " not in present
+                ] + [
+                    NameMapping(phrase, b, "generic->brand")
+                    for b in self.generic_to_brand.get(phrase, ())
+                    if f" {b.lower()} " not in present
+                ]
+                if phrase in self.brand_to_generic or phrase in self.generic_to_brand:
+                    typed = _as_typed(phrase, text)
+                    out.extend(NameMapping(typed, m.mapped_to, m.kind) for m in found)
+                    i += n
+                    break
+            else:
+                i += 1
+        return tuple(dict.fromkeys(out))
+
+
+def _as_typed(phrase: str, text: str) -> str:
+    """The phrase as the text writes it ("Lexapro" for "lexapro")."""
+    m = re.search(r"\W+".join(re.escape(w) for w in phrase.split()), text, re.I)
+    return m.group(0) if m else phrase
+
+
+def build_drug_names(pairs: Iterable[tuple[str, str]]) -> DrugNames:
+    """From (brand, generic) pairs as the labels write them."""
+    b2g: dict[str, list[str]] = {}
+    g2b: dict[str, list[str]] = {}
+    for brand, generic in pairs:
+        key, core = " ".join(tokens(brand)), generic_core(generic)
+        if not key or not core:
+            continue
+        b2g.setdefault(key, [])
+        if core not in b2g[key]:
+            b2g[key].append(core)
+        # A combination product ("diphenhydramine, phenylephrine") is not a brand of either part.
+        if "," not in core:
+            shown = brand_display(brand)
+            names = g2b.setdefault(core, [])
+            if shown.lower() not in (n.lower() for n in names) and len(names) < MAX_BRANDS:
+                names.append(shown)
+    # A name that is some label's generic is not a brand of another ("Haloperidol" product names).
+    brands = {b: tuple(g) for b, g in b2g.items() if b not in g2b}
+    return DrugNames(brands, {g: tuple(b) for g, b in g2b.items()})
+
+
+def drug_names_from_records(records: Iterable[tuple[str, Mapping[str, object]]]) -> DrugNames:
+    """From (title, meta) of drug-label documents."""
+    return build_drug_names(pair for title, meta in records for pair in label_name_pairs(title, meta))

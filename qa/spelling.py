@@ -1,0 +1,193 @@
+"""Spelling correction against the corpus's own vocabulary (issue 16), with symspellpy.
+
+"Do fissures and hemmroids heal on their own?" finds nothing about hemorrhoids because BM25 has no
+term "hemmroid". The dictionary is what the index knows: its terms with their document frequency
+(a `Vocabulary`, from the keyword index) plus the lexicon's and the label tier's drug and condition
+names as written. Only a word the corpus does not know is looked up, so a corpus word is never
+"corrected"; short words, numbers and all-caps abbreviations are left alone.
+
+A real English word the corpus happens to lack ("fissures" in a small corpus) is not a misspelling
+either: words of symspellpy's English frequency dictionary (82,765 words) are never corrected, so a
+question is only ever changed where it had a word nobody writes.
+
+Two details make consumer misspellings reachable within edit distance 2:
+- doubled letters are the commonest slip ("hemmroids", "diarhea"), so the dictionary is keyed by
+  words with runs of a letter collapsed ("hemorrhoids" -> "hemorhoids", 2 edits from "hemroids");
+- the index stores stems ("hemorrhoid"), so the typed word's stem is looked up too, and a stem
+  found is shown with the typed word's ending when that gives the same stem ("hemorrhoids").
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Protocol
+
+from medcite.types import Correction
+
+# symspellpy's default: the dictionary keeps deletes of a word's first 7 letters only.
+PREFIX_LENGTH = 7
+# The largest correction accepted; words of SHORT_WORD letters or fewer get 1 (too many neighbours at 2).
+MAX_EDIT_DISTANCE = 2
+SHORT_WORD = 5
+# Words shorter than this are never corrected ("flu", "ibs", "dose").
+MIN_WORD = 4
+# Index terms rarer than this are not suggestions: a term in one or two passages is as likely a
+# typo in the corpus as a word. (Known-ness is checked against every term, whatever its frequency.)
+MIN_DOCUMENT_FREQUENCY = 3
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
+_RUNS = re.compile(r"(.)\1+")
+
+
+def collapse(word: str) -> str:
+    """The word with runs of one letter collapsed: 'hemorrhoids' -> 'hemorhoids'."""
+    return _RUNS.sub(r"\1", word)
+
+
+class Vocabulary(Protocol):
+    """What the speller needs of an index: its terms with document frequencies and how a word is
+    looked up (the keyword index's analyser; '' for a stopword). The index's `CorpusStats` is one."""
+
+    def frequencies(self) -> Mapping[str, int]: ...
+
+    def term_of(self, word: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class TermVocabulary:
+    """A `Vocabulary` from a term -> document frequency mapping and an analyser."""
+
+    terms: Mapping[str, int]
+    analyser: Callable[[str], str] = str.lower
+
+    def frequencies(self) -> Mapping[str, int]:
+        return self.terms
+
+    def term_of(self, word: str) -> str:
+        return self.analyser(word)
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], analyser: Callable[[str], str] = str.lower) -> TermVocabulary:
+        """Document frequencies of analysed words over texts (tests, small in-memory corpora)."""
+        df: dict[str, int] = {}
+        for text in texts:
+            for term in {analyser(w) for w in _WORD.findall(text)} - {""}:
+                df[term] = df.get(term, 0) + 1
+        return cls(df, analyser)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The words of symspellpy's bundled English frequency dictionary (real words, never corrected)."""
+    text = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text("utf-8")
+    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+
+
+def _skip(word: str) -> bool:
+    """Words never corrected: short, all-caps abbreviations (COPD, HbA1c has a digit anyway)."""
+    return len(word) < MIN_WORD or (word.isupper() and len(word) > 1)
+
+
+@dataclass
+class Speller:
+    """Corrects the words of a question the corpus does not know; the symspell dictionary is built on
+    first need (most questions have no unknown word) and then shared by every thread."""
+
+    vocabulary: Vocabulary
+    surface_words: frozenset[str] = frozenset()  # names as written (lexicon, drug names), lower case
+    real_words: frozenset[str] = field(default_factory=english_words)  # known though not in the corpus
+    min_df: int = MIN_DOCUMENT_FREQUENCY
+    _symspell: Any = field(default=None, init=False, repr=False)
+    _by_key: dict[str, list[tuple[str, bool, int]]] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def known(self, word: str) -> bool:
+        """True when the corpus (or the lexicon) has the word, it is a stopword or a real English word."""
+        low = word.lower()
+        if low in self.surface_words or low in self.real_words:
+            return True
+        term = self.vocabulary.term_of(low)
+        return not term or term in self.vocabulary.frequencies()
+
+    def correct(self, text: str) -> tuple[str, tuple[Correction, ...]]:
+        """The text with each unknown word replaced by its correction, and the corrections made."""
+        corrections: list[Correction] = []
+
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            if _skip(word) or self.known(word):
+                return word
+            better = self.suggest(word)
+            if better is None:
+                return word
+            corrections.append(Correction(word, better))
+            return better
+
+        out = _WORD.sub(fix, text)
+        return out, tuple(corrections)
+
+    def suggest(self, word: str) -> str | None:
+        """The nearest known word within the edit distance allowed for its length, or None."""
+        from symspellpy import Verbosity
+
+        low = word.lower()
+        limit = 1 if len(low) <= SHORT_WORD else MAX_EDIT_DISTANCE
+        stem = self.vocabulary.term_of(low)
+        symspell = self._dictionary()
+        best: tuple[tuple[int, float, int, int], str] | None = None
+        for probe in dict.fromkeys(p for p in (low, stem) if p):
+            for item in symspell.lookup(collapse(probe), Verbosity.CLOSEST, limit):
+                for term, surface, count in self._by_key.get(item.term, ()):
+                    shown = term if surface else self._surface(low, stem, term)
+                    # Ties in edit distance go to the word most like the typed one as a whole (so
+                    # "hemmroids" is hemorrhoids, not heroin), then to names as written, then to the
+                    # more frequent.
+                    rank = (item.distance, -_similarity(low, shown), 0 if surface else 1, -count)
+                    if best is None or rank < best[0]:
+                        best = (rank, shown)
+        return best[1] if best is not None else None
+
+    def _surface(self, typed: str, stem: str, term: str) -> str:
+        """An index term (a stem) as a word: with the typed word's ending when that analyses to it."""
+        if stem and typed.startswith(stem):
+            candidate = term + typed[len(stem) :]
+            if self.vocabulary.term_of(candidate) == term:
+                return candidate
+        return term
+
+    def _dictionary(self) -> Any:
+        with self._lock:
+            if self._symspell is None:
+                self._symspell = self._build()
+            return self._symspell
+
+    def _build(self) -> Any:
+        from symspellpy import SymSpell
+
+        symspell = SymSpell(max_dictionary_edit_distance=MAX_EDIT_DISTANCE, prefix_length=PREFIX_LENGTH)
+        frequencies = self.vocabulary.frequencies()
+        entries: list[tuple[str, bool, int]] = [
+            (t, False, n)
+            for t, n in frequencies.items()
+            if n >= self.min_df and len(t) >= MIN_WORD and t.isalpha()
+        ]
+        for word in self.surface_words:
+            if len(word) >= MIN_WORD and word.isalpha():
+                entries.append((word, True, max(1, frequencies.get(self.vocabulary.term_of(word), 1))))
+        for term, surface, count in entries:
+            key = collapse(term)
+            self._by_key.setdefault(key, []).append((term, surface, count))
+            symspell.create_dictionary_entry(key, count)
+        return symspell
+
+
+def _similarity(a: str, b: str) -> float:
+    """Normalised Indel similarity (1 - edits / total length): whole-word likeness, 0..1."""
+    from rapidfuzz.distance import Indel
+
+    return float(Indel.normalized_similarity(a, b))

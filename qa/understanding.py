@@ -1,0 +1,79 @@
+"""Understand a question before retrieving it (issue 16): filler removed, spelling corrected against
+the corpus, the conversation topic added to a follow-up, other names of its drugs and conditions
+added. The result is a `QueryRewrite` (medcite/types.py) that the engine retrieves with, keeps on the
+Answer and that `ask --json` and the web chat show.
+
+    understanding = understanding_from_stats(index.corpus_stats, lexicon)  # once, at start-up
+    rewrite = understanding.rewrite(question, conversation)       # per question, pure
+    rewrite.search_query   # "Lexapro escitalopram" for "Alright so I dont know much about Lexapro ..."
+
+Order matters: filler goes first, so "Thanks! And what about in children?" is still seen as a
+follow-up; spelling next, so a corrected name gets its brand/generic and synonyms; the follow-up
+rewrite (qa/conversation.py, unchanged) then adds the topic to a fragment that keeps its own words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.corpus_stats import CorpusStats
+from medcite.types import NameMapping, QueryRewrite
+from qa.conversation import Conversation, rewrite_follow_up
+from qa.drug_names import DrugNames, drug_names_from_records
+from qa.expansion import Lexicon, expand_query, expansions
+from qa.filler import strip_filler
+from qa.spelling import Speller
+
+
+@dataclass(frozen=True)
+class QueryUnderstanding:
+    """What rewriting needs of the corpus: its lexicon (MedlinePlus synonyms), drug names (label tier)
+    and a speller over its vocabulary (None: nothing is corrected, e.g. a retriever without an index)."""
+
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    names: DrugNames = field(default_factory=DrugNames)
+    speller: Speller | None = None
+
+    def rewrite(self, question: str, conversation: Conversation | None = None) -> QueryRewrite:
+        return rewrite_query(question, conversation, self.lexicon, self.names, self.speller)
+
+
+def rewrite_query(
+    question: str,
+    conversation: Conversation | None = None,
+    lexicon: Lexicon | None = None,
+    names: DrugNames | None = None,
+    speller: Speller | None = None,
+) -> QueryRewrite:
+    """The question understood: see the module docstring for the steps and their order."""
+    lexicon = lexicon if lexicon is not None else Lexicon()
+    question = question.strip()
+    cleaned = strip_filler(question)
+    corrected, corrections = speller.correct(cleaned) if speller is not None else (cleaned, ())
+    text = rewrite_follow_up(corrected, conversation, lexicon)
+    mappings: list[NameMapping] = list(names.mappings(text)) if names is not None else []
+    added = list(dict.fromkeys(m.mapped_to for m in mappings))
+    with_names = " ".join([text, *added]) if added else text
+    # MedlinePlus synonyms, exactly as expand_query appends them: a question with nothing to clean,
+    # correct or name is searched as before issue 16.
+    for phrase, alts in expansions(with_names, lexicon):
+        mappings.extend(NameMapping(phrase, alt, "synonym") for alt in alts)
+    search = expand_query(with_names, lexicon)
+    return QueryRewrite(
+        original=question,
+        cleaned=cleaned,
+        text=text,
+        search_query=search,
+        corrections=corrections,
+        name_mappings=tuple(dict.fromkeys(mappings)),
+    )
+
+
+def understanding_from_stats(stats: CorpusStats, lexicon: Lexicon) -> QueryUnderstanding:
+    """Built from an index's statistics: drug names from its label documents, a speller over its
+    keyword vocabulary (none without one) knowing the lexicon's and the drug names' words."""
+    names = drug_names_from_records(stats.label_records)
+    speller = None
+    if stats.words is not None and stats.frequencies():
+        speller = Speller(stats, surface_words=lexicon.vocabulary() | names.words())
+    return QueryUnderstanding(lexicon, names, speller)

@@ -1,0 +1,335 @@
+"""Question understanding (issue 16): filler removal, spelling against the corpus, brand/generic names,
+and the rewrite carried on the Answer into `ask --json` and the web chat."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import Stemmer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ingest.catalog import Catalog
+from qa_fakes import DERMATOMYOSITIS, MemoryRetriever, chunk
+
+from corpus.readers import openfda, spl_xml
+from medcite.answer_codec import answer_from_dict, answer_to_dict
+from medcite.settings import Settings
+from medcite.types import Correction, Document, NameMapping, Section, Tier
+from qa.conversation import Conversation
+from qa.drug_names import build_drug_names, drug_names_from_records, generic_core
+from qa.engine import AnswerEngine
+from qa.expansion import build_lexicon
+from qa.filler import strip_filler
+from qa.render import answer_to_json
+from qa.spelling import Speller, TermVocabulary
+from qa.textutil import tokens
+from qa.understanding import QueryUnderstanding, rewrite_query
+from ui.render_html import render_answer
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "corpus_small"
+_STEM = Stemmer.Stemmer("english")
+
+PASSAGES = [
+    "Hemorrhoids are swollen veins in the anus and rectum. Anal fissures are small tears.",
+    "Most hemorrhoids and anal fissures heal with fibre, fluids and sitz baths.",
+    "Hemorrhoid symptoms include bleeding and itching; a hemorrhoid may thrombose.",
+    "Scabies is treated with permethrin cream or oral ivermectin.",
+    "Escitalopram is indicated for major depressive disorder and generalized anxiety disorder.",
+    "Dermatomyositis treatment starts with corticosteroids; dermatomyositis affects muscle and skin.",
+    "Treatment of dermatomyositis and treatment of polymyositis differ in monitoring.",
+]
+
+
+def stem(word: str) -> str:
+    """A keyword-index-like analyser (Snowball English stems)."""
+    return _STEM.stemWord(word.lower())
+
+
+def corpus_vocabulary() -> TermVocabulary:
+    return TermVocabulary.from_texts(PASSAGES, stem)
+
+
+def speller(**kw: object) -> Speller:
+    # No English word list: only the corpus protects a word here, so the property below tests that.
+    return Speller(corpus_vocabulary(), min_df=1, real_words=frozenset(), **kw)  # type: ignore[arg-type]
+
+
+# --- filler ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Alright so I dont know much about Lexapro would you tell me more about it?", "Lexapro?"),
+        (
+            "Also what is the oral option to get rid of scabies?",
+            "What is the oral option to get rid of scabies?",
+        ),
+        ("Hi, any thoughts on metformin for PCOS? Thanks!", "Metformin for PCOS?"),
+        ("Can you please tell me about the side effects of prednisone", "The side effects of prednisone"),
+        ("What is the treatment for dermatomyositis?", "What is the treatment for dermatomyositis?"),
+        ("thanks!", "thanks!"),  # nothing of substance would be left: kept as typed
+    ],
+)
+def test_filler_removed(question: str, expected: str) -> None:
+    assert strip_filler(question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is it safe to take ibuprofen as well as aspirin so that my pain goes away?",
+        "So far the rash has spread; is it shingles or scabies?",
+        "Hello doctor, my mother has hemorrhoids and an anal fissure, would you tell me more about it?",
+        "Okay so I want to know about the first-line treatment of dermatomyositis, thanks in advance",
+        "Any thoughts on whether statins cause muscle pain (myalgia) in the elderly?",
+    ],
+)
+def test_filler_removal_keeps_every_medical_word(question: str) -> None:
+    medical = {
+        "ibuprofen", "aspirin", "pain", "rash", "shingles", "scabies", "hemorrhoids", "anal", "fissure",
+        "mother", "first-line", "treatment", "dermatomyositis", "statins", "muscle", "myalgia", "elderly",
+        "spread", "safe", "away", "far",
+    }  # fmt: skip
+    kept = set(tokens(strip_filler(question)))
+    assert {w for w in tokens(question) if w in medical} <= kept
+
+
+# --- spelling ----------------------------------------------------------------------------------
+
+
+def test_misspelling_corrected_against_the_corpus_vocabulary() -> None:
+    text, corrections = speller().correct("Do fissures and hemmroids heal on their own?")
+    assert corrections == (Correction("hemmroids", "hemorrhoids"),)
+    assert text == "Do fissures and hemorrhoids heal on their own?"
+
+
+def test_lexicon_names_as_written_are_suggested() -> None:
+    s = speller(surface_words=frozenset({"dermatomyositis", "scabies"}))
+    text, corrections = s.correct("treatmnet of dermatomiositis and scabis")
+    assert [c.corrected for c in corrections] == ["treatment", "dermatomyositis"]
+    # "scabis" has the index term of "scabies" (stem "scabi"): BM25 already finds it, nothing to correct
+    assert text == "treatment of dermatomyositis and scabis"
+
+
+def test_nothing_close_enough_is_left_alone() -> None:
+    assert speller().correct("What is zolbetuximab?") == ("What is zolbetuximab?", ())
+
+
+def test_short_words_numbers_and_abbreviations_are_not_corrected() -> None:
+    s = speller()
+    for q in ("Is COPD the same as BPH?", "vitamin b12 for tiredness", "flu or cold?"):
+        assert all(c.typed not in ("COPD", "BPH", "b12", "flu") for c in s.correct(q)[1])
+
+
+def test_a_real_english_word_the_corpus_lacks_is_not_corrected() -> None:
+    s = Speller(corpus_vocabulary(), min_df=1)  # the bundled English word list this time
+    _, corrections = s.correct("Do fissures and hemmroids heel on their own?")
+    assert corrections == (Correction("hemmroids", "hemorrhoids"),)  # "heel" is a word: kept
+
+
+_CORPUS_WORDS = sorted({w for p in PASSAGES for w in tokens(p) if w.isalpha()})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_CORPUS_WORDS), min_size=1, max_size=8))
+def test_a_corpus_word_is_never_corrected(words: list[str]) -> None:
+    question = " ".join(words) + "?"
+    s = speller()
+    assert s.correct(question) == (question, ())
+    assert all(s.known(w) for w in words)
+
+
+@pytest.mark.parametrize("word", ["Hemorrhoids", "ESCITALOPRAM", "treated", "sitz"])
+def test_corpus_words_in_any_case_or_form_are_known(word: str) -> None:
+    assert speller().known(word)
+
+
+# --- brand and generic names -------------------------------------------------------------------
+
+
+def test_generic_core_drops_salts_and_keeps_ingredients() -> None:
+    assert generic_core("Atorvastatin Calcium") == "atorvastatin"
+    assert generic_core("ESCITALOPRAM OXALATE") == "escitalopram"
+    assert generic_core("Diphenhydramine HCl, Phenylephrine HCl") == "diphenhydramine, phenylephrine"
+    assert generic_core("Potassium Chloride") == "potassium"  # one ingredient word always stays
+
+
+def _label(title: str, meta: dict[str, object]) -> tuple[str, dict[str, object]]:
+    return title, meta
+
+
+LABELS = [
+    # openFDA: brand_name + drug_name
+    _label("Lexapro (escitalopram)", {"brand_name": "Lexapro", "drug_name": "escitalopram"}),
+    # SPL: product_name + drug_name (generic medicine)
+    _label("HUMIRA (adalimumab) injection", {"product_name": "Humira", "drug_name": "Adalimumab"}),
+    # a generic-only label: no brand
+    _label("Haloperidol", {"product_name": "Haloperidol", "drug_name": "haloperidol"}),
+    # a product description holding the generic is not a brand
+    _label("MEN's Rogaine", {"product_name": "Mens rogaine Minoxidil - Unscented", "drug_name": "Minoxidil"}),
+    # the title is the only source (another reader, or older metadata)
+    _label("ZOLOFT® (sertraline hydrochloride) tablets", {}),
+    # a combination product: brand -> both generics, but not a brand of either
+    _label("Triaminic", {"product_name": "Triaminic", "drug_name": "Diphenhydramine HCl, Phenylephrine HCl"}),
+]
+
+
+def test_brand_and_generic_names_from_label_records() -> None:
+    names = drug_names_from_records(LABELS)
+    assert names.brand_to_generic["lexapro"] == ("escitalopram",)
+    assert names.brand_to_generic["humira"] == ("adalimumab",)
+    assert names.brand_to_generic["zoloft"] == ("sertraline",)
+    assert names.brand_to_generic["triaminic"] == ("diphenhydramine, phenylephrine",)
+    assert names.generic_to_brand["escitalopram"] == ("Lexapro",)
+    assert names.generic_to_brand["sertraline"] == ("ZOLOFT".title(),)
+    assert (
+        "haloperidol" not in names.brand_to_generic
+        and "mens rogaine minoxidil unscented" not in names.brand_to_generic
+    )
+    assert "diphenhydramine" not in names.generic_to_brand
+
+
+def test_name_mappings_both_ways_as_typed() -> None:
+    names = drug_names_from_records(LABELS)
+    assert names.mappings("Tell me about LEXAPRO") == (
+        NameMapping("LEXAPRO", "escitalopram", "brand->generic"),
+    )
+    assert names.mappings("escitalopram dose") == (NameMapping("escitalopram", "Lexapro", "generic->brand"),)
+    assert names.mappings("Lexapro or escitalopram?") == ()  # both names already there
+    assert names.mappings("a lexapro-like drug") == ()  # tokens, not substrings
+
+
+def test_names_from_the_fixture_corpus_labels() -> None:
+    docs = [
+        d
+        for d in openfda.read_file(FIXTURE / "drug_labels/openfda/lipitor_openfda.json", Tier.DRUG_LABEL, "x")
+    ]
+    docs += [
+        d
+        for p in sorted((FIXTURE / "drug_labels/spl").glob("*.xml"))
+        for d in spl_xml.read_file(p, Tier.DRUG_LABEL, p.name)
+    ]
+    names = drug_names_from_records((d.title, d.meta) for d in docs if isinstance(d, Document))
+    assert names.brand_to_generic.get("lipitor") == ("atorvastatin",)
+    assert "Lipitor" in names.generic_to_brand["atorvastatin"]
+
+
+def test_names_from_a_catalog(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    docs = [
+        Document(f"x:{i}", Tier.DRUG_LABEL, "openfda", t, (Section("Indications", "text"),), meta=dict(m))
+        for i, (t, m) in enumerate(LABELS)
+    ]
+    docs.append(Document("m:1", Tier.PATIENT_INFO, "medlineplus", "Lexapro (a topic)", (Section("S", "t"),)))
+    catalog.replace_documents([(d, d.fingerprint(), []) for d in docs])
+    names = drug_names_from_records(catalog.tier_records(Tier.DRUG_LABEL))
+    catalog.close()
+    assert names.brand_to_generic["lexapro"] == ("escitalopram",) and len(names) == 4
+
+
+# --- the rewrite -------------------------------------------------------------------------------
+
+LEXICON = build_lexicon([["Hemorrhoids", "Piles"], ["Dermatomyositis", "Myositis"]])
+NAMES = build_drug_names([("Lexapro", "escitalopram oxalate")])
+
+
+def understanding() -> QueryUnderstanding:
+    return QueryUnderstanding(LEXICON, NAMES, speller(surface_words=LEXICON.vocabulary() | NAMES.words()))
+
+
+def test_the_three_issue_questions_are_rewritten() -> None:
+    u = understanding()
+    r = u.rewrite("Do fissures and hemmroids heal on their own?")
+    assert r.corrections == (Correction("hemmroids", "hemorrhoids"),)
+    assert "hemorrhoids" in r.text and "piles" in r.search_query
+    assert NameMapping("hemorrhoids", "piles", "synonym") in r.name_mappings
+    r = u.rewrite("Alright so I dont know much about Lexapro would you tell me more about it?")
+    assert r.text == "Lexapro?" and r.search_query == "Lexapro? escitalopram"
+    assert r.name_mappings == (NameMapping("Lexapro", "escitalopram", "brand->generic"),)
+    assert "Searching for: Lexapro?" in r.display and "escitalopram (generic name)" in r.display
+    r = u.rewrite("Also what is the oral option to get rid of scabies?")
+    assert r.text == "What is the oral option to get rid of scabies?" and not r.corrections
+
+
+def test_a_question_with_nothing_to_change_is_searched_as_before() -> None:
+    from qa.expansion import expand_query
+
+    q = "What is the treatment for dermatomyositis?"
+    r = understanding().rewrite(q)
+    assert r.text == q and r.search_query == expand_query(q, LEXICON) and not r.corrections
+    plain = rewrite_query("What causes gout?")
+    assert plain.search_query == "What causes gout?" and not plain.changed
+
+
+def test_a_follow_up_keeps_its_words_and_gets_the_topic() -> None:
+    convo = Conversation()
+    convo.add("What is the treatment for dermatomyositis?", lexicon=LEXICON)
+    r = understanding().rewrite("Thanks! And what about in children?", convo)
+    assert "children" in r.text and "dermatomyositis" in r.text.lower()
+    assert r.cleaned == "And what about in children?"
+
+
+# --- engine, JSON, HTML ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def engine_and_retriever() -> tuple[AnswerEngine, MemoryRetriever]:
+    chunks = [
+        *DERMATOMYOSITIS,
+        chunk(
+            "Lexapro is indicated for the treatment of major depressive disorder and generalized anxiety "
+            "disorder in adults. Escitalopram is a selective serotonin reuptake inhibitor.",
+            tier=Tier.DRUG_LABEL,
+            title="Lexapro (escitalopram)",
+            collection="openfda",
+            section="Indications and Usage",
+            doc="openfda:lexapro",
+        ),
+    ]
+    retriever = MemoryRetriever(chunks)
+    vocab = TermVocabulary.from_texts((c.embed_text for c in chunks), stem)
+    u = QueryUnderstanding(LEXICON, NAMES, Speller(vocab, min_df=1, surface_words=LEXICON.vocabulary()))
+    return AnswerEngine(retriever, Settings(), lexicon=LEXICON, understanding=u), retriever
+
+
+def test_engine_retrieves_with_the_rewritten_query(
+    engine_and_retriever: tuple[AnswerEngine, MemoryRetriever],
+) -> None:
+    engine, retriever = engine_and_retriever
+    answer = engine.ask("Alright so I dont know much about Lexapro would you tell me more about it?")
+    asked = {q for q, _, _ in retriever.calls}
+    assert asked == {"Lexapro? escitalopram"}
+    assert answer.query_rewrite is not None and answer.query_rewrite.search_query == "Lexapro? escitalopram"
+    assert answer.rewritten_query == answer.question  # the conversation-level rewrite is unchanged
+
+    retriever.calls.clear()
+    answer = engine.ask("What is the treatmnet for dermatomyosits?")
+    assert {q for q, _, _ in retriever.calls} == {"What is the treatment for dermatomyositis? myositis"}
+    assert not answer.abstained
+
+
+def test_rewrite_in_ask_json_html_and_codec(
+    engine_and_retriever: tuple[AnswerEngine, MemoryRetriever],
+) -> None:
+    engine, _ = engine_and_retriever
+    answer = engine.ask("What is the treatmnet for Lexapro?")
+    d = answer_to_json(answer)["query_rewrite"]
+    assert d["corrections"] == [{"typed": "treatmnet", "corrected": "treatment"}]
+    assert {"name": "Lexapro", "mapped_to": "escitalopram", "kind": "brand->generic"} in d["name_mappings"]
+    assert d["search_query"].startswith("What is the treatment for Lexapro?") and d["searched_for"]
+    html = render_answer(answer)
+    assert "<s>treatmnet</s> → treatment" in html and "Lexapro → escitalopram (generic name)" in html
+    assert 'class="mc-rewritten">Searching for: <q>What is the treatment for Lexapro?</q>' in html
+    assert answer_from_dict(answer_to_dict(answer)) == answer
+    unchanged = engine.ask("What is the treatment for dermatomyositis?")
+    assert answer_to_json(unchanged)["query_rewrite"]["name_mappings"]  # the lexicon synonym
+    plain = replace(
+        unchanged, query_rewrite=replace(unchanged.query_rewrite, name_mappings=(), search_query="")
+    )
+    assert (
+        "Searching for" not in render_answer(plain)
+        and answer_to_json(plain)["query_rewrite"]["searched_for"] is None
+    )
