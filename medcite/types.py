@@ -278,3 +278,16 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
     notices: tuple[str, ...] = ()  # emergency / abstention / non-medical / approval notices, shown first
     closest_topics: tuple[str, ...] = ()
+
+
+# Fields that describe one serving of an answer rather than the answer: left out of its id.
+_NOT_CONTENT = ("answer_id", "review_status", "timings_ms")
+
+
+def answer_content_id(answer: Answer) -> str:
+    """The answer's id: a hash of everything it says and cites (its payload, corpus hash and settings
+    hash included), so a changed answer gets a new id while the same answer keeps its id.  The review
+    status and timings are left out: they change while the answer stays the same."""
+    content = {k: v for k, v in asdict(answer).items() if k not in _NOT_CONTENT}
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return content_hash("answer", payload, answer.corpus_hash, answer.settings_hash)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from medcite.answer_codec import answer_to_dict
-from medcite.auth import FAST_TEST_HASHER
 from medcite.errors import MedCiteError
-from medcite.store import Store
-from medcite.store_db import LATEST_VERSION, MIGRATIONS, Database
+from review.auth import FAST_TEST_HASHER
+from review.codec import answer_to_dict
+from review.db import LATEST_VERSION, MIGRATIONS, Database
+from review.store import Store
 
 V1_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "review" / "v1_schema.sql"
 
