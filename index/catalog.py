@@ -17,13 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from index.manifest import IndexManifest
+from medcite import migrations as runner
+from medcite.migrations import Migration, sql_statements
 from medcite.types import TIERS, Chunk, Document, Tier
 
 # Ordered, append-only: a migration, once released, is never edited; add a new one instead.
-MIGRATIONS: tuple[tuple[str, str], ...] = (
-    (
+# Applied by the shared runner (`medcite.migrations`); the names are what catalogs built before it
+# recorded, so those open without re-applying anything.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
         "0001_initial",
-        """
+        sql_statements(
+            """
         CREATE TABLE documents (
             doc_id TEXT PRIMARY KEY NOT NULL,
             fingerprint TEXT NOT NULL,
@@ -85,7 +91,8 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             catalog_generation INTEGER NOT NULL DEFAULT 0,
             bm25_generation INTEGER
         );
-        """,
+        """
+        ),
     ),
 )
 
@@ -185,24 +192,14 @@ class Catalog:
         conn.execute("COMMIT")
 
     def migrate(self) -> list[str]:
-        """Apply pending migrations in order; returns the names applied."""
-        conn = self.conn
-        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-        done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
-        applied: list[str] = []
-        for name, sql in MIGRATIONS:
-            if name in done:
-                continue
-            with self.transaction() as c:
-                for stmt in sql.split(";"):
-                    if stmt.strip():
-                        c.execute(stmt)
-                c.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now_iso()))
-            applied.append(name)
-        return applied
+        """Apply pending migrations in order (`medcite.migrations.migrate`); returns the names applied."""
+        target = runner.ConnectionTarget(self.conn)
+        return [m.name for m in runner.migrate(target, MIGRATIONS, where=str(self.path))]
 
     def applied_migrations(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
+        by_version = {m.version: m.name for m in MIGRATIONS}
+        versions = runner.applied_versions(self.conn, MIGRATIONS)
+        return [by_version.get(v, str(v)) for v in versions]
 
     # --- manifest ---------------------------------------------------------------------------
 

@@ -200,14 +200,22 @@ def _audience(value: str) -> str:
     return value
 
 
-def _answer_service(settings: object):  # noqa: ANN202 - heavy types imported lazily
-    """Engine over the index plus the review store (approved answers are served from it)."""
+def _engine(settings: object):  # noqa: ANN202 - heavy types imported lazily
+    """The answer engine over the index (the seam tests replace with a fake engine)."""
     from index import open_index
-    from medcite.store import open_store
     from qa.engine import AnswerEngine
 
-    index = open_index(settings)  # type: ignore[arg-type]
-    return AnswerEngine(index, settings), open_store(settings), index.corpus_hash  # type: ignore[arg-type]
+    return AnswerEngine(open_index(settings), settings)  # type: ignore[arg-type]
+
+
+def _answer_service(settings: object):  # noqa: ANN202 - heavy types imported lazily
+    """`review.service.AnswerService` over the engine and the review store: approved answers are
+    served from the store, fresh ones saved to it (the same path as the web chat and `/ask`)."""
+    from review.service import AnswerService
+    from review.store import open_store
+
+    engine = _engine(settings)  # the index first: a missing index is reported before the store opens
+    return AnswerService(engine, open_store(settings))  # type: ignore[arg-type]
 
 
 @app.command("ask")
@@ -223,8 +231,7 @@ def ask_cmd(
     aud = _audience(audience)
     s = _settings()
     question = check_question(question, s.limits.max_question_chars)  # before the index is opened: fail fast
-    engine, store, corpus_hash = _answer_service(s)
-    answer = store.serve(question, aud, corpus_hash, lambda: engine.ask(question, aud))  # type: ignore[arg-type]
+    answer = _answer_service(s).ask(question, aud)
     if as_json:
         print(json.dumps(answer_to_json(answer), indent=2, ensure_ascii=False))
     else:
@@ -236,13 +243,12 @@ def chat_cmd(
     audience: Annotated[str, typer.Option("--audience", help="clinician | patient")] = "clinician",
 ) -> None:
     """A terminal conversation: ask, then follow up ("what about in children?"). Empty line quits."""
-    from qa.conversation import Conversation
     from qa.render import render_terminal
 
     aud = _audience(audience)
     s = _settings()
-    engine, store, corpus_hash = _answer_service(s)
-    conversation = Conversation()
+    service = _answer_service(s)
+    earlier: list = []  # this conversation's answers, oldest first: follow-ups are rewritten from them
     print("MedCite chat — ask a medical question; an empty line or Ctrl-D ends the conversation.")
     while True:
         try:
@@ -258,15 +264,11 @@ def chat_cmd(
         except MedCiteError as err:  # a bad line is refused; the conversation goes on
             print(f"error: {err}")
             continue
-        if conversation.turns:
-            answer = engine.ask(question, aud, conversation)  # type: ignore[arg-type]
-            store.save_answer(answer)
-        else:
-            answer = store.serve(question, aud, corpus_hash, lambda q=question: engine.ask(q, aud))  # type: ignore[arg-type]
+        answer = service.ask(question, aud, earlier)
         if answer.rewritten_query and answer.rewritten_query != question:
             print(f"Searching for: {answer.rewritten_query}")
         print(render_terminal(answer))
-        conversation.add(answer)
+        earlier.append(answer)
 
 
 @app.command("serve")
@@ -295,7 +297,7 @@ def main() -> None:
 
 
 # --- review workflow, reviewers and feedback (issue 7) ---------------------------------------
-from medcite.cli_review import feedback_app, review_app, reviewer_app  # noqa: E402
+from review.cli import feedback_app, review_app, reviewer_app  # noqa: E402
 
 app.add_typer(review_app, name="review")
 app.add_typer(reviewer_app, name="reviewer")

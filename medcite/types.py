@@ -346,3 +346,16 @@ class Answer:
     closest_topics: tuple[str, ...] = ()
     # How the question was understood (issue 16); None for answers made before it or redacted ones.
     query_rewrite: QueryRewrite | None = None
+
+
+# Fields that describe one serving of an answer rather than the answer: left out of its id.
+_NOT_CONTENT = ("answer_id", "review_status", "timings_ms")
+
+
+def answer_content_id(answer: Answer) -> str:
+    """The answer's id: a hash of everything it says and cites (its payload, corpus hash and settings
+    hash included), so a changed answer gets a new id while the same answer keeps its id.  The review
+    status and timings are left out: they change while the answer stays the same."""
+    content = {k: v for k, v in asdict(answer).items() if k not in _NOT_CONTENT}
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return content_hash("answer", payload, answer.corpus_hash, answer.settings_hash)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from index import CorpusStats, Index
 from medcite.embedding import Embedder
 from medcite.input_guard import check_question
 from medcite.settings import Settings
-from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Tier, content_hash
+from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Tier, answer_content_id
 from qa.answer_retrieval import Reranker, retrieve_by_tier
 from qa.audience import adapt_drafts, disclaimer_for
 from qa.base import Retriever
@@ -263,14 +264,11 @@ class AnswerEngine:
     ) -> Answer:
         sections, citations = assemble(drafts, hits_by_id, audience) if drafts else ((), ())
         settings_hash = self.settings.settings_hash()
-        answer_id = content_hash(
-            question, rewritten, audience, self.corpus_hash, settings_hash, *retrieved_ids
-        )
         dates = [recency(c.chunk) for c in citations if recency(c.chunk)]
         timings = dict(timings)
         timings["total_ms"] = _ms(t0)
         answer = Answer(
-            answer_id=answer_id,
+            answer_id="",  # set below from the finished content (`answer_content_id`)
             question=question,
             rewritten_query=rewritten,
             audience=audience,
@@ -289,10 +287,8 @@ class AnswerEngine:
         )
         if final and sections:
             topic = extract_topic(rewritten, self.lexicon)
-            from dataclasses import replace
-
             answer = replace(answer, follow_ups=suggest_follow_ups(answer, topic))
-        return answer
+        return replace(answer, answer_id=answer_content_id(answer))
 
 
 def _ms(start: float) -> float:

@@ -1,7 +1,7 @@
 """Answer rendering: the `ask --json` shape (issue 4 item 9) and a readable terminal form.
 
 Citations are rendered from `Answer.citations`, never parsed out of text (STYLE.md 2). For a
-lossless, round-trippable form (the review store) use `medcite.answer_codec`.
+lossless, round-trippable form (the review store) use `review.codec`.
 """
 
 from __future__ import annotations

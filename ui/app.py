@@ -13,20 +13,20 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from medcite.errors import IndexMismatchError, IndexMissingError, MedCiteError
 from medcite.settings import Settings
 from medcite.types import TIERS, Answer, Audience, SearchFilters, Tier
+from review.service import AnswerService, ConversationFactory, StreamingEngine, make_conversation
 from ui.feedback import FeedbackSink, InMemoryFeedbackSink
 from ui.hardening import QuestionGate, launch_options
 from ui.persistence import (
     CONVERSATION_STORAGE_KEY,
     browser_state_secret,
     keeper_for,
-    lookup_approved,
     new_conversation_id,
     valid_conversation_id,
 )
@@ -47,23 +47,9 @@ _COMMAND_IN_HINT = re.compile(r"`(medcite [^`]+)`")
 ERROR_TEXT = "Something went wrong while answering. The details were logged; please try again."
 
 
-class StreamingEngine(Protocol):
-    """What the web chat needs from `qa.engine.AnswerEngine`."""
-
-    def ask_stream(
-        self,
-        question: str,
-        audience: Audience = "clinician",
-        conversation: Any = None,
-        filters: SearchFilters | None = None,
-    ) -> Iterator[Answer]:
-        """Yield progressively fuller answers; the last one is final."""
-        ...
-
-
+# `StreamingEngine` (what the chat needs from `qa.engine.AnswerEngine`), `ConversationFactory` and
+# `make_conversation` live with the answer service (`review.service`), which every entry point uses.
 EngineFactory = Callable[[Settings], StreamingEngine]
-# Builds the engine's conversation from earlier turns: Answers (web chat) or bare questions (API).
-ConversationFactory = Callable[[Sequence[Answer | str]], Any]
 
 
 def default_engine_factory(settings: Settings) -> StreamingEngine:
@@ -75,19 +61,6 @@ def default_engine_factory(settings: Settings) -> StreamingEngine:
     from qa.engine import AnswerEngine
 
     return AnswerEngine(index, settings)
-
-
-def make_conversation(previous: Sequence[Answer | str], lexicon: Any = None) -> Any:
-    """The engine's `qa.conversation.Conversation` from earlier answers or questions (None when empty);
-    `lexicon` (the engine's) lets follow-up rewriting recognise multi-word medical topics."""
-    if not previous:
-        return None
-    from qa.conversation import Conversation
-
-    conversation = Conversation()
-    for answer in previous:
-        conversation.add(answer, lexicon=lexicon)
-    return conversation
 
 
 @dataclass(frozen=True)
@@ -176,9 +149,10 @@ class ChatController:
     """The app's behaviour without Gradio: stream answers, keep turns, record feedback.
 
     Kept apart from the layout so it can be tested directly; Gradio handlers are thin wrappers.
-    With a `medcite.store.Store` as `store`, a question that opens a conversation is answered from
-    medical review when an approved answer matches (issue 7 item 4), and conversations are kept in the
-    store (`remember` / `restore` / `forget`, issue 7 item 8); other stores skip both.
+    Answers come from `review.service.AnswerService` (the path the CLI uses too): with a
+    `review.store.Store` as `store`, a question that opens a conversation is answered from medical
+    review when an approved answer matches (issue 7 item 4), and conversations are kept in the store
+    (`remember` / `restore` / `forget`, issue 7 item 8); other stores skip both.
     """
 
     def __init__(
@@ -194,18 +168,12 @@ class ChatController:
         self.store = store
         self.conversation_factory = conversation_factory
         self.today = today
-        # Approved answers are matched on the corpus they were built from (`qa.engine.AnswerEngine`).
-        self.corpus_hash = str(getattr(engine, "corpus_hash", "") or "")
+        self.service = (
+            AnswerService(engine, store, conversation_factory=conversation_factory)
+            if engine is not None
+            else None
+        )
         self.keeper = keeper_for(store)
-
-    def approved(self, question: str, audience: Audience, filters: SearchFilters | None) -> Any:
-        """The store's `ApprovedLookup` for a question that stands alone. Filtered questions are never
-        served from review: the approved answer was not built under those filters."""
-        from medcite.review import ApprovedLookup
-
-        if filters is not None and not filters.is_empty:
-            return ApprovedLookup("none")
-        return lookup_approved(self.store, question, audience, self.corpus_hash)
 
     def stream(
         self, question: str, audience: Audience, filters: SearchFilters, previous: Sequence[Turn]
@@ -213,28 +181,27 @@ class ChatController:
         """Yield the turn list as the answer to `question` grows; the last yield is final."""
         turns = [*previous, Turn(question=question)]
         yield list(turns)
-        if self.engine is None:
+        if self.service is None:
             problem = self.problem or SetupProblem(ERROR_TEXT, None)
             hint = f" Run `{problem.command}`." if problem.command else ""
             turns[-1] = Turn(question=question, error=problem.message + hint)
             yield list(turns)
             return
+        # Only a first question stands alone; follow-ups are rewritten from context (the service
+        # answers them afresh).
         answered = [t.answer for t in previous if t.answer is not None]
-        # Only a first question stands alone; follow-ups are rewritten from context, so answer afresh.
-        lookup = self.approved(question, audience, filters) if not answered else None
-        if lookup is not None and lookup.kind == "approved" and lookup.answer is not None:
-            approval = Approval(lookup.approved_at or "", lookup.reviewer or "")
-            turns[-1] = Turn(question, lookup.answer, (lookup.approved_at or "")[:10], approval=approval)
-            yield list(turns)
-            return
-        note = lookup.note if lookup is not None else None
-        final: Answer | None = None
+        shown: Answer | None = None
         try:
-            conversation = self.conversation_factory(answered)
-            for final in self.engine.ask_stream(question, audience, conversation, filters):
-                if note:  # the corpus changed since an earlier version was approved: say so
-                    final = replace(final, notices=(*final.notices, note))
-                turns[-1] = Turn(question=question, answer=final, updated=self.today())
+            for served in self.service.stream(question, audience, answered, filters):
+                if served.answer == shown:
+                    continue  # the saved final answer is the last one shown: nothing to redraw
+                shown = served.answer
+                if served.from_review:
+                    approval = Approval(served.approved_at or "", served.reviewer or "")
+                    updated = (served.approved_at or "")[:10]
+                    turns[-1] = Turn(question, served.answer, updated, approval=approval)
+                else:
+                    turns[-1] = Turn(question=question, answer=served.answer, updated=self.today())
                 yield list(turns)
         except MedCiteError as exc:
             turns[-1] = Turn(question=question, error=str(exc))
@@ -245,43 +212,18 @@ class ChatController:
             log.exception("answering a question (%d characters) failed", len(question))
             turns[-1] = Turn(question=question, error=ERROR_TEXT)
             yield list(turns)
-        else:
-            if final is not None:
-                self._save(final)
-
-    def _save(self, answer: Answer) -> None:
-        """Keep the final answer so feedback and review can refer to it; a store failure is logged,
-        never shown instead of the answer."""
-        try:
-            self.store.save_answer(answer)
-        except Exception:
-            log.exception("could not store answer %s", answer.answer_id)
 
     def ask_stream_api(
         self, question: str, audience: Audience, history: Sequence[Any] | None
     ) -> Iterator[Answer]:
         """Answer through the API, progressively; `history` holds the earlier questions (oldest first),
         which set the topic that follow-ups are rewritten with."""
-        if self.engine is None:
+        if self.service is None:
             problem = self.problem or SetupProblem(ERROR_TEXT, None)
             raise MedCiteError(problem.message, hint=f"Run `{problem.command}`." if problem.command else None)
         if not question.strip():
             raise MedCiteError("The question is empty.", hint="Send a medical question as text.")
-        earlier = questions_from_history(history)
-        lookup = self.approved(question.strip(), audience, None) if not earlier else None
-        if lookup is not None and lookup.kind == "approved" and lookup.answer is not None:
-            yield lookup.answer
-            return
-        note = lookup.note if lookup is not None else None
-        conversation = self.conversation_factory(earlier)
-        final: Answer | None = None
-        for final in self.engine.ask_stream(question.strip(), audience, conversation, None):
-            if note:
-                final = replace(final, notices=(*final.notices, note))
-            yield final
-        if final is None:
-            raise MedCiteError("The answer engine returned nothing.", hint="Try rephrasing the question.")
-        self._save(final)
+        yield from self.service.ask_stream(question.strip(), audience, questions_from_history(history))
 
     def ask_once(self, question: str, audience: Audience, history: Sequence[Any] | None) -> Answer:
         """The final answer of `ask_stream_api`."""
@@ -353,13 +295,13 @@ def build_app(
     """Build the web chat. The engine (and so the index) is created once, here.
 
     `review=True` (what `serve` uses) puts the chat in an "Ask" tab beside the reviewers' "Review" tab
-    (`ui.review_tab`); it needs a `medcite.store.Store`, opened from settings when `store` is None.
+    (`ui.review_tab`); it needs a `review.store.Store`, opened from settings when `store` is None.
     """
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
     if review and store is None:
-        from medcite.store import open_store
+        from review.store import open_store
 
         store = open_store(settings)
 
@@ -657,7 +599,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     """`medcite serve`: build the app from settings and serve it (blocks until interrupted)."""
     host = host or settings.server.host
     options = launch_options(settings, host)  # refuses a non-loopback host without auth, before any work
-    from medcite.store import open_store
+    from review.store import open_store
 
     # The real store: answers, feedback, review and conversations persist; reviewers get the Review tab.
     app = build_app(settings, store=open_store(settings), review=True)

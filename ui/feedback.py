@@ -1,6 +1,6 @@
-"""The seam between the web chat and the app store (issue 7: `medcite.store.Store`).
+"""The seam between the web chat and the app store (issue 7: `review.store.Store`).
 
-`build_app(..., store=...)` accepts any object with the two methods below — `medcite.store.Store`
+`build_app(..., store=...)` accepts any object with the two methods below — `review.store.Store`
 has exactly these — and by default keeps answers and feedback in memory for the life of the process.
 The chat saves every final answer (so feedback can refer to it by id) and records thumbs as +1/-1.
 """

@@ -1,13 +1,13 @@
-"""Conversations that survive a server restart, and answers served from medical review (issue 7 items
-4 and 8), for the web chat.
+"""Conversations that survive a server restart (issue 7 item 8), for the web chat.  (Serving answers
+approved by medical review, item 4, is `review.service.AnswerService`, shared with the CLI.)
 
 Each browser keeps a random conversation id in its localStorage (`gr.BrowserState` under
 `CONVERSATION_STORAGE_KEY`); the turns (question + answer id) live in the app store
-(`medcite.store.Store`), so a reload after a restart re-renders the stored answers. The id is the only
+(`review.store.Store`), so a reload after a restart re-renders the stored answers. The id is the only
 key to a conversation, so it is long and random (`secrets.token_urlsafe`).
 
-Everything here works against small protocols that `medcite.store.Store` satisfies; the in-memory
-feedback sink used by tests does not, and then nothing is persisted or looked up. Store failures are
+Everything here works against small protocols that `review.store.Store` satisfies; the in-memory
+feedback sink used by tests does not, and then nothing is persisted. Store failures are
 logged and never replace an answer on screen.
 """
 
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from medcite.review import APPROVED, ApprovedLookup
-from medcite.types import Answer, Audience
+from medcite.types import Answer
+from review.rules import APPROVED
 from ui.render_html import Approval, Turn
 
 log = logging.getLogger(__name__)
@@ -30,13 +30,13 @@ log = logging.getLogger(__name__)
 CONVERSATION_STORAGE_KEY = "medcite-conversation"
 SECRET_FILE_NAME = "browser-state.key"
 MISSING_ANSWER = "This answer is no longer stored. Ask the question again."
-# Same rule as `medcite.store._check_conversation_id`: anything else from the browser is ignored.
+# Same rule as `review.conversations.CONVERSATION_ID`: anything else from the browser is ignored.
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 
 @runtime_checkable
 class ConversationStore(Protocol):
-    """What persistent conversations need (`medcite.store.Store` has all of it)."""
+    """What persistent conversations need (`review.store.Store` has all of it)."""
 
     def append_turn(
         self, conversation_id: str, role: Any, content: str, answer_id: str | None = None
@@ -51,13 +51,6 @@ class ConversationStore(Protocol):
     def get_record(self, answer_id: str) -> Any: ...
 
     def history(self, answer_id: str) -> list[Any]: ...
-
-
-@runtime_checkable
-class ReviewedStore(Protocol):
-    """A store that can find an approved answer for a question (`Store.find_approved`)."""
-
-    def find_approved(self, question: str, audience: Audience, corpus_hash: str) -> ApprovedLookup: ...
 
 
 def new_conversation_id() -> str:
@@ -101,17 +94,6 @@ def approval_from_history(events: Sequence[Any]) -> Approval | None:
         if event.to_status == APPROVED and event.reviewer:
             return Approval(event.created_at, event.reviewer)
     return None
-
-
-def lookup_approved(store: object, question: str, audience: Audience, corpus_hash: str) -> ApprovedLookup:
-    """Look the question up among approved answers; "none" when the store cannot, or fails to."""
-    if not isinstance(store, ReviewedStore):
-        return ApprovedLookup("none")
-    try:
-        return store.find_approved(question, audience, corpus_hash)
-    except Exception:
-        log.exception("approved-answer lookup failed; answering afresh")
-        return ApprovedLookup("none")
 
 
 class ConversationKeeper:
@@ -194,11 +176,9 @@ __all__ = [
     "CONVERSATION_STORAGE_KEY",
     "ConversationKeeper",
     "ConversationStore",
-    "ReviewedStore",
     "approval_from_history",
     "browser_state_secret",
     "keeper_for",
-    "lookup_approved",
     "new_conversation_id",
     "valid_conversation_id",
 ]

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from medcite.review import approval_badge
 from medcite.types import Answer, AnswerSection, Citation, QueryRewrite, Statement, Tier, mapping_text
+from review.rules import approval_badge
 
 TIER_BADGE: dict[Tier, str] = {
     Tier.GUIDELINE: "Guideline",
@@ -45,7 +45,7 @@ class Approval:
 
     @property
     def badge(self) -> str:
-        """The badge text `medcite.store` puts first in an approved answer's notices."""
+        """The badge text `review.store` puts first in an approved answer's notices."""
         return approval_badge(self.approved_at, self.reviewer)
 
 

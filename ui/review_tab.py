@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from medcite.errors import MedCiteError
-from medcite.review import APPROVED, REJECTED, STATUSES, SUBMITTED, UNDER_REVIEW, ReviewStatus, allowed_next
-from medcite.review_view import answer_markdown
 from medcite.settings import Settings
-from medcite.store import Store
+from review.rules import APPROVED, REJECTED, STATUSES, SUBMITTED, UNDER_REVIEW, ReviewStatus, allowed_next
+from review.store import Store
+from review.view import answer_markdown
 
 ALL = "All"
 TABLE_HEADERS = ["Answer id", "Status", "Audience", "Created", "Question"]

@@ -15,7 +15,7 @@ from ingest.chunker import chunk_document
 
 def test_migrations_applied_once_and_recorded(tmp_path: Path) -> None:
     cat = Catalog(tmp_path / "c.sqlite")
-    assert cat.applied_migrations() == [name for name, _ in MIGRATIONS]
+    assert cat.applied_migrations() == [m.name for m in MIGRATIONS]
     assert cat.migrate() == []  # idempotent
     assert cat.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     cat.close()

@@ -14,7 +14,6 @@ from ingest.catalog import Catalog
 from qa_fakes import DERMATOMYOSITIS, MemoryRetriever, chunk
 
 from corpus.readers import openfda, spl_xml
-from medcite.answer_codec import answer_from_dict, answer_to_dict
 from medcite.settings import Settings
 from medcite.types import Correction, Document, NameMapping, Section, Tier
 from qa.conversation import Conversation
@@ -26,6 +25,7 @@ from qa.render import answer_to_json
 from qa.spelling import Speller, TermVocabulary
 from qa.textutil import tokens
 from qa.understanding import QueryUnderstanding, rewrite_query
+from review.codec import answer_from_dict, answer_to_dict
 from ui.render_html import render_answer
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "corpus_small"

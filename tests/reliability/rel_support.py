@@ -67,7 +67,7 @@ class Served:
 @contextmanager
 def serve_real(settings: Settings) -> Iterator[Served]:
     """The real app (default engine factory, the SQLite review store) on 127.0.0.1:<free port>."""
-    from medcite.store import open_store
+    from review.store import open_store
     from ui.app import build_app, launch
     from ui.hardening import launch_options
 

@@ -227,7 +227,7 @@ def test_server_tells_a_fast_client_to_slow_down(indexed: Settings) -> None:
 def test_reviewer_passwords_are_never_logged(
     indexed: Settings, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from medcite.store import Store
+    from review.store import Store
 
     caplog.set_level(logging.DEBUG)
     store = Store(tmp_path / "app.sqlite")

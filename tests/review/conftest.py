@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from review_fixtures import PASSWORD, REVIEWER, build_answer
 
-from medcite.auth import FAST_TEST_HASHER
-from medcite.store import Store
 from medcite.types import Answer
+from review.auth import FAST_TEST_HASHER
+from review.store import Store
 
 
 @pytest.fixture

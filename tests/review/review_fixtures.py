@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from medcite.types import (
     Answer,
     AnswerSection,
@@ -12,6 +14,7 @@ from medcite.types import (
     Statement,
     StudyDesign,
     Tier,
+    answer_content_id,
     content_hash,
 )
 
@@ -75,8 +78,8 @@ def build_answer(
             (),
         ),
     )
-    return Answer(
-        answer_id=content_hash(question, audience, corpus_hash, salt),
+    answer = Answer(
+        answer_id="",
         question=question,
         rewritten_query=question if rewritten_query is None else rewritten_query,
         audience=audience,  # type: ignore[arg-type]
@@ -91,3 +94,4 @@ def build_answer(
         settings_hash="settings-1",
         timings_ms={"total": 12.5},
     )
+    return replace(answer, answer_id=answer_content_id(answer))  # the id the store gives it

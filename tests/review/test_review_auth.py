@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from medcite.auth import FAST_TEST_HASHER
-from medcite.review import AuthError
-from medcite.store import Store
+from review.auth import FAST_TEST_HASHER
+from review.rules import AuthError
+from review.store import Store
 
 
 def test_password_is_stored_only_as_argon2(store: Store, reviewer) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import pytest
 from review_fixtures import PASSWORD, REVIEWER
 
 from medcite.settings import load_settings
-from medcite.store import Store
+from review.store import Store
 from ui.review_tab import add_review_tab
 from ui.screenshot import CHROMIUM as CHROMIUM_BINARY
 from ui.screenshot import CHROMIUM_ARGS

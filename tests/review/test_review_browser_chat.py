@@ -20,9 +20,9 @@ import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from medcite.auth import FAST_TEST_HASHER  # noqa: E402
 from medcite.settings import REPO_ROOT, Settings, load_settings  # noqa: E402
-from medcite.store import Store  # noqa: E402
+from review.auth import FAST_TEST_HASHER  # noqa: E402
+from review.store import Store  # noqa: E402
 from ui.screenshot import CHROMIUM as CHROMIUM_BINARY
 from ui.screenshot import CHROMIUM_ARGS
 

@@ -13,9 +13,9 @@ from review_fixtures import build_answer
 from typer.testing import CliRunner
 
 from medcite.cli import app, main
-from medcite.review import AuthError, ReviewError
 from medcite.settings import load_settings
-from medcite.store import open_store
+from review.rules import AuthError, ReviewError
+from review.store import open_store
 
 runner = CliRunner()
 PW = "cli password 123"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from medcite.answer_codec import answer_from_dict, answer_to_dict
+from review.codec import answer_from_dict, answer_to_dict
 
 
 def test_round_trip(make_answer) -> None:  # type: ignore[no-untyped-def]

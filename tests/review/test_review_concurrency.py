@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 from review_fixtures import build_answer
 
-from medcite.auth import FAST_TEST_HASHER
-from medcite.review import ReviewError
-from medcite.store import Store
+from review.auth import FAST_TEST_HASHER
+from review.rules import ReviewError
+from review.store import Store
 
 WRITERS_PER_KIND = 10
 ANSWERS_PER_WRITER = 5
 FEEDBACK_PER_ANSWER = 2
 CONVERSATION = "shared-conversation"
-CONTESTED = "contested"
+CONTESTED = build_answer().answer_id  # the one answer every writer tries to claim
 REVIEWER, PASSWORD = "Dr Concurrent", "password for tests"
 
 
@@ -51,7 +50,7 @@ def test_twenty_concurrent_writers(tmp_path: Path) -> None:
     store = Store(path, hasher=FAST_TEST_HASHER)
     store.add_reviewer(REVIEWER, PASSWORD)
     token = store.login(REVIEWER, PASSWORD)
-    store.save_answer(replace(build_answer(), answer_id=CONTESTED))
+    assert store.save_answer(build_answer()) == CONTESTED
 
     ctx = mp.get_context("fork")
     start = ctx.Event()

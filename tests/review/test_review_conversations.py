@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from medcite.auth import FAST_TEST_HASHER
 from medcite.errors import MedCiteError
-from medcite.store import Store
+from review.auth import FAST_TEST_HASHER
+from review.store import Store
 
 
 def test_conversation_survives_restart_and_deletes(tmp_path: Path) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from medcite.auth import FAST_TEST_HASHER
 from medcite.errors import MedCiteError
 from medcite.settings import load_settings
-from medcite.store import REDACTED_QUESTION, Store
+from review.auth import FAST_TEST_HASHER
+from review.store import REDACTED_QUESTION, Store
 
 
 def test_feedback_and_exports(store: Store, reviewer, make_answer) -> None:  # type: ignore[no-untyped-def]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from medcite.answer_codec import answer_to_dict
-from medcite.auth import FAST_TEST_HASHER
 from medcite.errors import MedCiteError
-from medcite.store import Store
-from medcite.store_db import LATEST_VERSION, MIGRATIONS, Database
+from review.auth import FAST_TEST_HASHER
+from review.codec import answer_to_dict
+from review.db import LATEST_VERSION, MIGRATIONS, Database
+from review.store import Store
 
 V1_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "review" / "v1_schema.sql"
 
@@ -91,3 +91,66 @@ def test_unwritable_home_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(MedCiteError, match="MEDCITE_HOME"):
         Store(blocker / "sub" / "app.sqlite", hasher=FAST_TEST_HASHER)
+
+
+def _old_code_app_db(path: Path) -> None:
+    """An app database as `store_db.migrate` wrote it before the shared runner: all four versions
+    recorded in `schema_migrations(version, name, applied_at)`, with one answer."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    for m in MIGRATIONS:
+        conn.execute("BEGIN IMMEDIATE")
+        for stmt in m.statements:
+            conn.execute(stmt)
+        conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (m.version, m.name, "2025-01-01"))
+        conn.execute("COMMIT")
+    conn.execute(
+        "INSERT INTO answers (id, question, audience, answer_json, created_at)"
+        " VALUES ('kept', 'q', 'clinician', '{}', '2025-01-01')"
+    )
+    conn.close()
+
+
+def test_a_database_from_the_old_code_opens_without_reapplying(tmp_path: Path) -> None:
+    path = tmp_path / "old-code.sqlite"
+    _old_code_app_db(path)
+    db = Database(path)
+    assert db.migrate() == []
+    assert db.applied_versions() == list(range(1, LATEST_VERSION + 1))
+    store = Store(path, hasher=FAST_TEST_HASHER)
+    assert store.get_record("kept").status == "Submitted"
+    conn = sqlite3.connect(path)
+    assert (
+        conn.execute("SELECT applied_at FROM schema_migrations WHERE version = 1").fetchone()[0]
+        == "2025-01-01"
+    )
+    conn.close()
+
+
+def test_concurrent_openers_apply_each_migration_once(tmp_path: Path) -> None:
+    """Eight threads open one new database at once: every migration is applied exactly once."""
+    import threading
+
+    path = tmp_path / "raced.sqlite"
+    start = threading.Barrier(8)
+    applied: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            start.wait(30)
+            applied.append(Database(path).migrate())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert sorted(v for done in applied for v in done) == list(range(1, LATEST_VERSION + 1))

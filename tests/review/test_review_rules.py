@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.review import (
+from review.rules import (
     APPROVED,
     REJECTED,
     STATUSES,

@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
-from medcite.store import Store
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from medcite.types import Answer
+from review.service import AnswerService
+from review.store import Store
+
+
+class _Computing:
+    """An engine that answers with `compute()` and counts its calls."""
+
+    def __init__(self, compute: Callable[[], Answer], corpus_hash: str) -> None:
+        self.compute = compute
+        self.corpus_hash = corpus_hash
+
+    def ask_stream(
+        self, question: str, audience: Any = "clinician", conversation: Any = None, filters: Any = None
+    ) -> Iterator[Answer]:
+        yield self.compute()
+
+
+def _serve(
+    store: Store, question: str, audience: Any, corpus_hash: str, compute: Callable[[], Answer]
+) -> Answer:
+    return AnswerService(_Computing(compute, corpus_hash), store).ask(question, audience)
 
 
 def _approve(store: Store, aid: str, reviewer: tuple[str, str]) -> None:
@@ -51,7 +75,7 @@ def test_corpus_change_reports_earlier_approval(store: Store, reviewer, make_ans
         computed.append(1)
         return make_answer(corpus_hash="corpus-v2")
 
-    served = store.serve("What is the treatment for dermatomyositis?", "clinician", "corpus-v2", compute)
+    served = _serve(store, "What is the treatment for dermatomyositis?", "clinician", "corpus-v2", compute)
     assert computed == [1]
     assert served.review_status == "Submitted"
     assert served.notices[-1] == stale.note
@@ -59,7 +83,7 @@ def test_corpus_change_reports_earlier_approval(store: Store, reviewer, make_ans
     assert store.get_record(served.answer_id).status == "Submitted"
     assert stale.note not in store.get_answer(served.answer_id).notices
     # and the original approval still serves requests against the old corpus
-    again = store.serve("What is the treatment for dermatomyositis?", "clinician", "corpus-v1", compute)
+    again = _serve(store, "What is the treatment for dermatomyositis?", "clinician", "corpus-v1", compute)
     assert again.answer_id == aid and again.review_status == "Approved" and computed == [1]
 
 
@@ -72,7 +96,8 @@ def test_rejected_answers_are_never_served(store: Store, reviewer, make_answer) 
         store.find_approved("What is the treatment for dermatomyositis?", "clinician", "corpus-v1").kind
         == "none"
     )
-    served = store.serve(
+    served = _serve(
+        store,
         "What is the treatment for dermatomyositis?",
         "clinician",
         "corpus-v1",

@@ -8,7 +8,7 @@ import pytest
 from review_fixtures import PASSWORD, REVIEWER
 
 from medcite.settings import load_settings
-from medcite.store import Store
+from review.store import Store
 from ui.review_tab import MAX_FAILURES, SIGNED_OUT, ReviewController, add_review_tab
 
 

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from medcite.review import ReviewError
-from medcite.store import Store
+from review.rules import ReviewError
+from review.store import Store
 
 
 def test_new_answer_is_submitted_with_an_audit_entry(store: Store, make_answer) -> None:  # type: ignore[no-untyped-def]

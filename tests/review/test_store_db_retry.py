@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from medcite.errors import MedCiteError
-from medcite.store_db import Database
+from review.db import Database
 
 
 def _db(tmp_path: Path, retry_seconds: float = 5.0) -> Database:

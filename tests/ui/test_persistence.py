@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from ui_fakes import FakeEngine, list_conversation
 
-from medcite.auth import FAST_TEST_HASHER
-from medcite.review import APPROVED, UNDER_REVIEW
-from medcite.store import Store
 from medcite.types import SearchFilters, Tier
+from review.auth import FAST_TEST_HASHER
+from review.rules import APPROVED, UNDER_REVIEW
+from review.store import Store
 from ui.app import ChatController
 from ui.persistence import (
     MISSING_ANSWER,
@@ -88,6 +88,18 @@ def test_follow_ups_are_computed_fresh_and_saved_even_when_approved(store: Store
     # The approved question asked again inside a conversation is rewritten from context: not served.
     again = _ask(_controller(store, engine), Q, first)[-1]
     assert [c["question"] for c in engine.calls] == [Q]
+    assert again.approval is None and again.answer is not None
+    # the fresh answer says the same as the approved one, so it is the same answer (its id covers the
+    # content): saved once, not duplicated into the review queue
+    assert again.answer.answer_id == first[-1].answer.answer_id
+    assert store.count("answers") == 1
+
+
+def test_follow_up_with_new_content_is_saved_for_review(store: Store) -> None:
+    first = _ask(_controller(store))
+    assert first[-1].answer is not None
+    _approve(store, first[-1].answer.answer_id)
+    again = _ask(_controller(store), "What about in children?", first)[-1]
     assert again.approval is None and again.answer is not None
     assert again.answer.answer_id != first[-1].answer.answer_id
     assert store.get_record(again.answer.answer_id).status == "Submitted"  # saved for review

@@ -19,6 +19,7 @@ from medcite.types import (
     Statement,
     StudyDesign,
     Tier,
+    answer_content_id,
     content_hash,
 )
 
@@ -197,9 +198,11 @@ class FakeEngine:
 
 
 def _replace(answer: Answer, **changes: Any) -> Answer:
+    """`answer` with `changes`, under its content id (as the real engine gives it)."""
     from dataclasses import replace
 
-    return replace(answer, **changes)
+    changed = replace(answer, **changes)
+    return replace(changed, answer_id=answer_content_id(changed))
 
 
 def list_conversation(previous: Sequence[Answer | str]) -> list[Answer | str]:

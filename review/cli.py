@@ -26,7 +26,7 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to
 
 def _store():  # type: ignore[no-untyped-def]
     from medcite.settings import load_settings
-    from medcite.store import open_store
+    from review.store import open_store
 
     settings = load_settings()
     return settings, open_store(settings)
@@ -71,8 +71,8 @@ def review_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List stored answers, newest first."""
-    from medcite.review import parse_status
-    from medcite.review_view import records_table
+    from review.rules import parse_status
+    from review.view import records_table
 
     _, store = _store()
     records = store.list_answers(parse_status(status) if status else None, limit=limit)
@@ -88,8 +88,8 @@ def review_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show an answer with its evidence passages and review history."""
-    from medcite.answer_codec import answer_to_dict
-    from medcite.review_view import answer_markdown
+    from review.codec import answer_to_dict
+    from review.view import answer_markdown
 
     _, store = _store()
     record, answer, events = (
@@ -118,7 +118,7 @@ def review_set(
     ] = "",
 ) -> None:
     """Change an answer's review status as a verified reviewer."""
-    from medcite.review import parse_status
+    from review.rules import parse_status
 
     settings, store = _store()
     target = parse_status(status)

@@ -1,4 +1,4 @@
-"""SQLite plumbing for the app database: connections, write transactions with retry, migrations.
+"""SQLite plumbing for the app database: connections, write transactions with retry, its schema.
 
 Every operation opens its own connection and transaction, so threads and processes can share one
 database file: WAL lets readers run beside the single writer, `busy_timeout` makes a writer wait for
@@ -11,14 +11,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
+from medcite import migrations as runner
 from medcite.errors import MedCiteError
+from medcite.migrations import Migration
 
 T = TypeVar("T")
 
@@ -27,13 +28,7 @@ _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 
 
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    statements: tuple[str, ...]
-
-
+# The app database's schema, applied by the shared runner (`medcite.migrations`).
 # Ordered and append-only: never edit a released migration, add a new one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -221,55 +216,26 @@ class Database:
 
     def applied_versions(self) -> list[int]:
         with self.read() as conn:
-            if not _has_table(conn, "schema_migrations"):
-                return []
-            return [int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+            return runner.applied_versions(conn, MIGRATIONS)
 
     def migrate(self, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
-        """Apply pending migrations in order, each in its own transaction; returns versions applied.
-
-        Safe when several processes start at once: each migration re-checks, under the write lock,
-        whether another process applied it first."""
+        """Switch the file to WAL and apply pending migrations (`medcite.migrations.migrate`: each in
+        its own transaction, safe when several processes start at once); returns versions applied."""
         with self.read() as conn:
             # WAL is a property of the file: set once, every later connection uses it.
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":  # pragma: no cover - e.g. a filesystem without shared memory
             raise MedCiteError(f"Could not switch {self.path} to WAL mode (got {mode}).")
-
-        def ensure_table(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-
-        self.write(ensure_table)
-        known = {m.version for m in migrations}
-        newer = [v for v in self.applied_versions() if v not in known]
-        if newer:
-            raise MedCiteError(
-                f"The database {self.path} has schema version {max(newer)}, newer than this MedCite "
-                f"understands ({max(known)}).",
-                hint="Upgrade MedCite, or point MEDCITE_HOME at another folder.",
-            )
-        applied: list[int] = []
-        for m in sorted(migrations, key=lambda m: m.version):
-
-            def apply(conn: sqlite3.Connection, m: Migration = m) -> bool:
-                if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (m.version,)).fetchone():
-                    return False
-                for stmt in m.statements:
-                    conn.execute(stmt)
-                conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (m.version, m.name, iso(utc_now())),
-                )
-                return True
-
-            if self.write(apply):
-                applied.append(m.version)
-        return applied
+        return [m.version for m in runner.migrate(self, migrations, where=str(self.path))]
 
 
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-    return row is not None
+class Repository:
+    """What each table's repository shares (set by `review.store.Store`): the database, the clock and
+    the privacy switch.  Every method is its own transaction."""
+
+    db: Database
+    store_questions: bool
+    _now: Callable[[], datetime]
+
+    def _ts(self) -> str:
+        return iso(self._now())

@@ -1,6 +1,6 @@
 """Reviewer credentials: argon2id password hashes and hashed, expiring session tokens.
 
-No database access here; `medcite.store.Store` persists what these functions produce.  Passwords
+No database access here; `review.store.Store` persists what these functions produce.  Passwords
 and raw tokens are never stored, logged or put in exception messages.
 """
 
@@ -15,7 +15,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from medcite.review import AuthError
+from review.rules import AuthError
 
 # argon2-cffi's defaults follow RFC 9106's second recommended option (t=3, m=64 MiB, p=4).
 DEFAULT_HASHER = PasswordHasher()

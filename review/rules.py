@@ -1,6 +1,6 @@
 """Medical review rules: statuses, legal transitions, question normalisation, approval badges.
 
-Pure logic only; `medcite.store.Store` applies these rules inside its transactions.
+Pure logic only; `review.store.Store` applies these rules inside its transactions.
 
 Workflow (issue 7): every new answer is Submitted; a reviewer starts a review (Submitted -> Under
 Review), then approves or rejects it, or sends it back (Under Review -> Submitted).  Approved and

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from medcite.store import AnswerRecord, ReviewEvent
 from medcite.types import Answer
+from review.answers import AnswerRecord
+from review.reviews import ReviewEvent
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
