@@ -7,8 +7,8 @@ removed, and inside a tier hits are ranked by relevance band, then evidence leve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -24,6 +24,34 @@ DUPLICATE_RATIO = 90.0
 # BM25, cosine and RRF live on different scales, so the spread is the common unit). Hits in the same
 # band are treated as equally relevant and evidence level, then recency, decide (DESIGN.md 4).
 RELEVANCE_BAND = 0.1
+
+
+@dataclass(frozen=True)
+class RetrievedEvidence:
+    """What the engine retrieved for one question, before any answering decision.
+
+    `by_tier` holds each tier's ranked passages (the quotas of `retrieve_by_tier`); `hits` is the same
+    passages flattened in the order the engine hands them to the composer (tiers in the audience's
+    display order, each tier's ranking inside), ranks renumbered from 1 across the whole list.
+    `query` is the text actually searched (rewritten follow-up plus expansion); it is empty, and
+    nothing was retrieved, when the question was judged keyboard noise (`gibberish`).
+    """
+
+    question: str
+    rewritten: str
+    query: str
+    audience: str
+    by_tier: Mapping[Tier, Sequence[Hit]]
+    hits: tuple[Hit, ...]
+    known_fraction: float | None = None
+    gibberish: bool = False
+    timings_ms: Mapping[str, float] = field(default_factory=dict)
+
+
+def flatten_by_tier(by_tier: Mapping[Tier, Sequence[Hit]], order: Sequence[Tier]) -> tuple[Hit, ...]:
+    """One ranked list from per-tier rankings: tiers in `order`, ranks renumbered 1..n."""
+    flat = [h for tier in order for h in by_tier.get(tier, ())]
+    return tuple(replace(h, rank=i) for i, h in enumerate(flat, start=1))
 
 
 class Reranker(Protocol):
