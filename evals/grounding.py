@@ -53,7 +53,7 @@ _DRUG = re.compile(
     r"\b[a-z]{2,}(?:mab|nib|pril|sartan|olol|statin|mycin|micin|cillin|cycline|floxacin|azole|vir|"
     r"dipine|formin|gliptin|gliflozin|glitazone|prazole|tidine|parin|xaban|gatran|oxetine|triptan|"
     r"setron|dronate|lukast|afil|caine|profen|semide|thiazide|zepam|zolam|barbital|trexate|platin|"
-    r"rubicin|taxel|tinib|lisib|ciclib|glutide|tide)\b",
+    r"rubicin|taxel|tinib|lisib|ciclib|glutide)\b",
     re.I,
 )
 
@@ -134,6 +134,12 @@ def _content_words(text: str) -> list[str]:
     return [w for w in dict.fromkeys(_WORD.findall(text.lower())) if w not in _STOP and not w.isdigit()]
 
 
+def _words_and_parts(text: str) -> frozenset[str]:
+    """Words of a text plus the parts of hyphenated ones ("peptide-based" also gives "peptide")."""
+    found = _WORD.findall(text.lower())
+    return frozenset(found + [p for w in found if "-" in w for p in w.split("-") if p])
+
+
 def _found(word: str, passage_words: frozenset[str]) -> bool:
     if word in passage_words:
         return True
@@ -160,7 +166,7 @@ def check_sentence(text: str, cited: Sequence[int], passages: dict[int, str]) ->
     plain = _MARK.sub(" ", text)
     dangling = tuple(n for n in cited if n not in passages)
     source = " ".join(passages[n] for n in cited if n in passages)
-    source_words = frozenset(_WORD.findall(source.lower()))
+    source_words = _words_and_parts(source)
     words = _content_words(plain)
     coverage = sum(_found(w, source_words) for w in words) / len(words) if words else 0.0
     have = _quantities(source)

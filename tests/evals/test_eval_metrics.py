@@ -144,3 +144,12 @@ def test_readability_and_percentiles() -> None:
 def test_flesch_kincaid_formula_on_a_counted_sentence() -> None:
     # 1 sentence, 4 words, syllables: the(1) cat(1) sat(1) down(1) -> 0.39*4 + 11.8*1 - 15.59
     assert m.readability_grade("The cat sat down.") == pytest.approx(0.39 * 4 + 11.8 - 15.59)
+
+
+def test_the_eval_reports_the_grade_the_composer_optimises() -> None:
+    # One Flesch-Kincaid (qa.readability): same words, same sentence counter, same syllables.
+    from qa.audience import reading_grade
+
+    text = "Take it with food. Long-term use needs monitoring\nDon't stop it suddenly!"
+    grade = m.readability_grade(text)
+    assert grade is not None and reading_grade(text) == round(grade, 2)
