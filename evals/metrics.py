@@ -104,38 +104,8 @@ def strip_marks(text: str) -> str:
     return re.sub(r"\s+([.,;:])", r"\1", CITATION_MARK.sub("", text)).strip()
 
 
-def cited_numbers(text: str) -> list[int]:
-    """Citation numbers written in text, ranges expanded ("[2-4]" -> 2, 3, 4)."""
-    nums: list[int] = []
-    for group in CITATION_MARK.findall(text):
-        for part in group.split(","):
-            bounds = re.split(r"\s*[\u2013-]\s*", part.strip())
-            lo, hi = int(bounds[0]), int(bounds[-1])
-            nums.extend(range(lo, hi + 1) if hi >= lo and hi - lo < 100 else [lo, hi])
-    return nums
-
-
-def citation_validity(answer: Answer) -> float | None:
-    """Fraction of citation uses (inline "[n]" marks and statement citation lists) that resolve to a
-    reference of the answer; None when the answer cites nothing (e.g. an abstention)."""
-    known = {c.n for c in answer.citations}
-    uses: list[int] = []
-    for st in answer_statements(answer):
-        uses.extend(st.citations)
-        uses.extend(cited_numbers(st.text))
-    if not uses:
-        return None
-    return sum(n in known for n in uses) / len(uses)
-
-
-def support_rate(answer: Answer, threshold: float) -> float | None:
-    """Fraction of displayed statements that cite something, are not flagged, and whose support score
-    (the engine's statement-vs-cited-passage check) reaches `threshold`; None without statements."""
-    sts = answer_statements(answer)
-    if not sts:
-        return None
-    ok = sum(1 for s in sts if s.citations and not s.flagged and s.support >= threshold)
-    return ok / len(sts)
+# Citation validity and sentence support are checked independently of the engine's own support
+# score, from the displayed answer: evals/grounding.py.
 
 
 def tiers_covered(answer: Answer) -> list[str]:
