@@ -33,17 +33,15 @@ from evals.suites import load_suite
 from index import open_index
 from ingest.pipeline import embed_chunks, run_ingest
 from medcite.settings import load_settings
+from medcite.stats import percentile as _percentile
 from medcite.types import SearchFilters
 from qa.retrievers import make_retriever
 
 
 def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
+    """medcite.stats.percentile (linear interpolation); NaN for no values."""
+    p = _percentile(values, q)
+    return float("nan") if p is None else p
 
 
 def peak_rss_mb() -> float:

@@ -45,6 +45,7 @@ import numpy as np
 
 from index.chroma_server import chroma_server
 from medcite.settings import Settings, default_corpus, default_evals, load_settings
+from medcite.stats import percentile as _percentile
 from medcite.types import Chunk, Document, content_hash
 
 DEFAULT_SIZES = (10_000, 100_000, 300_000, 1_000_000)
@@ -116,10 +117,8 @@ def synthetic_chunk(real: Sequence[Chunk], i: int) -> Chunk:
 
 
 def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty sample."""
-    ordered = sorted(values)
-    rank = max(1, int(np.ceil(p / 100.0 * len(ordered))))
-    return float(ordered[rank - 1])
+    """medcite.stats.percentile (linear interpolation) of a non-empty sample."""
+    return _percentile(values, p) or 0.0
 
 
 # --- process / disk measurements ---------------------------------------------------------------

@@ -37,7 +37,14 @@ def run_cmd(
     out: Annotated[
         Path | None, typer.Option("--out", help="Run folder (default under MEDCITE_HOME/evals).")
     ] = None,
-    mode: Annotated[str, typer.Option("--mode", help="Retrieval mode: hybrid, bm25, dense, ...")] = "hybrid",
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="engine (default: score the answer engine's own passages) or a plain-retriever "
+            "baseline: bm25, dense, hybrid.",
+        ),
+    ] = "engine",
     audience: Annotated[str, typer.Option("--audience", help="clinician or patient.")] = "clinician",
     no_answers: Annotated[
         bool, typer.Option("--retrieval-only", help="Score retrieval only; skip answering (faster).")

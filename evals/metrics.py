@@ -16,7 +16,9 @@ import numpy as np
 
 from evals.suites import EvalItem, doc_keys
 from medcite.embedding import Embedder
+from medcite.stats import percentile as _percentile
 from medcite.types import Answer, Hit, Tier
+from qa.readability import flesch_kincaid_grade
 
 RECALL_KS: tuple[int, ...] = (1, 5, 10, 20)
 NDCG_K = 10
@@ -102,38 +104,8 @@ def strip_marks(text: str) -> str:
     return re.sub(r"\s+([.,;:])", r"\1", CITATION_MARK.sub("", text)).strip()
 
 
-def cited_numbers(text: str) -> list[int]:
-    """Citation numbers written in text, ranges expanded ("[2-4]" -> 2, 3, 4)."""
-    nums: list[int] = []
-    for group in CITATION_MARK.findall(text):
-        for part in group.split(","):
-            bounds = re.split(r"\s*[\u2013-]\s*", part.strip())
-            lo, hi = int(bounds[0]), int(bounds[-1])
-            nums.extend(range(lo, hi + 1) if hi >= lo and hi - lo < 100 else [lo, hi])
-    return nums
-
-
-def citation_validity(answer: Answer) -> float | None:
-    """Fraction of citation uses (inline "[n]" marks and statement citation lists) that resolve to a
-    reference of the answer; None when the answer cites nothing (e.g. an abstention)."""
-    known = {c.n for c in answer.citations}
-    uses: list[int] = []
-    for st in answer_statements(answer):
-        uses.extend(st.citations)
-        uses.extend(cited_numbers(st.text))
-    if not uses:
-        return None
-    return sum(n in known for n in uses) / len(uses)
-
-
-def support_rate(answer: Answer, threshold: float) -> float | None:
-    """Fraction of displayed statements that cite something, are not flagged, and whose support score
-    (the engine's statement-vs-cited-passage check) reaches `threshold`; None without statements."""
-    sts = answer_statements(answer)
-    if not sts:
-        return None
-    ok = sum(1 for s in sts if s.citations and not s.flagged and s.support >= threshold)
-    return ok / len(sts)
+# Citation validity and sentence support are checked independently of the engine's own support
+# score, from the displayed answer: evals/grounding.py.
 
 
 def tiers_covered(answer: Answer) -> list[str]:
@@ -173,40 +145,15 @@ def embedding_cosine(embedder: Embedder, candidate: str, references: Sequence[st
     return float(max(float(np.dot(vecs[0], v)) for v in vecs[1:]))
 
 
-@lru_cache(maxsize=1)
-def _hyphenator() -> Any:
-    import pyphen
-
-    return pyphen.Pyphen(lang="en_US")
-
-
-_RB_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
-
-
 def readability_grade(text: str) -> float | None:
-    """Flesch-Kincaid grade level (Kincaid et al. 1975):
-    0.39 * words/sentences + 11.8 * syllables/words - 15.59; None for text without words.
-
-    Sentences come from textstat's counter; syllables from pyphen's en_US hyphenation (points + 1),
-    which is textstat's own fallback.  textstat 0.7.13's default path downloads NLTK's cmudict at
-    run time, which MedCite must never do, so its grade function is not called.
-    """
-    words = _RB_WORD.findall(text)
-    if not words:
-        return None
-    import textstat
-
-    sentences = max(1, int(textstat.sentence_count(text)))
-    hyph = _hyphenator()
-    syllables = sum(len(hyph.positions(w.lower())) + 1 for w in words)
-    return 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
+    """Flesch-Kincaid grade level (Kincaid et al. 1975), the very function the patient composer
+    optimises (`qa.readability.flesch_kincaid_grade`); None for text without words."""
+    return flesch_kincaid_grade(text)
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
-    """The q-th percentile with linear interpolation (Hyndman & Fan 1996 type 7, numpy's default)."""
-    if not values:
-        return None
-    return float(np.percentile(np.asarray(values, dtype=float), q))
+    """The q-th percentile, linear interpolation (`medcite.stats.percentile`, the one definition)."""
+    return _percentile(values, q)
 
 
 def mean(values: Iterable[float | None]) -> float | None:

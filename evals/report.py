@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from evals.run_folder import load_run
 from evals.stats import paired_bootstrap
 
 # Per-question numbers compared between runs (present in results.jsonl when they apply).
@@ -23,13 +24,32 @@ COMPARABLE = [
     "embedding_cosine",
     "must_have_coverage",
     "citation_validity",
-    "support_rate",
+    "sentence_support",
     "abstained",
     "readability_fk_grade",
     "answer_ms",
     "retrieval_ms",
 ]
-HISTOGRAM_KEYS = ["ndcg@10", "rouge_l_f1", "embedding_cosine", "must_have_coverage", "support_rate"]
+HISTOGRAM_KEYS = ["ndcg@10", "rouge_l_f1", "embedding_cosine", "must_have_coverage", "sentence_support"]
+
+
+def run_label(metrics: Mapping[str, Any]) -> str:
+    """What a run's retrieval figures measure, for titles: "engine retrieval" or "bm25 baseline"."""
+    source = metrics.get("retrieval_source") or metrics.get("mode")
+    return "engine retrieval" if source == "engine" else str(source)
+
+
+def retrieval_note(metrics: Mapping[str, Any]) -> str:
+    """One sentence on where the retrieval figures come from."""
+    if run_label(metrics) == "engine retrieval":
+        return (
+            "retrieval figures: the answer engine's own passages (AnswerEngine.retrieve: per tier, "
+            "query expansion, de-duplication, quotas), the passages the answers are built from"
+        )
+    return (
+        f"retrieval figures: {metrics.get('mode')} baseline, a plain retriever's unfiltered top 20 "
+        "(not what the engine answers from)"
+    )
 
 
 def _fmt(v: Any) -> str:
@@ -146,11 +166,12 @@ def worst_questions(results: Sequence[Mapping[str, Any]], n: int = 10) -> list[M
 
 def render_markdown(metrics: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) -> str:
     lines = [
-        f"# Eval run: {metrics.get('suite')} ({metrics.get('mode')}, {metrics.get('audience')})",
+        f"# Eval run: {metrics.get('suite')} ({run_label(metrics)}, {metrics.get('audience')})",
         "",
         f"- started {metrics.get('started')}, {metrics.get('seconds')} s, limit {metrics.get('limit')}",
         f"- corpus hash `{metrics.get('corpus_hash')}`, settings hash `{metrics.get('settings_hash')}`",
         f"- skipped source records: {metrics.get('skipped_records', 0)}",
+        f"- {retrieval_note(metrics)}",
         "",
         "| metric | value |",
         "|---|---|",
@@ -181,7 +202,7 @@ def _img(b64: str | None, alt: str) -> str:
 def render_html(metrics: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) -> str:
     """A single self-contained page: metric table, plots as data: URIs, worst questions."""
     e = html.escape
-    label = f"{metrics.get('mode')}"
+    label = run_label(metrics)
     plots = [
         _img(recall_curve_png({label: _recall_curve(metrics)}), "recall@k"),
         _img(
@@ -204,7 +225,7 @@ def render_html(metrics: Mapping[str, Any], results: Sequence[Mapping[str, Any]]
         f"<td>{e(_fmt(r.get('abstained')))}</td><td>{e(str(r.get('error') or ''))}</td></tr>"
         for r in worst_questions(results)
     )
-    title = f"MedCite eval — {metrics.get('suite')} ({metrics.get('mode')}, {metrics.get('audience')})"
+    title = f"MedCite eval — {metrics.get('suite')} ({run_label(metrics)}, {metrics.get('audience')})"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
@@ -214,6 +235,7 @@ figure{{display:inline-block;margin:0 1em 1em 0}}code{{background:#f4f4f4}}</sty
 <p>started {e(str(metrics.get("started")))} · {e(str(metrics.get("seconds")))} s ·
 corpus hash <code>{e(str(metrics.get("corpus_hash")))}</code> ·
 settings hash <code>{e(str(metrics.get("settings_hash")))}</code></p>
+<p>{e(retrieval_note(metrics))}</p>
 <h2>Metrics</h2><table><tr><th>metric</th><th>value</th></tr>{rows}</table>
 <h2>Plots</h2>{"".join(plots)}
 <h2>Questions to look at first</h2>
@@ -274,13 +296,11 @@ def compare(run_a: Path, run_b: Path) -> list[dict[str, Any]]:
     from rich.console import Console
     from rich.table import Table
 
-    from evals.runner import load_run
-
     ma, ra = load_run(run_a)
     mb, rb = load_run(run_b)
     rows = compare_results(ra, rb)
     table = Table(
-        title=f"A = {Path(run_a).name} ({ma.get('mode')})   B = {Path(run_b).name} ({mb.get('mode')})"
+        title=f"A = {Path(run_a).name} ({run_label(ma)})   B = {Path(run_b).name} ({run_label(mb)})"
     )
     for col in ("metric", "n", "A", "B", "B - A", "95% CI", ""):
         table.add_column(col, justify="left" if col == "metric" else "right")

@@ -7,19 +7,49 @@ removed, and inside a tier hits are ranked by relevance band, then evidence leve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from rapidfuzz import fuzz
 
 from medcite.settings import RetrievalSettings
-from medcite.types import TIERS, Hit, SearchFilters, Tier
+from medcite.types import TIERS, Hit, QueryRewrite, SearchFilters, Tier
 from qa.base import Retriever
 from qa.grading import evidence_rank, recency
 
 # The knobs (passages per tier, candidates per tier, near-duplicate ratio, relevance band) are
 # `settings.retrieval`; their comments there say where each number came from.
+
+
+@dataclass(frozen=True)
+class RetrievedEvidence:
+    """What the engine retrieved for one question, before any answering decision.
+
+    `by_tier` holds each tier's ranked passages (the quotas of `retrieve_by_tier`); `hits` is the same
+    passages flattened in the order the engine hands them to the composer (tiers in the audience's
+    display order, each tier's ranking inside), ranks renumbered from 1 across the whole list.
+    `query` is the text actually searched (rewritten follow-up plus expansion); it is empty, and
+    nothing was retrieved, when the question was judged keyboard noise (`gibberish`).
+    """
+
+    question: str
+    rewritten: str
+    query: str
+    audience: str
+    by_tier: Mapping[Tier, Sequence[Hit]]
+    hits: tuple[Hit, ...]
+    known_fraction: float | None = None
+    gibberish: bool = False
+    timings_ms: Mapping[str, float] = field(default_factory=dict)
+    # How the question was understood (issue 16: filler, spelling, names); None from older callers.
+    understood: QueryRewrite | None = None
+
+
+def flatten_by_tier(by_tier: Mapping[Tier, Sequence[Hit]], order: Sequence[Tier]) -> tuple[Hit, ...]:
+    """One ranked list from per-tier rankings: tiers in `order`, ranks renumbered 1..n."""
+    flat = [h for tier in order for h in by_tier.get(tier, ())]
+    return tuple(replace(h, rank=i) for i, h in enumerate(flat, start=1))
 
 
 class Reranker(Protocol):

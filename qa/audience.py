@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 from medcite.types import Answer
 from qa.drafts import Draft
+from qa.readability import flesch_kincaid_grade
 
 CLINICIAN_DISCLAIMER = (
     "For healthcare professionals: this summary is generated from the cited sources to support, not replace, "
@@ -171,29 +171,8 @@ def answer_text(answer: Answer) -> str:
     return " ".join(parts)
 
 
-_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
-
-
 def reading_grade(texts: str | Iterable[str]) -> float:
-    """Flesch-Kincaid grade level: 0.39 (words/sentence) + 11.8 (syllables/word) - 15.59
-    (Kincaid et al. 1975), with syllables from pyphen's en_US hyphenation.
-
-    This is textstat's formula and its syllable fallback; textstat itself is not imported because
-    version 0.7.13 imports nltk (about 6 s) and calls `nltk.download('cmudict')` on first use, a
-    network call MedCite must never make.
-    """
-    text = texts if isinstance(texts, str) else " ".join(texts)
-    words = _WORD.findall(text)
-    if not words:
-        return 0.0
-    sentences = max(1, len(_SENTENCE_END.findall(text.strip() + " ")))
-    syllables = sum(len(_hyphenator().positions(w.lower())) + 1 for w in words)
-    return round(0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59, 2)
-
-
-@lru_cache(maxsize=1)
-def _hyphenator():  # type: ignore[no-untyped-def]
-    import pyphen
-
-    return pyphen.Pyphen(lang="en_US")
+    """Flesch-Kincaid grade (qa.readability, the same function the evals report), rounded to
+    2 decimals; 0.0 for text without words."""
+    grade = flesch_kincaid_grade(texts)
+    return 0.0 if grade is None else round(grade, 2)

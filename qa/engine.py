@@ -18,7 +18,7 @@ from medcite.embedding import Embedder
 from medcite.input_guard import check_question
 from medcite.settings import Settings
 from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Tier, answer_content_id
-from qa.answer_retrieval import Reranker, retrieve_by_tier
+from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier
 from qa.audience import adapt_drafts, disclaimer_for
 from qa.base import Retriever
 from qa.compose import add_tier, compose_tier
@@ -103,10 +103,66 @@ class AnswerEngine:
         audience: Audience = "clinician",
         conversation: Conversation | None = None,
         filters: SearchFilters | None = None,
+        *,
+        evidence: RetrievedEvidence | None = None,
     ) -> Answer:
         """The final answer (the last of `ask_stream`)."""
-        answers = list(self.ask_stream(question, audience, conversation, filters))
+        answers = list(self.ask_stream(question, audience, conversation, filters, evidence=evidence))
         return answers[-1]
+
+    def retrieve(
+        self,
+        question: str,
+        audience: Audience = "clinician",
+        conversation: Conversation | None = None,
+        filters: SearchFilters | None = None,
+    ) -> RetrievedEvidence:
+        """The passages the engine answers this question from: the question validated, a follow-up
+        rewritten, the query expanded, then one filtered search per tier with de-duplication and
+        quotas (`retrieve_by_tier`). `ask` retrieves through this very method, so an eval that scores
+        these passages scores what ships. Nothing is searched for keyboard noise (`gibberish`)."""
+        if audience not in ("clinician", "patient"):
+            audience = "clinician"
+        t0 = time.perf_counter()
+        # issue 9: one validation for every entry point (empty, unreadable, too long, no words).
+        question = check_question(question, self.settings.limits.max_question_chars)
+        rewritten = rewrite_follow_up(question, conversation, self.lexicon)
+        understood = self.understand(question, conversation)
+        timings = {"rewrite_ms": _ms(t0)}
+        known = self._known_fraction(rewritten)
+        if looks_like_gibberish(rewritten, known):
+            return RetrievedEvidence(
+                question,
+                rewritten,
+                "",
+                audience,
+                {},
+                (),
+                known,
+                gibberish=True,
+                timings_ms=timings,
+                understood=understood,
+            )
+        t1 = time.perf_counter()
+        tier_hits = retrieve_by_tier(
+            self.retriever,
+            understood.search_query,
+            self.settings.retrieval,
+            filters=filters,
+            reranker=self.reranker,
+        )
+        timings["retrieve_ms"] = _ms(t1)
+        return RetrievedEvidence(
+            question,
+            rewritten,
+            understood.search_query,
+            audience,
+            tier_hits,
+            flatten_by_tier(tier_hits, tier_order(audience)),
+            known,
+            timings_ms=timings,
+            understood=understood,
+        )
 
     def ask_stream(
         self,
@@ -114,20 +170,24 @@ class AnswerEngine:
         audience: Audience = "clinician",
         conversation: Conversation | None = None,
         filters: SearchFilters | None = None,
+        *,
+        evidence: RetrievedEvidence | None = None,
     ) -> Iterator[Answer]:
         """Yield progressively fuller answers (one per composed section); the last is final.
-        The conversation is read, not changed: callers add each answer with `conversation.add`."""
+        The conversation is read, not changed: callers add each answer with `conversation.add`.
+        `evidence` (from `retrieve` for the same question) answers from passages already retrieved."""
         if audience not in ("clinician", "patient"):
             audience = "clinician"
-        timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        # issue 9: one validation for every entry point (empty, unreadable, too long, no words).
-        question = check_question(question, self.settings.limits.max_question_chars)
-        rewritten = rewrite_follow_up(question, conversation, self.lexicon)
-        understood = self.understand(question, conversation)
+        if evidence is None:
+            evidence = self.retrieve(question, audience, conversation, filters)
+        elif evidence.question != check_question(question, self.settings.limits.max_question_chars):
+            raise ValueError("evidence was retrieved for another question")
+        question, rewritten = evidence.question, evidence.rewritten
+        timings: dict[str, float] = dict(evidence.timings_ms)
+        understood = evidence.understood or self.understand(question, conversation)
         kinds = emergency_kinds(question)
         notices: list[str] = [emergency_notice(kinds)] if kinds else []
-        timings["rewrite_ms"] = _ms(t0)
 
         def abstain(notice: str, ids: Sequence[str] = (), closest: tuple[str, ...] = ()) -> Answer:
             """An answer that asserts nothing: the notice says why, `closest` what came nearest."""
@@ -146,21 +206,13 @@ class AnswerEngine:
                 query_rewrite=understood,
             )
 
-        known = self._known_fraction(rewritten)
-        if looks_like_gibberish(rewritten, known):
+        known = evidence.known_fraction
+        if evidence.gibberish:
             yield abstain(NON_MEDICAL_NOTICE)
             return
 
-        t1 = time.perf_counter()
-        tier_hits = retrieve_by_tier(
-            self.retriever,
-            understood.search_query,
-            self.settings.retrieval,
-            filters=filters,
-            reranker=self.reranker,
-        )
+        tier_hits = evidence.by_tier
         all_hits = [h for hs in tier_hits.values() for h in hs]
-        timings["retrieve_ms"] = _ms(t1)
         hits_by_id = {h.chunk_id: h for h in all_hits}
         retrieved_ids = sorted(hits_by_id)
 

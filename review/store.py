@@ -6,9 +6,9 @@ has its repository module (`review.answers`, `review.reviews`, `review.reviewers
 
 Privacy (`settings.server.store_questions = False`, env `MEDCITE_SERVER__STORE_QUESTIONS=false`):
 nothing the user typed is written.  Answers are still stored (so feedback and review work) but with
-the question and rewritten query replaced by `REDACTED_QUESTION` and no normalised-question key, so they are never
-served to other users; feedback keeps its rating but drops its comment; conversations are not
-persisted (append is a no-op and load returns nothing).  Looking up approved answers still works.
+the question and rewritten query replaced by `REDACTED_QUESTION` and no normalised-question key, so
+they are never served to other users; feedback keeps its rating but drops its comment; conversations
+are not persisted (append is a no-op and load returns nothing).  Looking up approved answers still works.
 """
 
 from __future__ import annotations

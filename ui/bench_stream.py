@@ -14,17 +14,16 @@ import argparse
 import json
 import os
 import socket
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
+from medcite.stats import percentile as _percentile
+
 
 def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
+    """medcite.stats.percentile (linear interpolation) of a non-empty list."""
+    return _percentile(values, q) or 0.0
 
 
 def load_questions(suite: Path, n: int) -> list[str]:
@@ -57,8 +56,8 @@ def measure(url: str, questions: list[str], audience: str = "clinician") -> dict
         total_ms.append(total)
     return {
         "questions": len(questions),
-        "first_section_ms": {"p50": statistics.median(first_ms), "p95": percentile(first_ms, 95)},
-        "complete_ms": {"p50": statistics.median(total_ms), "p95": percentile(total_ms, 95)},
+        "first_section_ms": {"p50": percentile(first_ms, 50), "p95": percentile(first_ms, 95)},
+        "complete_ms": {"p50": percentile(total_ms, 50), "p95": percentile(total_ms, 95)},
     }
 
 
@@ -90,7 +89,7 @@ def throughput(url: str, questions: list[str], clients: int, audience: str = "cl
         "clients": clients,
         "answers": answered,
         "answers_per_s": answered / wall,
-        "latency_ms": {"p50": statistics.median(latencies), "p95": percentile(latencies, 95)},
+        "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95)},
     }
 
 
@@ -117,7 +116,7 @@ def page_load(url: str, runs: int = 5) -> dict[str, Any]:
             times.append((time.perf_counter() - t0) * 1000)
             context.close()
         browser.close()
-    return {"runs": runs, "p50": statistics.median(times), "max": max(times)}
+    return {"runs": runs, "p50": percentile(times, 50), "max": max(times)}
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from medcite.types import (
     Statement,
     Tier,
 )
+from qa.answer_retrieval import RetrievedEvidence
 
 
 def chunk(doc_id: str, text: str, *, tier: Tier = Tier.RESEARCH, **meta: str) -> Chunk:
@@ -80,12 +81,27 @@ def answer(
 
 
 class ScriptedEngine:
-    """Answers with whatever the script function returns for a question."""
+    """Answers with whatever the script function returns for a question; `retrieve` returns what
+    its retriever finds (nothing without one), as the engine's own retrieval."""
 
-    def __init__(self, script: Callable[[str], Answer]) -> None:
+    def __init__(
+        self, script: Callable[[str], Answer], retriever: WordOverlapRetriever | None = None
+    ) -> None:
         self.script = script
+        self.retriever = retriever
         self.asked: list[tuple[str, str]] = []
+        self.retrieved: list[str] = []
+        self.given_evidence: list[RetrievedEvidence | None] = []
 
-    def ask(self, question: str, audience: str = "clinician") -> Answer:
+    def retrieve(self, question: str, audience: str = "clinician") -> RetrievedEvidence:
+        self.retrieved.append(question)
+        found = self.retriever.search(question, k=20) if self.retriever else []
+        by_tier = {Tier.RESEARCH: found} if found else {}
+        return RetrievedEvidence(question, question, question, audience, by_tier, tuple(found))
+
+    def ask(
+        self, question: str, audience: str = "clinician", *, evidence: RetrievedEvidence | None = None
+    ) -> Answer:
         self.asked.append((question, audience))
+        self.given_evidence.append(evidence)
         return self.script(question)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from evals import bench_scale as bs
+from medcite.stats import percentile
 from medcite.types import Chunk, Tier
 
 
@@ -67,12 +69,17 @@ def test_synthetic_chunks_map_ids_back_to_sources() -> None:
     assert syn.doc_id != real[1].doc_id and syn.text != real[1].text
 
 
-def test_percentile_nearest_rank() -> None:
+def test_percentile_is_the_one_linear_definition() -> None:
+    # medcite.stats.percentile (Hyndman & Fan type 7), no longer nearest-rank: 50th of 1..100 is 50.5
     values = [float(v) for v in range(1, 101)]
-    assert bs.percentile(values, 50) == 50.0
-    assert bs.percentile(values, 95) == 95.0
+    assert bs.percentile(values, 50) == 50.5
+    assert bs.percentile(values, 95) == pytest.approx(95.05)
     assert bs.percentile([3.0], 95) == 3.0
     assert bs.percentile([5.0, 1.0, 3.0], 100) == 5.0
+    inclusive = statistics.quantiles(values, n=100, method="inclusive")
+    assert percentile(values, 95) == pytest.approx(inclusive[94]) and percentile([], 50) is None
+    with pytest.raises(ValueError):
+        percentile(values, 101)
 
 
 def test_load_queries_survives_unicode_line_separators(tmp_path: Path) -> None:

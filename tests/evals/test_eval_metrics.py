@@ -8,6 +8,7 @@ import pytest
 from eval_fakes import answer, chunk, hits
 
 from evals import metrics as m
+from evals.grounding import check_answer
 from evals.suites import EvalItem
 from medcite.embedding import HashingEmbedder
 from medcite.types import Tier
@@ -96,24 +97,12 @@ def test_embedding_cosine_uses_the_embedder() -> None:
 def test_citation_validity_counts_unresolved_numbers() -> None:
     c1, c2 = chunk("d1", "x"), chunk("d2", "y")
     good = answer("q", [("Aspirin helps [1].", (1,)), ("Also this [1, 2].", (1, 2))], cited=[c1, c2])
-    assert m.citation_validity(good) == 1.0
+    assert check_answer(good).citation_validity == 1.0
     bad = answer("q", [("Aspirin helps [3].", (3,))], cited=[c1])
-    assert m.citation_validity(bad) == 0.0
+    assert check_answer(bad).citation_validity == 0.0
     half = answer("q", [("A [1].", ()), ("B [2].", ())], cited=[c1])
-    assert m.citation_validity(half) == 0.5
-    assert m.citation_validity(answer("q", [], abstained=True)) is None
-
-
-def test_cited_numbers_expand_ranges() -> None:
-    assert m.cited_numbers("x [1] y [3, 5] z [2-4]") == [1, 3, 5, 2, 3, 4]
-
-
-def test_support_rate_needs_citation_support_and_no_flag() -> None:
-    c1 = chunk("d1", "x")
-    a = answer("q", [("Supported.", (1,)), ("Uncited.", ())], cited=[c1], support=0.9)
-    assert m.support_rate(a, threshold=0.5) == 0.5
-    weak = answer("q", [("Weak.", (1,))], cited=[c1], support=0.1)
-    assert m.support_rate(weak, threshold=0.5) == 0.0
+    assert check_answer(half).citation_validity == 0.5
+    assert check_answer(answer("q", [], abstained=True)).citation_validity is None
 
 
 def test_answer_text_strips_citation_marks_and_tiers() -> None:
@@ -144,3 +133,12 @@ def test_readability_and_percentiles() -> None:
 def test_flesch_kincaid_formula_on_a_counted_sentence() -> None:
     # 1 sentence, 4 words, syllables: the(1) cat(1) sat(1) down(1) -> 0.39*4 + 11.8*1 - 15.59
     assert m.readability_grade("The cat sat down.") == pytest.approx(0.39 * 4 + 11.8 - 15.59)
+
+
+def test_the_eval_reports_the_grade_the_composer_optimises() -> None:
+    # One Flesch-Kincaid (qa.readability): same words, same sentence counter, same syllables.
+    from qa.audience import reading_grade
+
+    text = "Take it with food. Long-term use needs monitoring\nDon't stop it suddenly!"
+    grade = m.readability_grade(text)
+    assert grade is not None and reading_grade(text) == round(grade, 2)

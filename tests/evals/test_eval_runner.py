@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from evals import runner
 from evals.cli import eval_app
 from evals.report import compare_results
+from evals.results import QuestionResult
 from evals.runner import load_run, run_suite
 from medcite.embedding import HashingEmbedder
 from medcite.errors import MedCiteError
@@ -57,14 +59,18 @@ def suite_file(tmp_path: Path) -> Path:
     return p
 
 
+def _engine(script=_script) -> ScriptedEngine:  # type: ignore[no-untyped-def]
+    return ScriptedEngine(script, WordOverlapRetriever(CHUNKS))
+
+
 def _run(suite_file: Path, out: Path, engine: ScriptedEngine | None = None, **kw):  # type: ignore[no-untyped-def]
     settings = load_settings(home=out.parent / "home", index={"embedding_model": "fake"})
     return run_suite(
         suite_file,
         settings,
         out=out,
-        retriever=WordOverlapRetriever(CHUNKS),
-        engine=engine or ScriptedEngine(_script),
+        retriever=kw.pop("retriever", WordOverlapRetriever(CHUNKS)),
+        engine=engine or _engine(),
         embedder=HashingEmbedder(),
         progress=False,
         **kw,
@@ -110,19 +116,20 @@ def test_one_failing_question_is_recorded_not_fatal(suite_file: Path, tmp_path: 
             raise RuntimeError("boom")
         return _script(q)
 
-    res = _run(suite_file, tmp_path / "run", engine=ScriptedEngine(flaky))
+    res = _run(suite_file, tmp_path / "run", engine=_engine(flaky))
     assert res.metrics["errors"] == 1
-    assert "boom" in next(r["error"] for r in res.results if r["id"] == "b")
+    assert "boom" in next(str(r.error) for r in res.results if r.id == "b")
 
 
 def test_retrieval_only_run_and_limit(suite_file: Path, tmp_path: Path) -> None:
-    engine = ScriptedEngine(_script)
+    engine = _engine()
     res = _run(suite_file, tmp_path / "run", engine=engine, answers=False, limit=2)
     assert res.metrics["n"] == 2 and "answer" not in res.metrics and engine.asked == []
+    assert res.metrics["retrieval"]["source"] == "engine" and len(engine.retrieved) == 2
 
 
 def test_audience_reaches_the_engine(suite_file: Path, tmp_path: Path) -> None:
-    engine = ScriptedEngine(_script)
+    engine = _engine()
     _run(suite_file, tmp_path / "run", engine=engine, audience="patient")
     assert {a for _, a in engine.asked} == {"patient"}
 
@@ -135,7 +142,7 @@ def test_compare_pairs_questions_by_id(suite_file: Path, tmp_path: Path) -> None
             return answer(q, [("Statins lower cholesterol [1].", (1,))], cited=[CHUNKS[1]])
         return _script(q)
 
-    _run(suite_file, tmp_path / "b", engine=ScriptedEngine(better))
+    _run(suite_file, tmp_path / "b", engine=_engine(better))
     rows = {r["metric"]: r for r in compare_results(load_run(tmp_path / "a")[1], load_run(tmp_path / "b")[1])}
     assert rows["citation_validity"]["diff"] == pytest.approx(0.5)  # (1 + 1)/2 - (1 + 0)/2
     assert rows["citation_validity"]["n"] == 2
@@ -151,7 +158,7 @@ def test_cli_routes_suite_name_to_run_and_compare_prints_table(
     suite_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fake_components(settings, mode, *, answers):  # type: ignore[no-untyped-def]
-        return None, WordOverlapRetriever(CHUNKS), ScriptedEngine(_script) if answers else None
+        return None, WordOverlapRetriever(CHUNKS), _engine() if mode == "engine" or answers else None
 
     monkeypatch.setattr(runner, "build_components", fake_components)
     monkeypatch.setenv("MEDCITE_INDEX__EMBEDDING_MODEL", "fake")
@@ -162,10 +169,61 @@ def test_cli_routes_suite_name_to_run_and_compare_prints_table(
     )
     assert r1.exit_code == 0, r1.output
     assert json.loads((tmp_path / "a" / "metrics.json").read_text())["mode"] == "bm25"
+    assert "bm25 baseline" in (tmp_path / "a" / "report.md").read_text()
     r2 = cli.invoke(eval_app, ["run", str(suite_file), "--out", str(tmp_path / "b")])
     assert r2.exit_code == 0, r2.output
+    assert json.loads((tmp_path / "b" / "metrics.json").read_text())["retrieval_source"] == "engine"
     r3 = cli.invoke(eval_app, ["compare", str(tmp_path / "a"), str(tmp_path / "b")])
     assert r3.exit_code == 0, r3.output
     assert "recall@1" in r3.output and "95% CI" in r3.output
     r4 = cli.invoke(eval_app, ["list"])
     assert "bioasq" in r4.output and "out_of_scope" in r4.output
+
+
+class ReversedRetriever(WordOverlapRetriever):
+    """The word-overlap ranking upside down: the gold document comes last."""
+
+    def search(self, query, k=10, filters=None):  # type: ignore[no-untyped-def]
+        found = super().search(query, k=len(self.chunks), filters=filters)[::-1][:k]
+        return [replace(h, rank=i + 1) for i, h in enumerate(found)]
+
+
+def test_engine_mode_scores_the_engines_passages_and_baselines_the_retriever(
+    suite_file: Path, tmp_path: Path
+) -> None:
+    # The engine retrieves with a reversed ranking, the plain retriever with the right one: engine
+    # mode must report the engine's (bad) figures, a baseline mode the retriever's (good) ones.
+    engine = ScriptedEngine(_script, ReversedRetriever(CHUNKS))
+    eng = _run(suite_file, tmp_path / "engine", engine=engine)
+    base = _run(
+        suite_file, tmp_path / "bm25", engine=ScriptedEngine(_script, ReversedRetriever(CHUNKS)), mode="bm25"
+    )
+    assert eng.metrics["retrieval_source"] == "engine" and base.metrics["retrieval_source"] == "bm25 baseline"
+    assert eng.metrics["retrieval"]["mrr"] < 1.0 == base.metrics["retrieval"]["mrr"]
+    # one retrieval per question in engine mode: the answer is built from the very evidence scored
+    assert all(ev is not None for ev in engine.given_evidence) and len(engine.retrieved) == 3
+    assert "engine's own passages" in (tmp_path / "engine" / "report.md").read_text()
+
+
+def test_results_jsonl_round_trips_the_typed_result(suite_file: Path, tmp_path: Path) -> None:
+    res = _run(suite_file, tmp_path / "run")
+    _, records = load_run(tmp_path / "run")
+    again = [QuestionResult.from_json(r) for r in records]
+    assert again == res.results
+    assert records[0]["ndcg@10"] == res.results[0].retrieval["ndcg@10"]
+    assert "must_have_coverage" not in records[2]  # abstention: no content scores written
+
+
+def test_independent_check_reports_the_unsupported_sentence(suite_file: Path, tmp_path: Path) -> None:
+    def fabricated(q: str):  # type: ignore[no-untyped-def]
+        if "metformin" in q:
+            return answer(
+                q, [("Metformin cures pancreatic cancer within weeks [1].", (1,))], cited=[CHUNKS[0]]
+            )
+        return _script(q)
+
+    res = _run(suite_file, tmp_path / "run", engine=_engine(fabricated))
+    a = next(r for r in res.results if r.id == "a")
+    assert a.sentence_support == 0.0 and a.citation_validity == 1.0
+    assert a.unsupported_sentences and "content words" in a.unsupported_sentences[0]["reason"]
+    assert res.metrics["answer"]["fully_supported_answers"] == 0.0

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from medcite.stats import percentile
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -54,8 +55,7 @@ class LoadReport:
     def percentiles(self, values: list[float]) -> dict[str, float]:
         if len(values) < 2:
             return {"p50": values[0] if values else 0.0, "p95": 0.0, "p99": 0.0}
-        q = statistics.quantiles(values, n=100, method="inclusive")
-        return {"p50": statistics.median(values), "p95": q[94], "p99": q[98]}
+        return {f"p{q}": percentile(values, q) or 0.0 for q in (50, 95, 99)}
 
     def table(self) -> str:
         """Markdown table for docs/RELIABILITY.md and the README."""
