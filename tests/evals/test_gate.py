@@ -89,8 +89,7 @@ class _Scrambled:
 
 
 def test_gate_engine_retrieval_not_behind_bm25(gate_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from qa.index import open_index
-
+    from index import open_index
     from qa.engine import AnswerEngine
 
     suite = GATE / "bioasq_gate.jsonl"

@@ -79,7 +79,7 @@ def test_lexicon_records_are_one_collections_topics_with_synonyms(tmp_path: Path
     )  # fmt: skip
     plain = dataclasses.replace(make_doc(3), doc_id="mp-2", collection="medlineplus", meta={"grade": "A"})
     other = dataclasses.replace(make_doc(2), doc_id="pq-1", meta={"mesh_terms": ["Humans"]})
-    cat.replace_documents([(d, d.fingerprint(), chunk_document(d)) for d in (heart, plain, other)])
+    cat.replace_documents([(d, d.fingerprint(), chunk_document(d, CHUNKS)) for d in (heart, plain, other)])
     assert cat.lexicon_records("medlineplus") == [("Heart Attack", {"mesh_terms": ["Myocardial Infarction"]})]
     assert cat.lexicon_records("nowhere") == []
     cat.close()

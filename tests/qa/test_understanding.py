@@ -10,10 +10,10 @@ import pytest
 import Stemmer
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ingest.catalog import Catalog
 from qa_fakes import DERMATOMYOSITIS, MemoryRetriever, chunk
 
 from corpus.readers import openfda, spl_xml
+from index.catalog import Catalog
 from medcite.settings import Settings
 from medcite.types import Correction, Document, NameMapping, Section, Tier
 from qa.conversation import Conversation

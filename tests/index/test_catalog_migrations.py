@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from ingest.catalog import MIGRATIONS, Catalog
 
+from index.catalog import MIGRATIONS, Catalog
 from medcite.errors import MedCiteError
 from medcite.migrations import ConnectionTarget, Migration, applied_versions, migrate
 
