@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.out_of_scope import OUT_OF_SCOPE
+from evals.unanswerable import split_of, unanswerable_questions
 from medcite.errors import MedCiteError
 from medcite.types import Chunk
 
@@ -228,7 +229,7 @@ SUITES: dict[str, tuple[str, Adapter]] = {
     "mediqa2019": ("mediqa2019_qa.jsonl", mediqa_item),
     "fdarxbench": ("fdarxbench_qa.jsonl", fdarxbench_item),
 }
-BUILTIN_SUITES = ("out_of_scope",)
+BUILTIN_SUITES = ("out_of_scope", "unanswerable")
 
 
 def out_of_scope_items() -> list[EvalItem]:
@@ -239,6 +240,19 @@ def out_of_scope_items() -> list[EvalItem]:
         )
         for i, (k, q) in enumerate(OUT_OF_SCOPE)
     ]
+
+
+def unanswerable_items() -> list[EvalItem]:
+    """The larger unanswerable set (evals/unanswerable.py), each item with its kind and its split
+    (calibration or report) in `meta`."""
+    position: dict[str, int] = {}
+    items = []
+    for i, (kind, q) in enumerate(unanswerable_questions()):
+        n = position[kind] = position.get(kind, -1) + 1
+        meta = {"kind": kind, "split": split_of(n)}
+        item_id = f"un-{i + 1:03d}"
+        items.append(EvalItem(item_id, suite="unanswerable", question=q, answerable=False, meta=meta))
+    return items
 
 
 def suite_names() -> list[str]:
@@ -288,7 +302,8 @@ def load_suite(name_or_path: str | Path, evals_dir: Path | None = None, limit: i
     """
     name = str(name_or_path)
     if name in BUILTIN_SUITES:
-        suite = Suite(name=name, path=None, items=out_of_scope_items())
+        builtin = out_of_scope_items() if name == "out_of_scope" else unanswerable_items()
+        suite = Suite(name=name, path=None, items=builtin)
     elif name in SUITES:
         if evals_dir is None:
             from medcite.settings import load_settings

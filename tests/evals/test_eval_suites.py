@@ -111,6 +111,27 @@ def test_out_of_scope_suite_is_all_unanswerable() -> None:
     assert len({i.item_id for i in suite.items}) == len(suite.items)
 
 
+def test_unanswerable_set_is_large_split_in_halves_and_holds_out_of_scope() -> None:
+    items = load_suite("unanswerable").items
+    assert len(items) >= 100 and not any(i.answerable for i in items)
+    assert len({i.item_id for i in items}) == len({i.question for i in items}) == len(items)
+    for kind in {i.meta["kind"] for i in items}:
+        splits = [i.meta["split"] for i in items if i.meta["kind"] == kind]
+        # every kind is in both halves, the halves differ in size by at most one question
+        assert abs(splits.count("calibration") - splits.count("report")) <= 1, kind
+    assert {i.question for i in load_suite("out_of_scope").items} <= {i.question for i in items}
+
+
+def test_absence_check_finds_a_name_that_is_present(tmp_path: Path) -> None:
+    from evals.unanswerable import corpus_hits
+
+    (tmp_path / "labels.jsonl").write_text('{"text": "Take Zorvantrelix daily; Hovarth Lenz dystrophy"}\n')
+    assert corpus_hits(tmp_path, ["zorvantrelix", "hovarth-lenz dystrophy", "plexadrome"]) == {
+        "zorvantrelix": ["labels.jsonl"],
+        "hovarth lenz dystrophy": ["labels.jsonl"],
+    }
+
+
 # Record counts from ../shared/evals/README.md.
 EXPECTED = {
     "bioasq": 1155,
@@ -145,4 +166,4 @@ def test_shared_suites_carry_their_references() -> None:
 
 
 def test_suite_names_include_every_shared_file() -> None:
-    assert set(EXPECTED) | {"out_of_scope"} == set(suite_names())
+    assert set(EXPECTED) | {"out_of_scope", "unanswerable"} == set(suite_names())
