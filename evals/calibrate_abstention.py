@@ -1,52 +1,106 @@
-"""Calibrate `abstain_threshold` on the dev suites (issue 4 item 5).
+"""Calibrate `composer.abstain_threshold` on the dev suites (issue 4 item 5, issue 16 item 2).
 
-Confidence is `qa.safety.retrieval_confidence`: the best share of the question's content words
-(synonyms counted) found in one top passage of the tier-aware retrieval. We compute it for
-answerable dev questions (BioASQ and PubMedQA dev: their gold documents are in the corpus) and for
-questions the corpus cannot answer (the hand-written out-of-scope set and FDARxBench's "refusal"
-items), then pick the threshold that maximises Youden's J = TPR - FPR (Youden 1950) for "answer",
-breaking ties towards the lower threshold (abstaining wrongly on a covered question is the cheaper
-error only when the evidence is thin; the tie rule keeps answers on).
+The confidence and the decision are the engine's own: every question goes through
+`AnswerEngine.retrieve` (validation, follow-up rewrite, filler removal, spelling correction, drug
+names, per-tier retrieval) and `AnswerEngine.judge`, exactly as `ask` does, so what is calibrated is
+what ships.
 
-Run on the full index: `python -m evals.calibrate_abstention --limit 150`. Prints the distributions
-and the chosen threshold; writes JSON with --out.
+Answerable questions come from researcher suites (BioASQ, PubMedQA dev: their gold documents are in
+the corpus) and from consumer suites (MedicationQA, MedLFQA, MEDIQA 2019: each has a reference
+answer), `--limit` per suite. Unanswerable ones are the calibration half of the `unanswerable` suite
+(evals/unanswerable.py) plus FDARxBench's "refusal" items. The threshold maximises Youden's
+J = TPR - FPR (Youden 1950) for "answer" where each answerable suite weighs the same (the mean of
+the per-suite answer rates), ties broken towards the lower threshold. The report half of the
+unanswerable set never informs the threshold: its abstain rate is reported beside the per-suite
+answer rates, at the chosen threshold and at the current setting.
+
+Run on the full index: `python -m evals.calibrate_abstention --limit 150 --out runs/calibration.json`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evals.suites import load_suite
-from index import open_index
-from medcite.settings import load_settings
-from qa.answer_retrieval import retrieve_by_tier
+from medcite.errors import MedCiteError
 from qa.engine import AnswerEngine
-from qa.expansion import expand_query
-from qa.safety import retrieval_confidence
+
+ANSWERABLE_SUITES = ("bioasq", "pubmedqa", "medicationqa", "medlfqa", "mediqa2019")
 
 
-def confidences(engine: AnswerEngine, questions: list[str]) -> list[float]:
+@dataclass(frozen=True)
+class Judged:
+    """One question's confidence and whether the engine would abstain whatever the threshold."""
+
+    confidence: float
+    always_abstains: bool  # keyboard noise or non-medical: no threshold answers it
+
+
+def judge_all(engine: AnswerEngine, questions: Sequence[str]) -> list[Judged]:
     out = []
     for q in questions:
-        query = expand_query(q, engine.lexicon)
-        tier_hits = retrieve_by_tier(engine.retriever, query, engine.settings.retrieval)
-        hits = [h for hs in tier_hits.values() for h in hs]
-        out.append(retrieval_confidence(q, hits, engine.lexicon, weight=engine.term_weight))
+        try:
+            judgement = engine.judge(engine.retrieve(q))
+        except MedCiteError:  # refused at the door (empty, too long): never answered
+            out.append(Judged(0.0, True))
+            continue
+        out.append(Judged(judgement.confidence, judgement.abstain == "non_medical"))
     return out
 
 
-def youden_threshold(pos: list[float], neg: list[float]) -> tuple[float, float]:
-    """Threshold t (answer when confidence >= t) maximising TPR - FPR; returns (t, J)."""
-    candidates = sorted(set(pos) | set(neg) | {0.0})
+def answers(j: Judged, threshold: float) -> bool:
+    return not j.always_abstains and j.confidence >= threshold
+
+
+def answer_rate(judged: Sequence[Judged], threshold: float) -> float:
+    return sum(answers(j, threshold) for j in judged) / len(judged) if judged else 0.0
+
+
+def youden_threshold(pos: Mapping[str, Sequence[Judged]], neg: Sequence[Judged]) -> tuple[float, float]:
+    """Threshold t (answer when confidence >= t) maximising mean per-suite TPR - FPR; returns (t, J)."""
+    candidates = sorted(
+        {j.confidence for js in pos.values() for j in js} | {j.confidence for j in neg} | {0.0}
+    )
     best_t, best_j = 0.0, -1.0
     for t in candidates:
-        tpr = sum(c >= t for c in pos) / len(pos)
-        fpr = sum(c >= t for c in neg) / len(neg)
-        if tpr - fpr > best_j + 1e-12:
-            best_t, best_j = t, tpr - fpr
+        tpr = sum(answer_rate(js, t) for js in pos.values()) / len(pos)
+        j = tpr - answer_rate(neg, t)
+        if j > best_j + 1e-12:
+            best_t, best_j = t, j
     return best_t, best_j
+
+
+def calibration_report(
+    pos: Mapping[str, Sequence[Judged]],
+    neg_calibration: Sequence[Judged],
+    neg_report: Sequence[Judged],
+    current: float,
+) -> dict[str, Any]:
+    """The chosen threshold and the rates that matter, at it and at the current setting."""
+    t, j = youden_threshold(pos, neg_calibration)
+
+    def rates(threshold: float) -> dict[str, Any]:
+        return {
+            "abstain_rate_answerable": {s: round(1 - answer_rate(js, threshold), 4) for s, js in pos.items()},
+            "abstain_rate_unanswerable_calibration": round(1 - answer_rate(neg_calibration, threshold), 4),
+            "abstain_rate_unanswerable_report": round(1 - answer_rate(neg_report, threshold), 4),
+        }
+
+    return {
+        "answerable": {s: len(js) for s, js in pos.items()},
+        "unanswerable_calibration": len(neg_calibration),
+        "unanswerable_report": len(neg_report),
+        "threshold": round(t, 4),
+        "youden_j": round(j, 4),
+        "at_threshold": rates(t),
+        "current_setting": current,
+        "at_current_setting": rates(current),
+    }
 
 
 def main() -> None:
@@ -54,35 +108,22 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=150, help="Answerable questions per suite.")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
+    from index import open_index
+    from medcite.settings import load_settings
+
     settings = load_settings()
     engine = AnswerEngine(open_index(settings), settings)
-    answerable = [
-        i.question
-        for s in ("bioasq", "pubmedqa")
-        for i in load_suite(s, settings.evals, limit=args.limit).items
-    ]
-    unanswerable = [i.question for i in load_suite("out_of_scope", settings.evals).items]
-    unanswerable += [i.question for i in load_suite("fdarxbench", settings.evals).items if not i.answerable]
-    pos = confidences(engine, answerable)
-    neg = confidences(engine, unanswerable)
-    t, j = youden_threshold(pos, neg)
-    result = {
-        "answerable": len(pos),
-        "unanswerable": len(neg),
-        "threshold": t,
-        "youden_j": j,
-        "answer_rate_answerable": sum(c >= t for c in pos) / len(pos),
-        "abstain_rate_unanswerable": sum(c < t for c in neg) / len(neg),
-        "current_setting": settings.composer.abstain_threshold,
-        "abstain_rate_answerable_at_current": sum(c < settings.composer.abstain_threshold for c in pos)
-        / len(pos),
-        "abstain_rate_unanswerable_at_current": sum(c < settings.composer.abstain_threshold for c in neg)
-        / len(neg),
-        "neg_confidences": sorted(round(c, 3) for c in neg),
-        "pos_deciles": [
-            round(sorted(pos)[int(q * (len(pos) - 1))], 3) for q in (0, 0.1, 0.25, 0.5, 0.75, 0.9, 1)
-        ],
+    pos = {
+        s: judge_all(engine, [i.question for i in load_suite(s, settings.evals, limit=args.limit).items])
+        for s in ANSWERABLE_SUITES
     }
+    unanswerable = load_suite("unanswerable", settings.evals).items
+    refusals = [i.question for i in load_suite("fdarxbench", settings.evals).items if not i.answerable]
+    neg_cal = judge_all(
+        engine, [i.question for i in unanswerable if i.meta["split"] == "calibration"] + refusals
+    )
+    neg_rep = judge_all(engine, [i.question for i in unanswerable if i.meta["split"] == "report"])
+    result = calibration_report(pos, neg_cal, neg_rep, settings.composer.abstain_threshold)
     print(json.dumps(result, indent=2))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

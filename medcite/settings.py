@@ -400,4 +400,8 @@ def load_settings(**overrides: Any) -> Settings:
     """Build settings from defaults, the TOML file, the environment and explicit overrides (a
     section as a dict of its fields: `load_settings(home=p, index={"embedding_model": "fake"})`)."""
     clean = {k: v for k, v in overrides.items() if v is not None}
+    unknown = sorted(set(clean) - set(Settings.model_fields))
+    if unknown:  # a flat name of the old layout would otherwise be ignored without a word
+        raise TypeError(f"load_settings() got unknown settings {unknown}; sections take dicts, "
+                        'e.g. load_settings(index={"embedding_model": "fake"})')
     return Settings(**clean)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from index import CorpusStats, Index
 from medcite.embedding import Embedder
@@ -38,6 +38,14 @@ from qa.safety import (
 )
 from qa.support import check_support
 from qa.understanding import QueryUnderstanding, understanding_from_stats
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The engine's answer-or-abstain decision on retrieved evidence, with the confidence behind it."""
+
+    confidence: float
+    abstain: Literal["non_medical", "low_confidence"] | None
 
 
 class AnswerEngine:
@@ -164,6 +172,22 @@ class AnswerEngine:
             understood=understood,
         )
 
+    def judge(self, evidence: RetrievedEvidence) -> Judgement:
+        """Whether the evidence is enough to answer: keyboard noise and non-medical questions, then
+        retrieval confidence against `composer.abstain_threshold`. `ask` decides through this very
+        method, so the abstention calibration (evals/calibrate_abstention.py) measures what ships."""
+        if evidence.gibberish:
+            return Judgement(0.0, "non_medical")
+        text = evidence.understood.text if evidence.understood is not None else evidence.rewritten
+        # Each tier's own ranks (not the flat list's): confidence looks at every tier's top passages.
+        hits = [h for tier_hits in evidence.by_tier.values() for h in tier_hits]
+        confidence = retrieval_confidence(text, hits, self.lexicon, weight=self.term_weight)
+        if is_non_medical(text, confidence, self.lexicon, evidence.known_fraction):
+            return Judgement(confidence, "non_medical")
+        if confidence < self.settings.composer.abstain_threshold:
+            return Judgement(confidence, "low_confidence")
+        return Judgement(confidence, None)
+
     def ask_stream(
         self,
         question: str,
@@ -206,7 +230,6 @@ class AnswerEngine:
                 query_rewrite=understood,
             )
 
-        known = evidence.known_fraction
         if evidence.gibberish:
             yield abstain(NON_MEDICAL_NOTICE)
             return
@@ -216,11 +239,11 @@ class AnswerEngine:
         hits_by_id = {h.chunk_id: h for h in all_hits}
         retrieved_ids = sorted(hits_by_id)
 
-        confidence = retrieval_confidence(understood.text, all_hits, self.lexicon, weight=self.term_weight)
-        if is_non_medical(understood.text, confidence, self.lexicon, known):
+        judgement = self.judge(evidence)
+        if judgement.abstain == "non_medical":
             yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
             return
-        if confidence < self.settings.composer.abstain_threshold:
+        if judgement.abstain == "low_confidence":
             yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))
             return
 

@@ -80,7 +80,7 @@ def suite(tmp_path: Path) -> Path:
 
 
 def _metrics(suite: Path, tmp_path: Path, name: str, *, mode: str, retriever, engine=None):  # type: ignore[no-untyped-def]
-    settings = load_settings(home=tmp_path / "home", embedding_model="fake")
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
     return run_suite(
         suite,
         settings,
@@ -97,7 +97,7 @@ def _metrics(suite: Path, tmp_path: Path, name: str, *, mode: str, retriever, en
 def test_gate_passes_for_the_engine_and_fails_when_its_ranking_is_scrambled(
     suite: Path, tmp_path: Path
 ) -> None:
-    settings = load_settings(home=tmp_path / "home", embedding_model="fake")
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
     bm25 = _metrics(suite, tmp_path, "bm25", mode="bm25", retriever=PaddedRetriever(CHUNKS))
     good_engine = AnswerEngine(PaddedRetriever(CHUNKS), settings, embedder=HashingEmbedder())
     good = _metrics(suite, tmp_path, "engine", mode="engine", retriever=None, engine=good_engine)

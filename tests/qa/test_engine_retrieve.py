@@ -50,7 +50,7 @@ class Overlap:
 
 @pytest.fixture()
 def engine(tmp_path: Path) -> AnswerEngine:
-    settings = load_settings(home=tmp_path / "home", embedding_model="fake")
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
     return AnswerEngine(Overlap(), settings, embedder=HashingEmbedder())
 
 
@@ -92,3 +92,17 @@ def test_noise_retrieves_nothing(engine: AnswerEngine) -> None:
     ev = engine.retrieve("asdkjh qwpoeiru zxmcnv")
     assert ev.gibberish and ev.hits == () and ev.query == ""
     assert engine.ask("asdkjh qwpoeiru zxmcnv").abstained
+
+
+def test_ask_abstains_exactly_when_judge_says_so(engine: AnswerEngine) -> None:
+    for q in (
+        "Does metformin lower blood glucose in type 2 diabetes?",
+        "What is the capital of Australia?",
+        "asdkjh qwpoeiru zxmcnv",
+        "Does quallistimab cause liver failure in children?",
+    ):
+        judgement = engine.judge(engine.retrieve(q))
+        assert engine.ask(q).abstained == (judgement.abstain is not None), q
+    answered = engine.judge(engine.retrieve("Does metformin lower blood glucose in type 2 diabetes?"))
+    assert answered.abstain is None and answered.confidence >= engine.settings.composer.abstain_threshold
+    assert engine.judge(engine.retrieve("asdkjh qwpoeiru zxmcnv")).abstain == "non_medical"

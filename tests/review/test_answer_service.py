@@ -51,7 +51,7 @@ class RecordingEngine:
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("MEDCITE_HOME", str(tmp_path / "home"))
-    return load_settings(home=tmp_path / "home", embedding_model="fake")
+    return load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
 
 
 @pytest.fixture
