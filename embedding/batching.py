@@ -49,7 +49,7 @@ class LengthSortedEmbedder:
     def __init__(
         self,
         inner: Embedder,
-        batch_size: int = 8,
+        batch_size: int,
         length: Callable[[Sequence[str]], list[int]] | None = None,
     ) -> None:
         self.inner = inner

@@ -22,7 +22,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def make_fast_embedder(
-    backend: str, cache_dir: Path, *, batch_size: int = 8, threads: int | None = None
+    backend: str, cache_dir: Path, *, batch_size: int, threads: int | None = None
 ) -> Embedder:
     """The packaged MiniLM on the given backend: 'torch' (length-sorted), 'onnx' or 'onnx-int8'."""
     if backend == "torch":
@@ -45,7 +45,7 @@ def make_fast_embedder(
 
 
 def make_embedder(
-    model_name: str, batch_size: int = 64, *, backend: str = "torch", cache_dir: Path | None = None
+    model_name: str, batch_size: int, *, backend: str, cache_dir: Path | None
 ) -> Embedder:
     """Build (once per process) the embedder named in settings.
 

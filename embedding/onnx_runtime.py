@@ -22,7 +22,7 @@ class OnnxEmbedder:
         model_path: Path,
         *,
         name: str = MODEL_NAME,
-        batch_size: int = 8,
+        batch_size: int,
         threads: int | None = None,
         model_dir: Path | None = None,
     ) -> None:

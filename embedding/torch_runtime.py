@@ -8,14 +8,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from embedding.packaged import MODEL_NAME
 from medcite.errors import MedCiteError
 
 
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 from its wheel, on CPU, never touching a model hub."""
 
-    def __init__(self, model_name: str = MODEL_NAME, batch_size: int = 64) -> None:
+    def __init__(self, model_name: str, batch_size: int) -> None:
         self.name = model_name
         self.batch_size = batch_size
         self._lock = threading.Lock()

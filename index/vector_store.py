@@ -65,7 +65,10 @@ class LazyEmbedder:
         if self._inner is None:
             from embedding.factory import make_embedder
 
-            self._inner = make_embedder(self.name)
+            # Only Chroma's config check builds this, and our vectors are always given, so the model
+            # is not expected to run: if it ever must, plain torch needs no settings (batch 8 as the
+            # default `index.embed_batch_size`).
+            self._inner = make_embedder(self.name, 8, backend="torch", cache_dir=None)
         return self._inner
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 
 from embedding.batching import LengthSortedEmbedder, encode_length_sorted, length_sorted_batches
 from embedding.factory import make_fast_embedder
-from embedding.packaged import pad_batch
+from embedding.packaged import MODEL_NAME, pad_batch
 from embedding.query_cache import CachedQueryEmbedder
 from medcite.embedding import HashingEmbedder
 from medcite.errors import MedCiteError
@@ -200,7 +200,7 @@ def test_index_params_name_int8_as_another_model(tmp_path: Path) -> None:
 
 def test_unknown_backend_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(MedCiteError, match="backend"):
-        make_fast_embedder("tpu", tmp_path)
+        make_fast_embedder("tpu", tmp_path, batch_size=8)
 
 
 # --- the real packaged model (integration) ----------------------------------------------------
@@ -239,7 +239,7 @@ def texts50() -> list[str]:
 def torch_vectors(texts50: list[str]) -> np.ndarray:
     from embedding.torch_runtime import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder().embed_documents(texts50)
+    return SentenceTransformerEmbedder(MODEL_NAME, 64).embed_documents(texts50)
 
 
 def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -270,7 +270,8 @@ def test_onnx_int8_close_but_not_identical(
     from embedding.onnx_export import INT8_FILE
     from embedding.onnx_runtime import OnnxEmbedder
 
-    cos = _cos(OnnxEmbedder(onnx_dir / INT8_FILE, threads=2).embed_documents(texts50), torch_vectors)
+    int8 = OnnxEmbedder(onnx_dir / INT8_FILE, batch_size=8, threads=2)
+    cos = _cos(int8.embed_documents(texts50), torch_vectors)
     assert cos.mean() > 0.97
     assert cos.min() < 0.9999  # quantisation does move vectors: why it is another model in the manifest
 
@@ -279,7 +280,7 @@ def test_onnx_int8_close_but_not_identical(
 def test_length_sorted_torch_restores_order(texts50: list[str], torch_vectors: np.ndarray) -> None:
     from embedding.torch_runtime import SentenceTransformerEmbedder
 
-    wrapped = LengthSortedEmbedder(SentenceTransformerEmbedder(batch_size=8), batch_size=8)
+    wrapped = LengthSortedEmbedder(SentenceTransformerEmbedder(MODEL_NAME, batch_size=8), batch_size=8)
     assert _cos(wrapped.embed_documents(texts50), torch_vectors).min() > 0.9999
 
 
@@ -297,6 +298,6 @@ def test_export_is_reused_and_factory_builds_onnx(onnx_dir: Path, tmp_path: Path
     assert ensure_onnx_model(cache, int8=False).stat().st_mtime_ns == mtime  # reused, not rebuilt
     emb = make_embedder("all-MiniLM-L6-v2", 16, backend="onnx", cache_dir=cache)
     assert isinstance(emb, OnnxEmbedder) and emb.name == "all-MiniLM-L6-v2"
-    int8 = make_embedder("all-MiniLM-L6-v2+onnx-int8", 16, cache_dir=cache)
+    int8 = make_embedder("all-MiniLM-L6-v2+onnx-int8", 16, backend="onnx-int8", cache_dir=cache)
     assert isinstance(int8, OnnxEmbedder) and int8.name == "all-MiniLM-L6-v2+onnx-int8"
     assert path.name == FP32_FILE

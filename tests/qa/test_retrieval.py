@@ -226,7 +226,7 @@ def test_real_model_dense_retrieval(tmp_path: Path) -> None:
     from embedding.factory import make_embedder
 
     s = load_settings(home=tmp_path / "real", index={"embedding_model": "all-MiniLM-L6-v2"})
-    emb = make_embedder(s.index.embedding_model)
+    emb = make_embedder(s.index.embedding_model, 64, backend="torch", cache_dir=None)
     run_ingest(s, emb, corpus=DOCS, progress=False)
     idx = open_index(s, emb)
     try:
