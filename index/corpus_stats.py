@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 # The collection whose topics (title, synonyms, MeSH headings) make the lexicon. Only MedlinePlus:
@@ -53,10 +54,14 @@ class CorpusStats:
         """Share of the text's words the corpus uses; None when unknown (no index, no content words)."""
         return self.words.known_fraction(text) if self.words is not None else None
 
+    @cached_property
+    def _frequencies(self) -> Mapping[str, int]:
+        return self.words.term_frequencies() if self.words is not None else {}
+
     def frequencies(self) -> Mapping[str, int]:
         """Every indexed term -> chunks containing it (empty without an index): the speller's
-        dictionary (`qa.spelling.Vocabulary`)."""
-        return self.words.term_frequencies() if self.words is not None else {}
+        dictionary (`qa.spelling.Vocabulary`), built once (it is asked for every word checked)."""
+        return self._frequencies
 
     def term_of(self, word: str) -> str:
         """The term a word is indexed under ('' for a stopword or without an index)."""

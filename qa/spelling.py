@@ -160,6 +160,10 @@ class Speller:
                 return candidate
         return term
 
+    def prepare(self) -> None:
+        """Build the symspell dictionary now (seconds on the full corpus) instead of on first need."""
+        self._dictionary()
+
     def _dictionary(self) -> Any:
         with self._lock:
             if self._symspell is None:

@@ -37,6 +37,11 @@ class QueryUnderstanding:
     def rewrite(self, question: str, conversation: Conversation | None = None) -> QueryRewrite:
         return rewrite_query(question, conversation, self.lexicon, self.names, self.speller)
 
+    def prepare(self) -> None:
+        """Build what the first misspelt question would otherwise wait for (the speller's dictionary)."""
+        if self.speller is not None:
+            self.speller.prepare()
+
 
 def rewrite_query(
     question: str,

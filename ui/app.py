@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -60,7 +61,11 @@ def default_engine_factory(settings: Settings) -> StreamingEngine:
     index = open_index(settings)
     from qa.engine import AnswerEngine
 
-    return AnswerEngine(index, settings)
+    engine = AnswerEngine(index, settings)
+    # The speller's dictionary takes seconds over the full corpus: build it while the page loads,
+    # not inside the first misspelt question.
+    threading.Thread(target=engine.understanding.prepare, name="medcite-speller", daemon=True).start()
+    return engine
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,36 @@ def test_empty_stats_know_nothing() -> None:
     stats = CorpusStats()
     assert stats.idf("asthma") is None and stats.known_fraction("asthma") is None
     assert stats.lexicon_records == ()
+
+
+class CountingWords:
+    """WordStats that counts how often the whole vocabulary is asked for."""
+
+    def __init__(self) -> None:
+        self.vocabulary_reads = 0
+
+    def idf(self, word: str) -> float | None:
+        return 1.0
+
+    def known_fraction(self, text: str) -> float | None:
+        return 1.0
+
+    def term_frequencies(self) -> dict[str, int]:
+        self.vocabulary_reads += 1
+        return {"hemorrhoid": 12, "fissur": 5}
+
+    def term_of(self, word: str) -> str:
+        return word.lower().rstrip("s")
+
+
+def test_vocabulary_is_read_once_however_many_words_are_checked() -> None:
+    from qa.spelling import Speller
+
+    words = CountingWords()
+    stats = CorpusStats(words=words, label_records=(("LEXAPRO (escitalopram)", {}),))
+    speller = Speller(stats, real_words=frozenset())
+    for _ in range(50):
+        speller.known("hemorrhoids")
+        speller.known("fissures")
+    assert words.vocabulary_reads == 1
+    assert stats.frequencies()["hemorrhoid"] == 12 and stats.term_of("Fissures") == "fissure"
