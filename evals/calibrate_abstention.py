@@ -39,6 +39,7 @@ class Judged:
 
     confidence: float
     always_abstains: bool  # keyboard noise or non-medical: no threshold answers it
+    focus_found: bool = False  # answered about its focus below the threshold (issue 16 item 3)
 
 
 def judge_all(engine: AnswerEngine, questions: Sequence[str]) -> list[Judged]:
@@ -49,12 +50,12 @@ def judge_all(engine: AnswerEngine, questions: Sequence[str]) -> list[Judged]:
         except MedCiteError:  # refused at the door (empty, too long): never answered
             out.append(Judged(0.0, True))
             continue
-        out.append(Judged(judgement.confidence, judgement.abstain == "non_medical"))
+        out.append(Judged(judgement.confidence, judgement.abstain == "non_medical", judgement.focus_found))
     return out
 
 
 def answers(j: Judged, threshold: float) -> bool:
-    return not j.always_abstains and j.confidence >= threshold
+    return not j.always_abstains and (j.confidence >= threshold or j.focus_found)
 
 
 def answer_rate(judged: Sequence[Judged], threshold: float) -> float:

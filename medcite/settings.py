@@ -136,6 +136,9 @@ class ComposerSettings(_Section):
     # PubMedQA dev questions vs 17 unanswerable ones) on the full index with IDF-weighted term
     # coverage: optimum 0.548; at 0.55 it answers 91% and abstains on 94% of the unanswerable.
     abstain_threshold: float = 0.55
+    # Issue 16: below the threshold, still answer when a top passage names the question's focus (its
+    # rarest word), saying which of its words the sources do not mention; off: abstain instead.
+    answer_on_focus: bool = True
     # Below this support score a sentence is dropped (extractive) or flagged (LLM).
     support_threshold: float = 0.3
     clinician: ComposeLimits = Field(default_factory=ComposeLimits)

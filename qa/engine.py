@@ -32,20 +32,34 @@ from qa.safety import (
     closest_topics,
     emergency_kinds,
     emergency_notice,
+    focus_hits,
+    focus_notice,
     is_non_medical,
     looks_like_gibberish,
+    question_focus,
     retrieval_confidence,
+    uncovered_words,
+    without_words,
 )
 from qa.support import check_support
+from qa.textutil import fold, tokens
 from qa.understanding import QueryUnderstanding, understanding_from_stats
 
 
 @dataclass(frozen=True)
 class Judgement:
-    """The engine's answer-or-abstain decision on retrieved evidence, with the confidence behind it."""
+    """The engine's answer-or-abstain decision on retrieved evidence, with the confidence behind it.
+
+    `focus_only`: confidence was below the threshold but the sources name the question's focus (its
+    rarest term), so the answer gives what they say about it and `missing` names the question's words
+    no passage mentions (issue 16 item 3)."""
 
     confidence: float
     abstain: Literal["non_medical", "low_confidence"] | None
+    focus: str | None = None
+    focus_found: bool = False  # a top passage names the focus (whatever the confidence)
+    focus_only: bool = False
+    missing: tuple[str, ...] = ()
 
 
 class AnswerEngine:
@@ -184,9 +198,16 @@ class AnswerEngine:
         confidence = retrieval_confidence(text, hits, self.lexicon, weight=self.term_weight)
         if is_non_medical(text, confidence, self.lexicon, evidence.known_fraction):
             return Judgement(confidence, "non_medical")
-        if confidence < self.settings.composer.abstain_threshold:
-            return Judgement(confidence, "low_confidence")
-        return Judgement(confidence, None)
+        focus = question_focus(text, self.term_weight)
+        about_focus = focus_hits(focus, text, hits, self.lexicon) if focus is not None else []
+        found = bool(about_focus)
+        focus_word = next((t for t in tokens(text) if fold(t) == focus), focus)
+        if confidence >= self.settings.composer.abstain_threshold:
+            return Judgement(confidence, None, focus_word, found)
+        if found and self.settings.composer.answer_on_focus:
+            missing = tuple(w for w in uncovered_words(text, about_focus) if w != focus_word)
+            return Judgement(confidence, None, focus_word, found, focus_only=True, missing=missing)
+        return Judgement(confidence, "low_confidence", focus_word, found)
 
     def ask_stream(
         self,
@@ -246,6 +267,12 @@ class AnswerEngine:
         if judgement.abstain == "low_confidence":
             yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))
             return
+        # What sentences are chosen for: the question, or, answering about its focus, the question
+        # without the words no passage mentions (they would only pull in unrelated sentences).
+        compose_text = understood.text
+        if judgement.focus_only and judgement.focus and judgement.missing:
+            notices.append(focus_notice(judgement.focus, judgement.missing))
+            compose_text = without_words(understood.text, judgement.missing)
 
         t2 = time.perf_counter()
 
@@ -273,7 +300,7 @@ class AnswerEngine:
             drafts = []
             composer = self.settings.composer
             for tier in tier_order(audience):
-                new = compose_tier(understood.text, tier, tier_hits.get(tier, ()), audience, composer)
+                new = compose_tier(compose_text, tier, tier_hits.get(tier, ()), audience, composer)
                 new = adapt_drafts(new, audience, composer.patient_max_words)
                 new = check_support(new, hits_by_id, composer.support_threshold)
                 if not new:

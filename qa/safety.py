@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from medcite.types import Hit
 from qa.expansion import Lexicon, expansions
-from qa.textutil import content_terms, fold, term_set, tokens, words
+from qa.textutil import STOPWORDS, content_terms, fold, term_set, tokens, words
 
 # Symptom patterns that warrant urgent care (after NHS 111 / MedlinePlus "when to call 911" lists).
 _EMERGENCY: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -219,6 +219,79 @@ def retrieval_confidence(
                 covered += weights[term]
         best = max(best, covered / total)
     return best
+
+
+def question_focus(question: str, weight: Callable[[str], float | None] | None = None) -> str | None:
+    """The question's focus: its rarest content term by corpus IDF (issue 16). A word the corpus
+    never uses has the highest IDF, so an unknown drug or disease name is the focus, and absent.
+    Without weights the first content term stands in."""
+    terms = content_terms(question)
+    if not terms:
+        return None
+    if weight is None:
+        return terms[0]
+    rarity = {t: weight(t) for t in terms}
+    return max(terms, key=lambda t: rarity[t] or 0.0)  # max keeps the first of equals
+
+
+def _mentions(hit: Hit) -> frozenset[str]:
+    return term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
+
+
+def focus_hits(focus: str, question: str, hits: Sequence[Hit], lexicon: Lexicon | None = None) -> list[Hit]:
+    """The top passages that name the focus, itself or through a lexicon synonym of a question phrase
+    holding it ('piles' for 'hemorrhoids')."""
+    alternatives = [
+        term_set(a)
+        for phrase, alts in (expansions(question, lexicon) if lexicon is not None else [])
+        if focus in term_set(phrase)
+        for a in alts
+    ]
+    out = []
+    for hit in hits:
+        found = _mentions(hit)
+        if focus in found or any(a and a <= found for a in alternatives):
+            out.append(hit)
+    return out
+
+
+def focus_found(focus: str, question: str, hits: Sequence[Hit], lexicon: Lexicon | None = None) -> bool:
+    """Whether a top passage names the focus (see `focus_hits`)."""
+    return bool(focus_hits(focus, question, hits, lexicon))
+
+
+def uncovered_words(question: str, hits: Sequence[Hit]) -> list[str]:
+    """The question's content words (as typed) that none of the passages mentions: given the passages
+    about the focus, what the sources do not say about it, named in a focus-only answer."""
+    mentioned: set[str] = set()
+    for hit in hits:
+        mentioned |= _mentions(hit)
+    out: dict[str, None] = {}
+    for tok in tokens(question):
+        if tok not in STOPWORDS and len(tok) > 1 and fold(tok) not in mentioned:
+            out.setdefault(tok, None)
+    return list(out)
+
+
+def without_words(text: str, drop: Sequence[str]) -> str:
+    """The text without the given words (whole words, any case)."""
+    if not drop:
+        return text
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, drop)) + r")\b", re.IGNORECASE)
+    return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
+
+
+def focus_notice(focus_word: str, missing: Sequence[str]) -> str:
+    """The note on an answer about the focus when the sources do not cover the question's exact point."""
+    return (
+        f"The sources describe {focus_word}, but the passages about it do not mention "
+        f"{_join(missing)}: this answer gives what they say about {focus_word}."
+    )
+
+
+def _join(items: Sequence[str]) -> str:
+    quoted = [f"'{i}'" for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def is_non_medical(

@@ -74,7 +74,10 @@ def test_uncovered_medical_question_abstains_with_closest_topics(engine: AnswerE
 def test_threshold_comes_from_settings() -> None:
     strict = AnswerEngine(
         MemoryRetriever(DERMATOMYOSITIS),
-        load_settings(index={"embedding_model": "fake"}, composer={"abstain_threshold": 1.01}),
+        load_settings(
+            index={"embedding_model": "fake"},
+            composer={"abstain_threshold": 1.01, "answer_on_focus": False},
+        ),
     )
     assert strict.ask(Q).abstained
 

@@ -1,0 +1,83 @@
+"""Answering about the question's focus when the sources do not cover its exact point (issue 16
+item 3): the focus is the question's rarest term; found in a top passage, the engine answers what the
+sources say about it and names the words they do not mention; an absent focus still abstains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from qa_fakes import MemoryRetriever, chunk, hit
+
+from medcite.settings import load_settings
+from medcite.types import Tier
+from qa.engine import AnswerEngine
+from qa.expansion import build_lexicon
+from qa.safety import focus_found, focus_notice, question_focus, uncovered_words
+
+SCABIES = [
+    chunk(
+        "Scabies is treated with permethrin cream applied to the whole body from the neck down and "
+        "washed off after 8 to 14 hours; a second treatment may be needed after one week.",
+        tier=Tier.PATIENT_INFO, title="Scabies", collection="medlineplus", section="Treatment",
+    ),
+    chunk(
+        "Scabies spreads by prolonged skin-to-skin contact; itching is worst at night.",
+        tier=Tier.PATIENT_INFO, title="Scabies", collection="medlineplus", section="Summary",
+    ),
+    chunk(
+        "Head lice are treated with shampoos; combs remove the nits.",
+        tier=Tier.PATIENT_INFO, title="Head Lice", collection="medlineplus", section="Treatment",
+    ),
+]  # fmt: skip
+
+# IDF as a full index gives it: common words low, the disease high, a word it never saw highest.
+CORPUS_IDF = {"oral": 2.1, "option": 2.5, "rid": 3.0, "appli": 3.2, "scabi": 7.9, "zorvantrelix": 11.5}
+
+
+def idf(term: str) -> float | None:
+    return CORPUS_IDF.get(term, 1.0)
+
+
+def test_the_focus_is_the_rarest_word_and_an_unknown_name_is_rarest_of_all() -> None:
+    assert question_focus("What is the oral option to get rid of scabies?", idf) == "scabi"
+    assert question_focus("Can I take zorvantrelix for scabies?", idf) == "zorvantrelix"
+    assert question_focus("the of and", idf) is None
+
+
+def test_focus_found_and_the_uncovered_words() -> None:
+    hits = [hit(c, rank=i) for i, c in enumerate(SCABIES[:2], start=1)]
+    q = "What is the oral option to get rid of scabies?"
+    assert focus_found("scabi", q, hits) and not focus_found("zorvantrelix", q, hits)
+    assert uncovered_words(q, hits) == ["oral", "option", "rid"]
+    note = focus_notice("scabies", ["oral", "option"])
+    assert "scabies" in note and "'oral' or 'option'" in note
+
+
+@pytest.fixture()
+def engine(tmp_path: Path) -> AnswerEngine:
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    lexicon = build_lexicon([["Scabies", "Sarcoptic itch"]])
+    eng = AnswerEngine(MemoryRetriever(SCABIES), settings, lexicon=lexicon)
+    eng.term_weight = idf  # the corpus IDF an index would supply
+    return eng
+
+
+def test_focus_found_below_the_threshold_answers_about_the_focus_with_a_note(engine: AnswerEngine) -> None:
+    q = "Also what is the oral option to get rid of scabies?"
+    judgement = engine.judge(engine.retrieve(q))
+    assert judgement.confidence < engine.settings.composer.abstain_threshold  # the point is not covered
+    assert judgement.abstain is None and judgement.focus_only and judgement.focus == "scabies"
+    answer = engine.ask(q)
+    assert not answer.abstained and answer.citations
+    assert any("The sources describe scabies" in n and "'oral'" in n for n in answer.notices)
+    shown = [s.text for sec in answer.sections for s in (sec.lead, *sec.bullets)]
+    assert shown and any("permethrin" in t for t in shown)
+
+
+def test_an_absent_focus_still_abstains(engine: AnswerEngine) -> None:
+    q = "Is zorvantrelix applied for scabies?"  # every word but the invented name is in the corpus
+    answer = engine.ask(q)
+    judgement = engine.judge(engine.retrieve(q))
+    assert judgement.focus == "zorvantrelix" and not judgement.focus_found
+    assert answer.abstained
