@@ -199,9 +199,9 @@ def retrieval_confidence(
         return 0.0
     weights = {t: 1.0 for t in terms}
     if weight is not None:
-        given = {t: weight(t) for t in terms}
+        given = term_weights(question, weight)
         if any(given.values()):  # terms the weighting ignores (its stopwords) count for nothing
-            weights = {t: float(w or 0.0) for t, w in given.items()}
+            weights = {t: float(given.get(t) or 0.0) for t in terms}
     total = sum(weights.values())
     synonyms: list[tuple[frozenset[str], list[frozenset[str]]]] = []
     if lexicon is not None:
@@ -221,6 +221,20 @@ def retrieval_confidence(
     return best
 
 
+def term_weights(question: str, weight: Callable[[str], float | None]) -> dict[str, float | None]:
+    """Each content term's weight, asked of the word as typed: the weighting (the keyword index's
+    IDF) analyses a word itself, and a stem analysed again is another word ('diseas' -> 'disea')."""
+    out: dict[str, float | None] = {}
+    for tok in tokens(question):
+        if tok in STOPWORDS or len(tok) <= 1:
+            continue
+        w = weight(tok)
+        term = fold(tok)
+        if term not in out or (w or 0.0) > (out[term] or 0.0):
+            out[term] = w
+    return out
+
+
 def question_focus(question: str, weight: Callable[[str], float | None] | None = None) -> str | None:
     """The question's focus: its rarest content term by corpus IDF (issue 16). A word the corpus
     never uses has the highest IDF, so an unknown drug or disease name is the focus, and absent.
@@ -230,8 +244,8 @@ def question_focus(question: str, weight: Callable[[str], float | None] | None =
         return None
     if weight is None:
         return terms[0]
-    rarity = {t: weight(t) for t in terms}
-    return max(terms, key=lambda t: rarity[t] or 0.0)  # max keeps the first of equals
+    rarity = term_weights(question, weight)
+    return max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
 
 
 def _mentions(hit: Hit) -> frozenset[str]:

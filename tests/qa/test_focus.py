@@ -14,6 +14,7 @@ from medcite.types import Tier
 from qa.engine import AnswerEngine
 from qa.expansion import build_lexicon
 from qa.safety import focus_found, focus_notice, question_focus, uncovered_words
+from qa.textutil import fold
 
 SCABIES = [
     chunk(
@@ -35,8 +36,9 @@ SCABIES = [
 CORPUS_IDF = {"oral": 2.1, "option": 2.5, "rid": 3.0, "appli": 3.2, "scabi": 7.9, "zorvantrelix": 11.5}
 
 
-def idf(term: str) -> float | None:
-    return CORPUS_IDF.get(term, 1.0)
+def idf(word: str) -> float | None:
+    """Like the keyword index: the word as typed is analysed (stemmed) once, then looked up."""
+    return CORPUS_IDF.get(fold(word), 1.0)
 
 
 def test_the_focus_is_the_rarest_word_and_an_unknown_name_is_rarest_of_all() -> None:
@@ -81,3 +83,18 @@ def test_an_absent_focus_still_abstains(engine: AnswerEngine) -> None:
     judgement = engine.judge(engine.retrieve(q))
     assert judgement.focus == "zorvantrelix" and not judgement.focus_found
     assert answer.abstained
+
+
+def test_a_word_is_weighed_as_typed_not_as_its_stem() -> None:
+    # Stemming a stem again can give another word ('diseas' -> 'disea'); the weighting must see
+    # 'disease', which the corpus knows well, not an unknown stem with the highest IDF.
+    from qa.safety import term_weights
+
+    seen: list[str] = []
+
+    def weight(word: str) -> float | None:
+        seen.append(word)
+        return 1.0
+
+    term_weights("What are the diagnostic criteria for Tavistock-Morrow disease?", weight)
+    assert "disease" in seen and "diseas" not in seen
