@@ -182,7 +182,7 @@ def check_sentence(text: str, cited: Sequence[int], passages: dict[int, str]) ->
 
 def check_answer(answer: Answer) -> Grounding:
     """Check every displayed sentence (each section's lead, then its bullets) of an answer."""
-    passages = {c.n: c.chunk.text for c in answer.citations}
+    passages = {c.n: c.text for c in answer.citations}
     checks = tuple(
         check_sentence(st.text, shown_numbers(st.citations, st.text), passages)
         for sec in answer.sections

@@ -225,15 +225,37 @@ class EvidenceLevel:
 
 @dataclass(frozen=True)
 class Citation:
-    """A numbered reference in an answer; `n` is what appears as [n] in the text."""
+    """A numbered reference in an answer; `n` is what appears as [n] in the text.
+
+    One reference is one source document (`source_key`): `hit` is its first cited passage and `more`
+    the other passages of the same source the answer cites, in order of first citation, so several
+    chunks of one guideline or one web page share one number."""
 
     n: int
     hit: Hit
     evidence: EvidenceLevel
+    more: tuple[Hit, ...] = ()
 
     @property
     def chunk(self) -> Chunk:
         return self.hit.chunk
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        return (self.hit, *self.more)
+
+    @property
+    def text(self) -> str:
+        """Every cited passage of the source, in citation order (what the reference's [n] rests on)."""
+        return "\n\n".join(h.chunk.text for h in self.hits)
+
+
+def source_key(chunk: Chunk) -> str:
+    """Which source document a chunk belongs to, for reference numbering: its URL when it has one
+    (MedQuAD stores each question of one web page as its own document, and BioASQ and PubMedQA can
+    hold the same PubMed abstract), else its document id."""
+    url = (chunk.url or "").strip().rstrip("/").lower()
+    return f"url:{url}" if url else f"doc:{chunk.doc_id}"
 
 
 ReviewStatus = Literal["Submitted", "Under Review", "Approved", "Rejected"]

@@ -2,7 +2,9 @@
 
 Drafts carry chunk ids, not numbers, so sentences can be dropped (support check) or rewritten
 (audience) without ever leaving a dangling citation; `assemble` numbers citations in display order
-at the very end, so every [n] resolves and no reference is unused.
+at the very end, so every [n] resolves and no reference is unused.  Numbers belong to source documents
+(`medcite.types.source_key`), not passages: two chunks of one document share one number and one
+reference, which lists both passages.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from medcite.types import TIERS, AnswerSection, Citation, Hit, Statement, Tier
+from medcite.types import TIERS, AnswerSection, Citation, Hit, Statement, Tier, source_key
 from qa.grading import evidence_for
 
 
@@ -44,20 +46,24 @@ def tier_order(audience: str) -> tuple[Tier, ...]:
 def assemble(
     drafts: Sequence[Draft], hits: Mapping[str, Hit], audience: str = "clinician"
 ) -> tuple[tuple[AnswerSection, ...], tuple[Citation, ...]]:
-    """Sections in tier order (lead, then bullets) with citations numbered by first appearance."""
-    numbers: dict[str, int] = {}
-    citations: list[Citation] = []
+    """Sections in tier order (lead, then bullets) with one reference per source document, numbered
+    by first citation."""
+    numbers: dict[str, int] = {}  # source key -> reference number
+    passages: dict[str, list[Hit]] = {}  # source key -> its cited passages, in citation order
 
     def cite(ids: Sequence[str]) -> tuple[int, ...]:
         out = []
         for cid in ids:
             if cid not in hits:
                 continue  # never number a passage that was not retrieved
-            if cid not in numbers:
-                numbers[cid] = len(numbers) + 1
-                hit = hits[cid]
-                citations.append(Citation(n=numbers[cid], hit=hit, evidence=evidence_for(hit.chunk)))
-            out.append(numbers[cid])
+            hit = hits[cid]
+            key = source_key(hit.chunk)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                passages[key] = []
+            if all(h.chunk_id != cid for h in passages[key]):
+                passages[key].append(hit)
+            out.append(numbers[key])
         return tuple(sorted(dict.fromkeys(out)))
 
     def statement(d: Draft) -> Statement:
@@ -75,4 +81,8 @@ def assemble(
         lead = statement(lead_draft)
         bullets = tuple(statement(d) for d in mine if d is not lead_draft)
         sections.append(AnswerSection(tier=tier, heading=tier.heading, lead=lead, bullets=bullets))
-    return tuple(sections), tuple(citations)
+    citations = tuple(
+        Citation(n=numbers[key], hit=cited[0], evidence=evidence_for(cited[0].chunk), more=tuple(cited[1:]))
+        for key, cited in passages.items()
+    )
+    return tuple(sections), citations

@@ -39,6 +39,16 @@ def reference_json(c: Citation) -> dict[str, Any]:
         "url": ch.url,
         "doc_id": ch.doc_id,
         "chunk_id": ch.chunk_id,
+        # every cited passage of this source (one reference per document)
+        "passages": [
+            {
+                "chunk_id": h.chunk.chunk_id,
+                "doc_id": h.chunk.doc_id,
+                "title": h.chunk.title,
+                "section": h.chunk.section,
+            }
+            for h in c.hits
+        ],
     }
 
 
@@ -132,6 +142,9 @@ def render_terminal(answer: Answer) -> str:
                 f"  [{c.n}] {ch.title} — {source}{year}. {ch.tier.heading.replace('From the ', '')}; "
                 f"{c.evidence.label}.{' ' + ch.url if ch.url else ''}"
             )
+            if c.more:  # one reference per source: name each cited passage of it
+                cited = "; ".join(dict.fromkeys(h.chunk.section or h.chunk.title for h in c.hits))
+                lines.append(f"      passages cited: {cited}")
         lines.append("")
     if answer.follow_ups:
         lines += ["You could ask next:", *(f"  - {q}" for q in answer.follow_ups), ""]

@@ -56,24 +56,28 @@ def _statement(d: dict[str, Any]) -> Statement:
     )
 
 
+def _hit(d: dict[str, Any]) -> Hit:
+    return Hit(
+        chunk=Chunk.from_dict(d["chunk"]),
+        score=float(d["score"]),
+        retriever=d["retriever"],
+        rank=int(d["rank"]),
+    )
+
+
 def _citation(d: dict[str, Any]) -> Citation:
-    hit = d["hit"]
     ev = d["evidence"]
     design = ev.get("study_design")
     return Citation(
         n=int(d["n"]),
-        hit=Hit(
-            chunk=Chunk.from_dict(hit["chunk"]),
-            score=float(hit["score"]),
-            retriever=hit["retriever"],
-            rank=int(hit["rank"]),
-        ),
+        hit=_hit(d["hit"]),
         evidence=EvidenceLevel(
             label=ev["label"],
             level=ev.get("level"),
             study_design=StudyDesign(design) if design else None,
             grade=ev.get("grade"),
         ),
+        more=tuple(_hit(h) for h in d.get("more", ())),  # answers stored before references merged have none
     )
 
 

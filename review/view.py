@@ -60,7 +60,9 @@ def answer_markdown(answer: Answer, record: AnswerRecord, events: Sequence[Revie
         ch = c.chunk
         source = " · ".join(x for x in (ch.publisher, str(ch.year or ""), ch.section) if x)
         out.append(f"**[{c.n}] {e(ch.title)}** — {e(ch.tier.value)} · {e(source)} · {e(c.evidence.label)}")
-        out.append(f"> {e(ch.text)}\n")
+        for h in c.hits:  # every cited passage of the source
+            head = f"_{e(h.chunk.section)}_: " if len(c.hits) > 1 and h.chunk.section else ""
+            out.append(f"> {head}{e(h.chunk.text)}\n")
     if answer.disclaimer:
         out.append(f"_{e(answer.disclaimer)}_\n")
     out.append("#### Review history")

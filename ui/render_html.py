@@ -228,25 +228,30 @@ def _content_words(text: str) -> set[str]:
 
 
 def render_passage(answer: Answer, citation: Citation) -> str:
-    """The exact cited passage, escaped, with the supporting sentence wrapped in <mark>."""
-    text = citation.chunk.text
+    """The exact cited passages of one reference (one source document may be cited by several),
+    escaped, each with its supporting sentence wrapped in <mark>."""
     statements = [
         strip_markers(s.text)
         for sec in answer.sections
         for s in (sec.lead, *sec.bullets)
         if citation.n in s.citations
     ]
-    span = supporting_sentence(text, statements)
-    if span is None:
-        body = esc(text)
-    else:
-        a, b = span
-        body = f"{esc(text[:a])}<mark>{esc(text[a:b])}</mark>{esc(text[b:])}"
-    return (
-        f'<div class="mc-passage"><div class="mc-passage-head">[{citation.n}] {esc(citation.chunk.title)}'
-        f"{f' — {esc(citation.chunk.section)}' if citation.chunk.section else ''}</div>"
-        f'<p class="mc-passage-text">{body}</p></div>'
-    )
+    parts = []
+    for i, hit in enumerate(citation.hits):
+        text = hit.chunk.text
+        span = supporting_sentence(text, statements)
+        if span is None:
+            body = esc(text)
+        else:
+            a, b = span
+            body = f"{esc(text[:a])}<mark>{esc(text[a:b])}</mark>{esc(text[b:])}"
+        head = f"[{citation.n}] {esc(hit.chunk.title)}" if i == 0 else esc(hit.chunk.title)
+        parts.append(
+            f'<div class="mc-passage"><div class="mc-passage-head">{head}'
+            f"{f' — {esc(hit.chunk.section)}' if hit.chunk.section else ''}</div>"
+            f'<p class="mc-passage-text">{body}</p></div>'
+        )
+    return "".join(parts)
 
 
 def render_review(answer: Answer, updated: str | None, approval: Approval | None = None) -> str:

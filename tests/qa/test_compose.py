@@ -35,7 +35,7 @@ def test_sections_in_tier_order_with_leads_and_resolving_citations() -> None:
     for d, st in zip(
         [d for d in drafts if not d.is_lead], [b for s in sections for b in s.bullets], strict=True
     ):
-        assert any(d.core in by_n[n].chunk.text for n in st.citations)
+        assert any(d.core in by_n[n].text for n in st.citations)
 
 
 def test_lead_names_most_recent_highest_quality_source() -> None:

@@ -139,6 +139,7 @@ def test_json_shape(engine: AnswerEngine) -> None:
         "url",
         "doc_id",
         "chunk_id",
+        "passages",
     }
     import json
 

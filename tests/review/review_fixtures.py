@@ -56,8 +56,21 @@ def build_answer(
         year=2022,
         meta={"publication_types": ["Randomized Controlled Trial"]},
     )
+    # a second passage of the same guideline: one reference lists both (issue 17 item 2)
+    guideline_more = replace(
+        guideline,
+        chunk_id=content_hash("g2", question, salt),
+        section="Monitoring",
+        text="Creatine kinase and strength are checked at each visit.",
+        ordinal=1,
+    )
     citations = (
-        Citation(1, Hit(guideline, 0.9, "hybrid", 1), EvidenceLevel("Guideline · ACR 2021", grade="A")),
+        Citation(
+            1,
+            Hit(guideline, 0.9, "hybrid", 1),
+            EvidenceLevel("Guideline · ACR 2021", grade="A"),
+            more=(Hit(guideline_more, 0.5, "hybrid", 4),),
+        ),
         Citation(
             2,
             Hit(study, 0.7, "hybrid", 2),

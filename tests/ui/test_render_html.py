@@ -215,3 +215,16 @@ def test_grade_badge_unless_the_label_already_gives_it() -> None:
     named = replace(c, evidence=replace(c.evidence, label="USPSTF · Grade A", grade="A"))
     assert "Grade A</span>" in render_answer(replace(answer, citations=(with_a,)))
     assert render_answer(replace(answer, citations=(named,))).count("Grade A") == 1
+
+
+def test_evidence_panel_lists_every_cited_passage_of_one_reference() -> None:
+    answer = _answer()
+    first, second, *rest = answer.citations
+    merged = replace(first, more=(second.hit,))  # two passages of one source under one number
+    html = render_answer(replace(answer, citations=(merged, *rest)))
+    details = re.search(r'<details class="mc-evidence">(.*?)</details>', html, re.S)
+    assert details is not None
+    panel = details.group(1)
+    assert panel.count('class="mc-passage"') == len(answer.citations)  # every passage still shown
+    assert panel.count(f"[{first.n}] ") == 1 and f"[{second.n}] " not in panel
+    assert second.chunk.text.split(".")[0] in panel
