@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.grading import grade_study_design
 from medcite.settings import SHARED_CORPUS
 from medcite.types import StudyDesign
-from qa.grading import grade_study_design
 
 SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "grading_sample.jsonl"
 

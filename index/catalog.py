@@ -286,6 +286,21 @@ class Catalog:
                 )
             c.execute("UPDATE index_manifest SET catalog_generation = catalog_generation + 1 WHERE id = 1")
 
+    def ungraded_research_documents(self) -> set[str]:
+        """Research documents stored without the study design ingest now grades them with."""
+        q = "SELECT doc_id FROM documents WHERE tier = ? AND json_extract(meta, '$.study_design') IS NULL"
+        return {r[0] for r in self.conn.execute(q, (Tier.RESEARCH.value,))}
+
+    def set_study_designs(self, designs: dict[str, str]) -> None:
+        """Store each document's study design on its row and on all its chunks, in one transaction."""
+        rows = list(designs.items())
+        with self.transaction() as c:
+            for table in ("documents", "chunks"):
+                c.executemany(
+                    f"UPDATE {table} SET meta = json_set(meta, '$.study_design', ?) WHERE doc_id = ?",
+                    [(design, doc_id) for doc_id, design in rows],
+                )
+
     def delete_documents(self, doc_ids: Sequence[str]) -> list[str]:
         """Delete documents and their chunks in one transaction; returns the deleted chunk ids."""
         removed: list[str] = []

@@ -31,6 +31,7 @@ CHUNK_META_KEYS: tuple[str, ...] = (
     "effective_date",
     "version",
     "study_design_hint",
+    "study_design",  # graded per document at ingest (corpus.grading)
     "publication_types",
     "pmid",
     "doi",

@@ -18,10 +18,11 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from corpus.grading import document_study_design
 from index.catalog import Catalog
 from index.dense_matrix import build_dense_matrix, matrix_generation, remove_dense_matrix
 from index.keyword import read_sidecar
@@ -54,6 +55,7 @@ class IngestResult:
     reconciled_orphans: int = 0  # vectors in Chroma unknown to the catalog, deleted at start
     reconciled_missing: int = 0  # catalogued chunks missing from Chroma, re-embedded at start
     bm25_rebuilt: bool = False
+    regraded: int = 0  # unchanged research documents given their ingest-time study design
     corpus_hash: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -78,6 +80,8 @@ class IngestResult:
                 f"Repaired an interrupted run: {self.reconciled_orphans} stray vectors removed, "
                 f"{self.reconciled_missing} missing vectors re-embedded."
             )
+        if self.regraded:
+            lines.append(f"Graded the study design of {self.regraded} research documents indexed before.")
         if self.issues:
             lines.append(f"{len(self.issues)} record(s) skipped:")
             lines.extend(f"  - {i}" for i in self.issues[:20])
@@ -93,6 +97,7 @@ class IngestResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "deleted": self.deleted,
+            "regraded": self.regraded,
             "chunks_embedded": self.chunks_embedded,
             "chunks_total": self.chunks_total,
             "documents_total": self.documents_total,
@@ -380,12 +385,14 @@ def _ingest_documents(
     """Add or replace every new or changed document, batch by batch; returns the doc ids seen."""
     params = ChunkParams(settings.index.chunk_size, settings.index.chunk_overlap)
     known = catalog.fingerprints()
+    ungraded = catalog.ungraded_research_documents()  # indexed before ingest graded documents
     seen: set[str] = set()
     bar = _Progress(progress, src.expected)
     batches = 0
     try:
         for docs in _batched(_with_source(src.documents, src.report), DOCS_PER_BATCH):
             todo: list[tuple[Document, str, str | None]] = []
+            regrade: dict[str, str] = {}
             for doc, source in docs:
                 if doc.doc_id in seen:
                     # Two records claiming one id: keep the first, count the second as an issue.
@@ -396,11 +403,16 @@ def _ingest_documents(
                 old = known.get(doc.doc_id)
                 if old == fp:
                     result.unchanged += 1
+                    if doc.doc_id in ungraded:
+                        regrade[doc.doc_id] = graded(doc).meta["study_design"]
                     continue
-                todo.append((doc, fp, source))
+                todo.append((graded(doc), fp, source))
             n_chunks = (
                 _write_batch(catalog, store, embedder, settings, params, todo, known, result) if todo else 0
             )
+            if regrade:  # store the grade of unchanged documents: no re-chunking, no re-embedding
+                catalog.set_study_designs(regrade)
+                result.regraded += len(regrade)
             bar.advance(len(docs), n_chunks)
             batches += 1
             if on_batch is not None and todo:
@@ -410,6 +422,16 @@ def _ingest_documents(
     if src.report is not None:
         result.issues.extend(getattr(src.report, "issues", []))
     return seen
+
+
+def graded(doc: Document) -> Document:
+    """The document with its study design (research tier) in its metadata, graded once here from the
+    whole record so every chunk carries the same design (issue 17 item 3).  Applied after the
+    fingerprint, so a grading change never forces re-embedding."""
+    design = document_study_design(doc)
+    if design is None:
+        return doc
+    return replace(doc, meta={**doc.meta, "study_design": design.value})
 
 
 def _write_batch(
