@@ -139,6 +139,9 @@ class ComposerSettings(_Section):
     # Issue 16: below the threshold, still answer when a top passage names the question's focus (its
     # rarest word), saying which of its words the sources do not mention; off: abstain instead.
     answer_on_focus: bool = True
+    # Issue 17: when some retrieved passage names the question's focus (its drug or condition), the
+    # answer is composed only from passages that name it, so no sentence is about another subject.
+    focus_passages_only: bool = True
     # Below this support score a sentence is dropped (extractive) or flagged (LLM).
     support_threshold: float = 0.3
     clinician: ComposeLimits = Field(default_factory=ComposeLimits)
@@ -405,6 +408,8 @@ def load_settings(**overrides: Any) -> Settings:
     clean = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(clean) - set(Settings.model_fields))
     if unknown:  # a flat name of the old layout would otherwise be ignored without a word
-        raise TypeError(f"load_settings() got unknown settings {unknown}; sections take dicts, "
-                        'e.g. load_settings(index={"embedding_model": "fake"})')
+        raise TypeError(
+            f"load_settings() got unknown settings {unknown}; sections take dicts, "
+            'e.g. load_settings(index={"embedding_model": "fake"})'
+        )
     return Settings(**clean)

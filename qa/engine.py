@@ -38,6 +38,7 @@ from qa.safety import (
     looks_like_gibberish,
     question_focus,
     retrieval_confidence,
+    term_weights,
     uncovered_words,
     without_words,
 )
@@ -60,6 +61,7 @@ class Judgement:
     focus_found: bool = False  # a top passage names the focus (whatever the confidence)
     focus_only: bool = False
     missing: tuple[str, ...] = ()
+    about_focus: tuple[str, ...] = ()  # chunk ids of the retrieved passages that name the focus
 
 
 class AnswerEngine:
@@ -202,11 +204,16 @@ class AnswerEngine:
         about_focus = focus_hits(focus, text, hits, self.lexicon) if focus is not None else []
         found = bool(about_focus)
         focus_word = next((t for t in tokens(text) if fold(t) == focus), focus)
+        # Only a focus chosen by corpus IDF restricts the composer: without an index it is a guess.
+        weighed = focus is not None and term_weights(text, self.term_weight).get(focus) is not None
+        ids = tuple(h.chunk_id for h in about_focus) if weighed else ()
         if confidence >= self.settings.composer.abstain_threshold:
-            return Judgement(confidence, None, focus_word, found)
+            return Judgement(confidence, None, focus_word, found, about_focus=ids)
         if found and self.settings.composer.answer_on_focus:
             missing = tuple(w for w in uncovered_words(text, about_focus) if w != focus_word)
-            return Judgement(confidence, None, focus_word, found, focus_only=True, missing=missing)
+            return Judgement(
+                confidence, None, focus_word, found, focus_only=True, missing=missing, about_focus=ids
+            )
         return Judgement(confidence, "low_confidence", focus_word, found)
 
     def ask_stream(
@@ -273,6 +280,10 @@ class AnswerEngine:
         if judgement.focus_only and judgement.focus and judgement.missing:
             notices.append(focus_notice(judgement.focus, judgement.missing))
             compose_text = without_words(understood.text, judgement.missing)
+        # What sentences are chosen from: where passages name the focus, only those (issue 17).
+        if self.settings.composer.focus_passages_only and judgement.about_focus:
+            keep = set(judgement.about_focus)
+            tier_hits = {t: [h for h in hs if h.chunk_id in keep] for t, hs in tier_hits.items()}
 
         t2 = time.perf_counter()
 

@@ -98,3 +98,45 @@ def test_a_word_is_weighed_as_typed_not_as_its_stem() -> None:
 
     term_weights("What are the diagnostic criteria for Tavistock-Morrow disease?", weight)
     assert "disease" in seen and "diseas" not in seen
+
+
+APPROVALS = [
+    chunk(
+        "The FDA approval of aspartame in 1981 was followed by years of debate about its safety.",
+        title="Aspartame approval history", doc="pubmed:1",
+    ),
+    chunk(
+        "The 2021 FDA approval of CLS-TA, a triamcinolone acetonide injectable suspension for "
+        "suprachoroidal use (XIPERE), gave a new option for macular edema.",
+        title="Suprachoroidal injection", doc="pubmed:2",
+    ),
+    chunk(
+        "The FDA approval of trastuzumab changed the treatment of breast cancer in 1998.",
+        title="Trastuzumab approval", doc="pubmed:3",
+    ),
+]  # fmt: skip
+APPROVAL_IDF = {"year": 2.0, "fda": 2.2, "approved": 2.4, "xipere": 10.0}
+
+
+def _approval_engine(tmp_path: Path, focus_passages_only: bool) -> AnswerEngine:
+    settings = load_settings(
+        home=tmp_path / "home",
+        index={"embedding_model": "fake"},
+        composer={"focus_passages_only": focus_passages_only},
+    )
+    eng = AnswerEngine(MemoryRetriever(APPROVALS), settings, lexicon=build_lexicon([]))
+    idf = {fold(w): v for w, v in APPROVAL_IDF.items()}
+    eng.term_weight = lambda w: idf.get(fold(w), 1.0)
+    return eng
+
+
+def test_an_answer_is_composed_only_from_passages_that_name_the_focus(tmp_path: Path) -> None:
+    q = "Which year was XIPERE approved by the FDA?"
+    answer = _approval_engine(tmp_path, True).ask(q)
+    assert not answer.abstained
+    assert {c.chunk.doc_id for c in answer.citations} == {"pubmed:2"}
+    shown = " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
+    assert "2021" in shown and "aspartame" not in shown and "trastuzumab" not in shown
+    # the setting is what keeps the other approvals out
+    loose = _approval_engine(tmp_path, False).ask(q)
+    assert {c.chunk.doc_id for c in loose.citations} > {"pubmed:2"}
