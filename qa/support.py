@@ -1,5 +1,9 @@
 """Support check: every displayed sentence is scored against the passage(s) it cites.
 
+Beside the score, a verbatim check (issue 17 item 5): every number (with its unit) and every drug name
+a sentence shows must appear, as written, in a passage it cites, so no trimming, rewriting or LLM
+wording can change a dose, a unit or a drug.  A sentence that fails is dropped (flagged for the LLM).
+
 support = max over cited passages of max(token containment, embedding cosine), where containment is
 the share of the sentence's content terms found in the passage. Extractive sentences score 1.0;
 plain-language rewrites and LLM sentences score lower when they drift from their sources. Below
@@ -8,6 +12,7 @@ plain-language rewrites and LLM sentences score lower when they drift from their
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Literal
@@ -18,6 +23,43 @@ from medcite.embedding import Embedder
 from medcite.types import Hit
 from qa.drafts import Draft
 from qa.textutil import strip_citations, term_set
+
+# A number with an optional unit ("1 mg/kg/day", "2.5 mg", "40%", "1,000 units"); the unit is part of
+# the fact, so "5 mcg" is not supported by "5 mg".
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d+(?:[.,]\d+)*)(?:\s?(mg|mcg|µg|ng|g|kg|ml|l|units?|iu|meq|mmol|%|mg/kg|g/kg|mg/m2)"
+    r"((?:/(?:kg|day|d|m2|dose|week|wk|h|hr|hour|min|ml|l))*))?(?![\w.]*\d)",
+    re.I,
+)
+# Drug names by INN stems and the drug words the composer looks for (qa.compose._DRUG's families).
+_DRUG_NAME = re.compile(
+    r"\b[a-z]{2,}(?:mab|nib|vir|cillin|mycin|micin|cycline|statin|pril|sartan|olol|azole|dipine|prazole|"
+    r"oxacin|parin|xaban|gatran|gliptin|gliflozin|glutide|sone|olone|trexate|prine|phamide|limus|sporine|"
+    r"oxetine|triptan|setron|dronate|lukast|afil|caine|profen|semide|thiazide|zepam|zolam|platin|rubicin|"
+    r"taxel|formin)\b",
+    re.I,
+)
+
+
+def _numbers(text: str) -> list[str]:
+    return [
+        f"{n.replace(',', '')} {(u + rest).lower()}".strip().replace("units", "unit")
+        for n, u, rest in _NUMBER.findall(text)
+    ]
+
+
+def unverified_facts(sentence: str, passages: Sequence[str]) -> list[str]:
+    """Numbers (with units) and drug names in the sentence that no cited passage states as written."""
+    sentence = strip_citations(sentence)
+    source = " \n ".join(passages)
+    have = set(_numbers(source))
+    bare = {n.split(" ", 1)[0] for n in have}
+    missing = [
+        n for n in dict.fromkeys(_numbers(sentence)) if n not in have and not (" " not in n and n in bare)
+    ]
+    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", source)}
+    missing += [d for d in dict.fromkeys(m.lower() for m in _DRUG_NAME.findall(sentence)) if d not in words]
+    return missing
 
 
 def containment(sentence: str, passage: str) -> float:
@@ -54,8 +96,10 @@ def check_support(
     out: list[Draft] = []
     for d in drafts:
         ids = tuple(c for c in d.chunk_ids if c in hits)
-        score = support_score(d.checked_text, [hits[c].chunk.text for c in ids], embedder) if ids else 0.0
-        if score >= threshold and ids:
+        passages = [hits[c].chunk.text for c in ids]
+        score = support_score(d.checked_text, passages, embedder) if ids else 0.0
+        verbatim = not unverified_facts(d.checked_text, passages)
+        if score >= threshold and ids and verbatim:
             out.append(replace(d, chunk_ids=ids, support=score, flagged=False))
         elif mode == "flag":
             out.append(replace(d, chunk_ids=ids, support=score, flagged=True))
