@@ -22,6 +22,7 @@ from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, re
 from qa.audience import adapt_drafts, disclaimer_for
 from qa.base import Retriever
 from qa.compose import add_tier, compose_tier
+from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
 from qa.expansion import Lexicon, lexicon_from_stats
@@ -376,6 +377,7 @@ class AnswerEngine:
         query_rewrite: QueryRewrite | None = None,
     ) -> Answer:
         sections, citations = assemble(drafts, hits_by_id, audience) if drafts else ((), ())
+        notices = [*notices, *conflict_notes(sections, citations)]
         settings_hash = self.settings.settings_hash()
         dates = [recency(c.chunk) for c in citations if recency(c.chunk)]
         timings = dict(timings)

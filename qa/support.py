@@ -22,21 +22,13 @@ import numpy as np
 from medcite.embedding import Embedder
 from medcite.types import Hit
 from qa.drafts import Draft
-from qa.textutil import strip_citations, term_set
+from qa.textutil import DRUG_NAME, strip_citations, term_set
 
 # A number with an optional unit ("1 mg/kg/day", "2.5 mg", "40%", "1,000 units"); the unit is part of
 # the fact, so "5 mcg" is not supported by "5 mg".
 _NUMBER = re.compile(
     r"(?<![\w.])(\d+(?:[.,]\d+)*)(?:\s?(mg|mcg|µg|ng|g|kg|ml|l|units?|iu|meq|mmol|%|mg/kg|g/kg|mg/m2)"
     r"((?:/(?:kg|day|d|m2|dose|week|wk|h|hr|hour|min|ml|l))*))?(?![\w.]*\d)",
-    re.I,
-)
-# Drug names by INN stems and the drug words the composer looks for (qa.compose._DRUG's families).
-_DRUG_NAME = re.compile(
-    r"\b[a-z]{2,}(?:mab|nib|vir|cillin|mycin|micin|cycline|statin|pril|sartan|olol|azole|dipine|prazole|"
-    r"oxacin|parin|xaban|gatran|gliptin|gliflozin|glutide|sone|olone|trexate|prine|phamide|limus|sporine|"
-    r"oxetine|triptan|setron|dronate|lukast|afil|caine|profen|semide|thiazide|zepam|zolam|platin|rubicin|"
-    r"taxel|formin)\b",
     re.I,
 )
 
@@ -58,7 +50,7 @@ def unverified_facts(sentence: str, passages: Sequence[str]) -> list[str]:
         n for n in dict.fromkeys(_numbers(sentence)) if n not in have and not (" " not in n and n in bare)
     ]
     words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", source)}
-    missing += [d for d in dict.fromkeys(m.lower() for m in _DRUG_NAME.findall(sentence)) if d not in words]
+    missing += [d for d in dict.fromkeys(m.lower() for m in DRUG_NAME.findall(sentence)) if d not in words]
     return missing
 
 

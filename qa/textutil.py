@@ -31,6 +31,15 @@ STOPWORDS = frozenset(
     )
 )
 
+# Drug names by their INN stems (WHO stem book families): what the verbatim and conflict checks look for.
+DRUG_NAME = re.compile(
+    r"\b[a-z]{2,}(?:mab|nib|vir|cillin|mycin|micin|cycline|statin|pril|sartan|olol|azole|dipine|prazole|"
+    r"oxacin|parin|xaban|gatran|gliptin|gliflozin|glutide|sone|olone|trexate|prine|phamide|limus|sporine|"
+    r"oxetine|triptan|setron|dronate|lukast|afil|caine|profen|semide|thiazide|zepam|zolam|platin|rubicin|"
+    r"taxel|formin)\b",
+    re.I,
+)
+
 CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
 
 
