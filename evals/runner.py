@@ -27,6 +27,7 @@ from medcite.embedding import Embedder
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
 from medcite.types import Answer, Audience, Hit, SearchFilters, Tier
+from qa.answer_retrieval import flatten_by_tier
 
 if TYPE_CHECKING:
     from qa.answer_retrieval import RetrievedEvidence
@@ -301,6 +302,16 @@ def run_suite(
     return RunOutput(out_dir, metrics, results)
 
 
+def engine_ranking(evidence: RetrievedEvidence, item: EvalItem) -> tuple[Hit, ...]:
+    """The engine's passages as scored: where the gold lives in known tiers (BioASQ and PubMedQA in
+    research, FDARxBench in labels), that tier's own ranking, the one its answer section is built
+    from; else every passage in display order.  Flattening all tiers in display order would put up
+    to 18 guideline, label and patient passages ahead of the research ones, scoring the layout."""
+    if not item.gold_tiers:
+        return evidence.hits
+    return flatten_by_tier(evidence.by_tier, item.gold_tiers)
+
+
 def _evaluate_engine(
     item: EvalItem, engine: AnswersQuestions, embedder: Embedder | None, audience: Audience, *, answers: bool
 ) -> QuestionResult:
@@ -317,7 +328,7 @@ def _evaluate_engine(
             answer_ms = retrieval_ms + (time.perf_counter() - t0) * 1000
         return score_item(
             item,
-            hits=evidence.hits,
+            hits=engine_ranking(evidence, item),
             retrieval_ms=retrieval_ms,
             answer=answer,
             answer_ms=answer_ms,

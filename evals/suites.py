@@ -21,7 +21,7 @@ from typing import Any
 from evals.out_of_scope import OUT_OF_SCOPE
 from evals.unanswerable import split_of, unanswerable_questions
 from medcite.errors import MedCiteError
-from medcite.types import Chunk
+from medcite.types import Chunk, Tier
 
 # MEDIQA 2019 Task 3: "answers scored 3 or 4 count as correct" (Ben Abacha et al., BioNLP 2019).
 MEDIQA_CORRECT_SCORE = 3
@@ -53,6 +53,15 @@ class EvalItem:
             + [f"pmid:{p}" for p in self.gold_pmids]
             + [f"set_id:{s}" for s in self.gold_set_ids]
         )
+
+    @property
+    def gold_tiers(self) -> tuple[Tier, ...]:
+        """The tiers the gold documents live in, by the kind of gold the suite gives (PubMed ids are
+        research abstracts, DailyMed set ids are labels); () when the gold names no tier."""
+        tiers = ((Tier.RESEARCH,) if self.gold_pmids else ()) + (
+            (Tier.DRUG_LABEL,) if self.gold_set_ids else ()
+        )
+        return tiers if not self.gold_doc_ids else ()
 
     @property
     def references(self) -> tuple[str, ...]:

@@ -227,3 +227,25 @@ def test_independent_check_reports_the_unsupported_sentence(suite_file: Path, tm
     assert a.sentence_support == 0.0 and a.citation_validity == 1.0
     assert a.unsupported_sentences and "content words" in a.unsupported_sentences[0]["reason"]
     assert res.metrics["answer"]["fully_supported_answers"] == 0.0
+
+
+def test_engine_ranking_scores_the_tier_the_gold_lives_in() -> None:
+    from eval_fakes import hits
+
+    from evals import metrics as m
+    from evals.runner import engine_ranking
+    from evals.suites import EvalItem
+    from medcite.types import Tier
+    from qa.answer_retrieval import RetrievedEvidence, flatten_by_tier
+
+    guideline = hits([chunk(f"g{i}", "guideline text", tier=Tier.GUIDELINE) for i in range(6)])
+    research = hits([chunk("p1", "abstract", pmid="1"), chunk("p2", "abstract", pmid="2")])
+    by_tier = {Tier.GUIDELINE: guideline, Tier.RESEARCH: research}
+    evidence = RetrievedEvidence("q", "q", "q", "clinician", by_tier, flatten_by_tier(by_tier, list(by_tier)))
+    bioasq = EvalItem("1", "bioasq", "q", gold_pmids=("2",))
+    ranked = engine_ranking(evidence, bioasq)
+    assert [h.doc_id for h in ranked] == ["p1", "p2"] and [h.rank for h in ranked] == [1, 2]
+    # gold given as document ids names no tier: every passage, in display order
+    anywhere = EvalItem("2", "custom", "q", gold_doc_ids=("p2",))
+    assert engine_ranking(evidence, anywhere) == evidence.hits
+    assert m.rank_documents(ranked, bioasq).index("pmid:2") == 1  # second, not eighth
