@@ -156,6 +156,11 @@ class ComposerSettings(_Section):
     min_relative_score: float = Field(default=0.35, ge=0.0, le=1.0)
     # Same-meaning sentences (rapidfuzz token_set_ratio) are merged and their citations unioned.
     merge_ratio: float = Field(default=85.0, ge=0.0, le=100.0)
+    # Coverage before polish (issue 17 item 4): while choosing sentences, one naming a fact the answer
+    # does not have yet (a drug, a dose, a non-drug measure) gains this share of its score; one whose
+    # facts are all shown already keeps only `repeat_weight` of it.
+    novelty_bonus: float = Field(default=0.5, ge=0.0)
+    repeat_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     # Sentences longer than this many words are split at a clause boundary for patients.
     patient_max_words: int = Field(default=22, ge=1)
 

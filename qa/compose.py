@@ -267,14 +267,48 @@ def score_sentences(
     return out
 
 
+_MEASURE = re.compile(
+    r"physical therap|physiotherap|occupational therap|exercise|rehabilitat|\brest\b|sun ?screen|"
+    r"sun protect|\bdiet|surgery|surgical|counsel|speech therap|splint|heat|massage|weight loss|"
+    r"smoking cessation|vaccin",
+    re.I,
+)
+
+
+def fact_keys(sentence: str) -> frozenset[str]:
+    """The distinct facts a sentence states, as keys: the drugs and drug classes it names, its doses
+    and the non-drug measures (physical therapy, exercise, diet ...)."""
+    keys = {f"drug:{m.lower().rstrip('s')}" for m in _DRUG.findall(sentence)}
+    keys |= {"dose:" + "".join(m.lower().split()) for m in _DOSE.findall(sentence)}
+    keys |= {f"measure:{m.lower()[:8]}" for m in _MEASURE.findall(sentence)}
+    return frozenset(keys)
+
+
 def select(
-    candidates: Sequence[Candidate], limits: ComposeLimits, merge_ratio: float
+    candidates: Sequence[Candidate],
+    limits: ComposeLimits,
+    merge_ratio: float,
+    novelty_bonus: float = 0.0,
+    repeat_weight: float = 1.0,
 ) -> list[tuple[str, list[Hit], float]]:
-    """Greedy pick of the best sentences, merging near-duplicates (rapidfuzz token_set_ratio at or
-    above `merge_ratio`) into one multi-cited sentence."""
+    """Greedy pick of the best sentences for coverage: each step takes the candidate with the best
+    score after weighing its facts against those already chosen (`fact_keys`: new facts gain
+    `novelty_bonus`, only-repeated facts keep `repeat_weight`), merging near-duplicates (rapidfuzz
+    token_set_ratio at or above `merge_ratio`) into one multi-cited sentence."""
     chosen: list[tuple[str, list[Hit], float]] = []
     per_passage: dict[str, int] = {}
-    for cand in candidates:
+    covered: set[str] = set()
+    pool = [(c, fact_keys(c.sentence)) for c in candidates]
+
+    def weighed(item: tuple[Candidate, frozenset[str]]) -> float:
+        cand, keys = item
+        if not keys:
+            return cand.score
+        return cand.score * ((1.0 + novelty_bonus) if keys - covered else repeat_weight)
+
+    while pool:
+        best = max(range(len(pool)), key=lambda i: (weighed(pool[i]), -i))  # ties: the earlier
+        cand, keys = pool.pop(best)
         dup = next((c for c in chosen if fuzz.token_set_ratio(c[0], cand.sentence) >= merge_ratio), None)
         if dup is not None:
             if all(h.chunk_id != cand.hit.chunk_id for h in dup[1]):
@@ -286,6 +320,7 @@ def select(
             continue
         per_passage[cand.hit.chunk_id] = per_passage.get(cand.hit.chunk_id, 0) + 1
         chosen.append((cand.sentence, [cand.hit], cand.score))
+        covered |= keys
     return chosen
 
 
@@ -374,7 +409,9 @@ def compose_tier(
     if audience == "patient":
         limits = composer.patient if tier is Tier.PATIENT_INFO else composer.patient_other_tier
     candidates = score_sentences(question, hits, audience, limits, composer.min_relative_score)
-    chosen = select(candidates, limits, composer.merge_ratio)
+    chosen = select(
+        candidates, limits, composer.merge_ratio, composer.novelty_bonus, composer.repeat_weight
+    )
     if not chosen:
         return []
     li = lead_source(chosen)

@@ -94,3 +94,26 @@ def test_attribution_phrases() -> None:
     )
     assert attribution(hit(uspstf)) == "According to the 2022 USPSTF recommendation (grade B),"
     assert attribution(hit(chunk("x", year=2019)), "patient") == "A 2019 study found that"
+
+
+def test_selection_prefers_a_new_fact_over_a_repeated_one() -> None:
+    from medcite.settings import ComposeLimits
+    from qa.compose import Candidate, fact_keys
+
+    c = chunk("x", tier=Tier.GUIDELINE)
+    sentences = [
+        ("Prednisone is the first-line treatment for dermatomyositis in adults.", 0.9),
+        ("High-dose prednisone is started at diagnosis and tapered over months.", 0.85),
+        ("Methotrexate is added when the disease does not respond to steroids.", 0.6),
+        ("Physical therapy and exercise keep muscles strong.", 0.5),
+    ]
+    cands = [Candidate(s, hit(c, 1.0, i), score) for i, (s, score) in enumerate(sentences, start=1)]
+    limits = ComposeLimits(bullets_per_tier=2, sentences_per_passage=5)
+    plain = [s for s, _, _ in select(cands, limits, 85.0)]
+    assert plain == [s for s, _ in sentences[:3]]  # by score alone: two prednisone sentences
+    covering = [s for s, _, _ in select(cands, limits, 85.0, novelty_bonus=0.5, repeat_weight=0.5)]
+    assert covering[0] == sentences[0][0] and sentences[1][0] not in covering
+    assert {sentences[2][0], sentences[3][0]} <= set(covering)  # methotrexate and physical therapy
+    assert "drug:prednisone" in fact_keys(sentences[1][0]) and "measure:exercise" in fact_keys(
+        sentences[3][0]
+    )
