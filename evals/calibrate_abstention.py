@@ -38,7 +38,7 @@ class Judged:
     """One question's confidence and whether the engine would abstain whatever the threshold."""
 
     confidence: float
-    always_abstains: bool  # keyboard noise or non-medical: no threshold answers it
+    always_abstains: bool  # keyboard noise, non-medical or about own records: no threshold answers it
     focus_found: bool = False  # answered about its focus below the threshold (issue 16 item 3)
 
 
@@ -50,7 +50,13 @@ def judge_all(engine: AnswerEngine, questions: Sequence[str]) -> list[Judged]:
         except MedCiteError:  # refused at the door (empty, too long): never answered
             out.append(Judged(0.0, True))
             continue
-        out.append(Judged(judgement.confidence, judgement.abstain == "non_medical", judgement.focus_found))
+        out.append(
+            Judged(
+                judgement.confidence,
+                judgement.abstain in ("non_medical", "own_records"),
+                judgement.focus_found,
+            )
+        )
     return out
 
 

@@ -30,6 +30,8 @@ from qa.grading import recency
 from qa.safety import (
     ABSTAIN_NOTICE,
     NON_MEDICAL_NOTICE,
+    OWN_RECORDS_NOTICE,
+    asks_about_own_records,
     closest_topics,
     emergency_kinds,
     emergency_notice,
@@ -57,7 +59,7 @@ class Judgement:
     no passage mentions (issue 16 item 3)."""
 
     confidence: float
-    abstain: Literal["non_medical", "low_confidence"] | None
+    abstain: Literal["non_medical", "own_records", "low_confidence"] | None
     focus: str | None = None
     focus_found: bool = False  # a top passage names the focus (whatever the confidence)
     focus_only: bool = False
@@ -195,6 +197,8 @@ class AnswerEngine:
         method, so the abstention calibration (evals/calibrate_abstention.py) measures what ships."""
         if evidence.gibberish:
             return Judgement(0.0, "non_medical")
+        if asks_about_own_records(evidence.question):
+            return Judgement(0.0, "own_records")
         text = evidence.understood.text if evidence.understood is not None else evidence.rewritten
         # Each tier's own ranks (not the flat list's): confidence looks at every tier's top passages.
         hits = [h for tier_hits in evidence.by_tier.values() for h in tier_hits]
@@ -271,6 +275,9 @@ class AnswerEngine:
         judgement = self.judge(evidence)
         if judgement.abstain == "non_medical":
             yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
+            return
+        if judgement.abstain == "own_records":
+            yield abstain(OWN_RECORDS_NOTICE, retrieved_ids)
             return
         if judgement.abstain == "low_confidence":
             yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))

@@ -90,6 +90,11 @@ NON_MEDICAL_NOTICE = (
     "MedCite answers medical questions from its library of guidelines, drug labels, research and patient "
     "information. This question does not look medical, so there is no answer to give."
 )
+OWN_RECORDS_NOTICE = (
+    "MedCite answers from published guidelines, drug labels, research and patient information; it cannot "
+    "see your own results, appointments, prescriptions or messages. Your care team, pharmacy or patient "
+    "portal has them."
+)
 ABSTAIN_NOTICE = (
     "The sources in MedCite's library do not cover this question well enough to answer it. "
     "Nothing is asserted here; the closest topics found are listed below. Try rephrasing with the condition "
@@ -306,6 +311,37 @@ def focus_notice(focus_word: str, missing: Sequence[str]) -> str:
 def _join(items: Sequence[str]) -> str:
     quoted = [f"'{i}'" for i in items]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# Questions about the asker's own care that only their records can answer (issue 16, the "personal"
+# kind of the unanswerable set): an event of their own care (a result, a reading, an appointment, a
+# decision by their insurer, pharmacy or care team) pinned to a time or an outcome, or their own photo.
+_CARE_WORDS = r"results?|readings?|appointments?|visit"
+_CARE_EVENT = rf"(?:{_CARE_WORDS})"
+_WHEN = rf"(?:last|next|latest|recent|yesterday|today|this (?:morning|week)|{_DAYS})"
+_OWN_RECORDS = (
+    re.compile(
+        rf"\bmy (?:[a-z-]+ ){{0,3}}(?:{_CARE_WORDS}|insurance|chart|medical records?|patient portal|"
+        rf"bill|claim|referral)\b.{{0,60}}\b(?:{_WHEN}|come back|came back|approved|scheduled)\b",
+        re.I,
+    ),
+    re.compile(rf"\b{_WHEN}\b.{{0,40}}\bmy (?:[a-z-]+ ){{0,3}}{_CARE_EVENT}\b", re.I),
+    re.compile(rf"\bmy (?:last|next|latest|recent|upcoming) (?:[a-z-]+ ){{0,2}}{_CARE_EVENT}\b", re.I),
+    re.compile(r"\b(?:has|have|did) my (?:insurance|insurer|plan|claim|referral)\b", re.I),
+    re.compile(r"\bwhich pharmacy did i\b|\bwhy did my (?:doctor|nurse|pharmacist|clinic) call\b", re.I),
+    re.compile(
+        rf"\bwhat (?:dose|medicine|drug) did my (?:doctor|nurse) (?:write|prescribe)\b.{{0,40}}\b{_WHEN}\b",
+        re.I,
+    ),
+    re.compile(r"\bin the (?:photo|picture|image) i (?:took|sent|attached)\b", re.I),
+)
+
+
+def asks_about_own_records(question: str) -> bool:
+    """True for a question only the asker's own records could answer ("Did my lab results from
+    Tuesday come back normal?"); a question about a condition or drug of theirs is not one."""
+    return any(p.search(question) for p in _OWN_RECORDS)
 
 
 def is_non_medical(

@@ -152,3 +152,12 @@ def test_terminal_rendering(engine: AnswerEngine) -> None:
     assert "From the Guidelines" in out and "References" in out and a.disclaimer in out
     assert "[1]" in out and cited_text(a.sections[0].lead) in out
     assert "Level 1" in out  # research references carry their evidence level
+
+
+def test_a_question_about_own_records_abstains_with_its_own_notice(engine: AnswerEngine) -> None:
+    from qa.safety import OWN_RECORDS_NOTICE
+
+    a = engine.ask("Did my dermatomyositis blood test results from Tuesday come back normal?")
+    assert a.abstained and a.sections == () and a.citations == ()
+    assert a.notices == (OWN_RECORDS_NOTICE,)
+    assert engine.judge(engine.retrieve("What is the treatment for dermatomyositis?")).abstain is None

@@ -7,6 +7,7 @@ from qa_fakes import chunk, hit
 
 from qa.expansion import lexicon_from_records
 from qa.safety import (
+    asks_about_own_records,
     closest_topics,
     emergency_kinds,
     emergency_notice,
@@ -101,3 +102,32 @@ def test_closest_topics_distinct_titles_by_score() -> None:
         hit(chunk("c", title="A"), 0.5, 3),
     ]
     assert closest_topics(hits) == ("B", "A")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did my lab results from Tuesday come back normal?",
+        "When is my next appointment with the dermatologist?",
+        "Has my insurance approved the CT scan?",
+        "Why did my clinic call me yesterday?",
+        "Can you look at the rash in the picture I sent?",
+    ],
+)
+def test_questions_only_the_askers_records_answer(question: str) -> None:
+    assert asks_about_own_records(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happens if I miss my dose of Saxenda?",
+        "My doctor said I might have lupus, what is that?",
+        "What should my blood pressure reading be?",
+        "When should I take my next dose of amoxicillin?",
+        "My test results show high ALT, what does that mean?",
+        "Is it normal that my period was late last month?",
+    ],
+)
+def test_questions_about_the_askers_condition_or_drug_are_not_records(question: str) -> None:
+    assert not asks_about_own_records(question)
