@@ -159,6 +159,10 @@ class ComposerSettings(_Section):
     # Coverage before polish (issue 17 item 4): while choosing sentences, one naming a fact the answer
     # does not have yet (a drug, a dose, a non-drug measure) gains this share of its score; one whose
     # facts are all shown already keeps only `repeat_weight` of it.
+    # Length bound of a whole answer, in words, so coverage is not bought with length (issue 17 item 4):
+    # sections fill it in display order, each keeping its lead and its best bullets that fit.
+    clinician_answer_words: int = Field(default=350, ge=20)
+    patient_answer_words: int = Field(default=250, ge=20)
     novelty_bonus: float = Field(default=0.5, ge=0.0)
     repeat_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     # Sentences longer than this many words are split at a clause boundary for patients.

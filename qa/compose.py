@@ -409,9 +409,7 @@ def compose_tier(
     if audience == "patient":
         limits = composer.patient if tier is Tier.PATIENT_INFO else composer.patient_other_tier
     candidates = score_sentences(question, hits, audience, limits, composer.min_relative_score)
-    chosen = select(
-        candidates, limits, composer.merge_ratio, composer.novelty_bonus, composer.repeat_weight
-    )
+    chosen = select(candidates, limits, composer.merge_ratio, composer.novelty_bonus, composer.repeat_weight)
     if not chosen:
         return []
     li = lead_source(chosen)
@@ -441,6 +439,30 @@ def add_tier(drafts: Sequence[Draft], new: Sequence[Draft], merge_ratio: float) 
     return [*drafts, *kept]
 
 
+def word_count(draft: Draft) -> int:
+    return len(draft.text.split())
+
+
+def within_budget(new: Sequence[Draft], words_left: int, *, first: bool = False) -> list[Draft]:
+    """One tier's drafts cut to the words the answer has left: the section is shown only when its lead
+    fits (the answer's first lead always is), then its bullets, best score first, while they fit,
+    kept in their display order."""
+    leads = [d for d in new if d.is_lead]
+    left = words_left - sum(word_count(d) for d in leads)
+    if left < 0 and not first:
+        return []
+    keep: set[int] = set()
+    for i in sorted((i for i, d in enumerate(new) if not d.is_lead), key=lambda i: -new[i].score):
+        if word_count(new[i]) <= left:
+            keep.add(i)
+            left -= word_count(new[i])
+    return [d for i, d in enumerate(new) if d.is_lead or i in keep]
+
+
+def max_words(composer: ComposerSettings, audience: str) -> int:
+    return composer.patient_answer_words if audience == "patient" else composer.clinician_answer_words
+
+
 def compose(
     question: str,
     tier_hits: Mapping[Tier, Sequence[Hit]],
@@ -449,7 +471,11 @@ def compose(
 ) -> list[Draft]:
     """Drafts for every tier with support, in display order."""
     drafts: list[Draft] = []
+    budget = max_words(composer, audience)
     for tier in tier_order(audience):
         new = compose_tier(question, tier, tier_hits.get(tier, ()), audience, composer)
-        drafts = add_tier(drafts, new, composer.merge_ratio)
+        left = budget - sum(word_count(d) for d in drafts)
+        if left <= 0:
+            break
+        drafts = add_tier(drafts, within_budget(new, left, first=not drafts), composer.merge_ratio)
     return drafts

@@ -21,7 +21,7 @@ from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Ti
 from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier
 from qa.audience import adapt_drafts, disclaimer_for
 from qa.base import Retriever
-from qa.compose import add_tier, compose_tier
+from qa.compose import add_tier, compose_tier, max_words, within_budget, word_count
 from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
@@ -322,9 +322,10 @@ class AnswerEngine:
                 new = compose_tier(compose_text, tier, tier_hits.get(tier, ()), audience, composer)
                 new = adapt_drafts(new, audience, composer.patient_max_words)
                 new = check_support(new, hits_by_id, composer.support_threshold)
-                if not new:
+                left = max_words(composer, audience) - sum(word_count(d) for d in drafts)
+                if not new or left <= 0:
                     continue
-                drafts = add_tier(drafts, new, composer.merge_ratio)
+                drafts = add_tier(drafts, within_budget(new, left, first=not drafts), composer.merge_ratio)
                 timings["compose_ms"] = _ms(t2)
                 yield draft_answer(drafts, final=False)
         timings["compose_ms"] = _ms(t2)

@@ -117,3 +117,32 @@ def test_selection_prefers_a_new_fact_over_a_repeated_one() -> None:
     assert "drug:prednisone" in fact_keys(sentences[1][0]) and "measure:exercise" in fact_keys(
         sentences[3][0]
     )
+
+
+def test_an_answer_stays_within_its_word_budget_keeping_each_lead() -> None:
+    from qa.compose import within_budget, word_count
+    from qa.drafts import Draft
+
+    lead = Draft(Tier.GUIDELINE, "Lead sentence with six words.", ("a",), is_lead=True, score=0.1)
+    bullets = [
+        Draft(Tier.GUIDELINE, "Best bullet of five words.", ("b",), score=0.9),
+        Draft(Tier.GUIDELINE, "A long bullet that will not fit in what is left.", ("c",), score=0.8),
+        Draft(Tier.GUIDELINE, "Small one here.", ("d",), score=0.2),
+    ]
+    kept = within_budget([lead, *bullets], 15)
+    assert kept == [lead, bullets[0], bullets[2]] and sum(word_count(d) for d in kept) <= 15
+    assert within_budget([lead, *bullets], 3) == []  # a section is shown only when its lead fits
+    assert within_budget([lead, *bullets], 3, first=True) == [lead]  # ... except the answer's first
+
+
+def test_composed_answers_respect_the_audience_word_limits() -> None:
+    tier_hits = retrieve_by_tier(
+        MemoryRetriever(DERMATOMYOSITIS), "treatment of dermatomyositis", RetrievalSettings()
+    )
+    composer = ComposerSettings(clinician_answer_words=40, patient_answer_words=25)
+    for audience, words in (("clinician", 40), ("patient", 25)):
+        drafts = compose("What is the treatment for dermatomyositis?", tier_hits, composer, audience)
+        total = sum(len(d.text.split()) for d in drafts)
+        assert drafts and (total <= words or len(drafts) == 1)
+    unbounded = compose("What is the treatment for dermatomyositis?", tier_hits, ComposerSettings())
+    assert sum(len(d.text.split()) for d in unbounded) > 40  # the limit is what cut them
