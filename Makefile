@@ -33,8 +33,10 @@ index: install
 		$(BIN)/medcite ingest; \
 	fi
 
-run: index
-	$(BIN)/medcite serve
+# The web chat starts at once; a missing, unfinished or outdated index is brought up to date in the
+# background (answers come from what is indexed so far, and the page says how far it is).
+run: install
+	$(BIN)/medcite serve --ingest
 
 serve: install
 	$(BIN)/medcite serve

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,14 +152,18 @@ class CorpusRead:
     report: ReadReport
 
 
-def read_corpus(path: Path) -> CorpusRead:
+def read_corpus(path: Path, tier_order: Sequence[Tier] = ()) -> CorpusRead:
     """Read every file listed in `<path>/MANIFEST.json` as Documents (lazily).
 
     The manifest is loaded (and CorpusError raised) immediately; files are opened only while
-    `documents` is iterated.
+    `documents` is iterated.  With `tier_order`, files are read tier by tier in that order (manifest
+    order within a tier; tiers not named come last).
     """
     root = _manifest_path(path).parent
     entries, rejected = _load(root)
+    if tier_order:
+        rank = {t: i for i, t in enumerate(tier_order)}
+        entries = sorted(entries, key=lambda e: rank.get(e.tier, len(rank)))
     report = ReadReport(unknown_files=list(rejected))
     return CorpusRead(
         root=root, entries=entries, documents=_iter_documents(root, entries, report), report=report
@@ -187,8 +191,11 @@ def _iter_documents(root: Path, entries: list[ManifestEntry], report: ReadReport
                     file_report.skipped += 1
                 elif (size := sum(len(sec.text) for sec in item.sections)) > MAX_DOCUMENT_CHARS:
                     report.issues.append(
-                        ReadIssue(entry.path, item.doc_id, f"document too large ({size:,} characters; "
-                                  f"the limit is {MAX_DOCUMENT_CHARS:,})")
+                        ReadIssue(
+                            entry.path,
+                            item.doc_id,
+                            f"document too large ({size:,} characters; the limit is {MAX_DOCUMENT_CHARS:,})",
+                        )
                     )
                     file_report.skipped += 1
                 else:

@@ -38,14 +38,22 @@ class Index:
     """
 
     def __init__(
-        self, settings: Settings, catalog: Catalog, manifest: IndexManifest, embedder: Embedder
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        manifest: IndexManifest,
+        embedder: Embedder,
+        *,
+        live: bool = False,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
         self.manifest = manifest
         self.embedder = embedder
+        # `live`: an ingest may be writing Chroma in another process (the web chat's background
+        # ingest), so every dense search reads the published matrix and Chroma is never opened.
+        self.live = live
         self.keyword = KeywordIndex(settings.bm25_dir)
-        self.vectors = VectorStore(settings, embedder)
         # Filtered dense search scores this local matrix (exact, ~12 ms) instead of a Chroma `where`
         # query (70-260 ms on the full corpus); None (absent or stale) means Chroma does it.
         self.dense_matrix = load_dense_matrix(settings.dense_dir, len(self.keyword), self.keyword.generation)
@@ -55,6 +63,16 @@ class Index:
         self._mask_lock = threading.Lock()
         self._mask_cache: dict[SearchFilters, np.ndarray] = {}
         self._columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @cached_property
+    def vectors(self) -> VectorStore:
+        """The Chroma collection, opened on first use (a live index never opens it)."""
+        return VectorStore(self.settings, self.embedder)
+
+    @property
+    def generation(self) -> int:
+        """The catalog generation this index's keyword and dense copies were built from."""
+        return self.keyword.generation
 
     @property
     def corpus_hash(self) -> str:
@@ -86,6 +104,12 @@ class Index:
     ) -> list[tuple[str, float]]:
         """Top-k (chunk_id, cosine similarity): unfiltered from Chroma's HNSW graph; filtered from the
         local matrix when there is one (exact), else with Chroma's `where`."""
+        if self.live:
+            if self.dense_matrix is None:
+                return []  # no published vectors yet: keyword search alone
+            mask = None if filters is None or filters.is_empty else self._mask(filters)
+            ids = self.keyword.chunk_ids
+            return [(ids[row], score) for row, score in top_k(self._scores(query), mask, k)]
         if filters is None or filters.is_empty or self.dense_matrix is None:
             return self.vectors.query(self.embed_query(query), k, filters)
         ids = self.keyword.chunk_ids
@@ -146,10 +170,12 @@ class Index:
     # --- reporting --------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        """The `medcite status --json` shape."""
-        return index_stats(
-            self.settings, self.catalog, self.manifest, self.vectors.count(), len(self.keyword)
-        )
+        """The `medcite status --json` shape (a live index counts the published matrix's vectors)."""
+        if self.live:
+            vectors = len(self.keyword) if self.dense_matrix is not None else 0
+        else:
+            vectors = self.vectors.count()
+        return index_stats(self.settings, self.catalog, self.manifest, vectors, len(self.keyword))
 
     def close(self) -> None:
         self.catalog.close()
@@ -224,8 +250,13 @@ def read_index_stats(settings: Settings) -> dict[str, Any]:
         catalog.close()
 
 
-def open_index(settings: Settings, embedder: Embedder | None = None) -> Index:
-    """Open the index under settings.home, or raise IndexMissingError / IndexMismatchError."""
+def open_index(settings: Settings, embedder: Embedder | None = None, *, live: bool = False) -> Index:
+    """Open the index under settings.home, or raise IndexMissingError / IndexMismatchError.
+
+    `live` opens the last published snapshot while an ingest may still be adding to the catalog
+    (the web chat's background ingest): the keyword index may be older than the catalog, Chroma is
+    not opened, and the keyword copy must be the generation the manifest published (else
+    IndexMismatchError: a publish is under way, try again)."""
     missing = IndexMissingError(f"No index in {settings.home}.", hint="Run `medcite ingest`.")
     if not settings.catalog_path.exists():
         raise missing
@@ -236,20 +267,40 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> Index:
         raise missing
     try:
         check_manifest(manifest, settings.index_params(), embedder.dim if embedder is not None else None)
-        if manifest.bm25_generation != manifest.catalog_generation:
-            raise IndexMismatchError(
-                "The keyword index is older than the catalog (an ingest was interrupted).",
-                hint="Run `medcite ingest` to finish it.",
-            )
+        if not live and manifest.bm25_generation != manifest.catalog_generation:
+            raise _stale_keyword_index(settings)
         if embedder is None:
             embedder = embedder_from_settings(settings)
             check_manifest(manifest, settings.index_params(), embedder.dim)
         try:
-            return Index(settings, catalog, manifest, embedder)
+            index = Index(settings, catalog, manifest, embedder, live=live)
         except FileNotFoundError as exc:
             raise IndexMissingError(
                 f"The keyword index in {settings.bm25_dir} is missing.", hint="Run `medcite ingest`."
             ) from exc
+        if live and index.generation != manifest.bm25_generation:
+            raise IndexMismatchError(
+                "The index is being published by the running ingest.", hint="Ask again in a moment."
+            )
+        return index
     except BaseException:
         catalog.close()
         raise
+
+
+def _stale_keyword_index(settings: Settings) -> IndexMismatchError:
+    """The keyword index is older than the catalog: an ingest is running (say how far it is) or was
+    interrupted (say how to finish it)."""
+    from index.progress import read_progress, status_line
+
+    running = read_progress(settings.home)
+    if running is not None and running.alive:
+        return IndexMismatchError(
+            "An ingest is adding to this index right now. " + (status_line(running) or ""),
+            hint="Ask in the web chat (`make run`), which answers from what is indexed so far, or wait "
+            "for the ingest to finish.",
+        )
+    return IndexMismatchError(
+        "The keyword index is older than the catalog (an ingest was interrupted).",
+        hint="Run `medcite ingest` to finish it.",
+    )

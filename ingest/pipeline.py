@@ -30,6 +30,7 @@ from index.manifest import check_manifest
 from index.vector_store import VectorStore
 from index.writer import rebuild_keyword_index, wipe_index
 from ingest.chunker import ChunkParams, chunk_document
+from ingest.live import INGEST_TIER_ORDER, ProgressTracker, ingest_lock
 from medcite.embedding import Embedder
 from medcite.settings import Settings
 from medcite.types import Chunk, Document
@@ -118,21 +119,32 @@ class _CorpusInput:
     label: str | None
     corpus_hash: str | None
     expected: int | None
+    # Documents each tier should end with (MANIFEST.json record counts; counted for a list of Documents).
+    expected_by_tier: dict[str, int] = field(default_factory=dict)
 
 
 def _open_corpus(settings: Settings, corpus: Any) -> _CorpusInput:
-    """Accept a corpus folder (read through corpus.manifest), a CorpusRead, or an iterable of Documents."""
+    """Accept a corpus folder (read through corpus.manifest, tiers in INGEST_TIER_ORDER), a CorpusRead,
+    or an iterable of Documents."""
     if corpus is None or isinstance(corpus, str | Path):
         path = Path(corpus) if corpus is not None else settings.corpus
         from corpus.manifest import corpus_hash, read_corpus  # the readers are a sibling stage
 
-        read = read_corpus(path)
+        read = read_corpus(path, tier_order=INGEST_TIER_ORDER)
+        by_tier: dict[str, int] = {}
+        for entry in read.entries:
+            by_tier[entry.tier.value] = by_tier.get(entry.tier.value, 0) + int(entry.records or 0)
         return _CorpusInput(
-            read.documents, read.report, str(path), corpus_hash(path), _expected_records(path)
+            read.documents, read.report, str(path), corpus_hash(path), _expected_records(path), by_tier
         )
     if hasattr(corpus, "documents") and hasattr(corpus, "report"):
         return _CorpusInput(corpus.documents, corpus.report, None, None, None)
-    return _CorpusInput(corpus, None, None, None, len(corpus) if hasattr(corpus, "__len__") else None)
+    if isinstance(corpus, Sequence):
+        counted: dict[str, int] = {}
+        for doc in corpus:
+            counted[doc.tier.value] = counted.get(doc.tier.value, 0) + 1
+        return _CorpusInput(corpus, None, None, None, len(corpus), counted)
+    return _CorpusInput(corpus, None, None, None, None)
 
 
 def _expected_records(path: Path) -> int | None:
@@ -254,12 +266,30 @@ def run_ingest(
     rebuild: bool = False,
     progress: bool = True,
     on_batch: Callable[[int], None] | None = None,
+    publish_every_s: float | None = None,
 ) -> IngestResult:
     """Bring the index in line with the corpus; see the module docstring for the guarantees.
 
     `corpus` is a folder (default settings.corpus), a `CorpusRead`, or an iterable of Documents.
     `on_batch(n)` is called after the n-th batch commits (tests use it to simulate crashes).
+    `publish_every_s` (the web chat's background ingest) makes what is committed searchable while the
+    run goes on: at most that often, BM25 and the dense matrix are rebuilt for the catalog so far and
+    published (`_publish`); None publishes only at the end.  Progress goes to the progress file
+    under settings.home (`index.progress`); one ingest per index folder runs at a time.
     """
+    with ingest_lock(settings.home):
+        return _run_ingest(settings, embedder, corpus, rebuild, progress, on_batch, publish_every_s)
+
+
+def _run_ingest(
+    settings: Settings,
+    embedder: Embedder,
+    corpus: Any,
+    rebuild: bool,
+    progress: bool,
+    on_batch: Callable[[int], None] | None,
+    publish_every_s: float | None,
+) -> IngestResult:
     t0 = time.monotonic()
     if rebuild:
         wipe_index(settings)
@@ -273,11 +303,22 @@ def run_ingest(
         result = IngestResult()
         src = _open_corpus(settings, corpus)
         result.corpus_hash = src.corpus_hash
+        manifest = catalog.manifest()
+        tracker = ProgressTracker(
+            settings.home,
+            src.expected_by_tier,
+            _searchable_by_tier(catalog) if manifest is not None and manifest.built_at else {},
+            manifest.bm25_generation if manifest is not None else None,
+        )
+        tracker.write(force=True)
+        publisher = _Publisher(settings, catalog, store, embedder.dim, result, tracker, publish_every_s)
         run_id = catalog.start_run(src.label)
         status = "failed"
         try:
             _reconcile(catalog, store, embedder, settings, result)
-            seen = _ingest_documents(catalog, store, embedder, settings, src, result, progress, on_batch)
+            seen = _ingest_documents(
+                catalog, store, embedder, settings, src, result, progress, on_batch, tracker, publisher
+            )
             _delete_missing(catalog, store, src, seen, result)
             generation = catalog.generation()
             sidecar = read_sidecar(settings.bm25_dir)
@@ -293,6 +334,8 @@ def run_ingest(
             catalog.set_built(result.corpus_hash, generation)
             result.chunks_total = catalog.count_chunks()
             result.documents_total = catalog.count_documents()
+            tracker.published_generation = generation
+            tracker.searchable = _searchable_by_tier(catalog)
             status = "ok"
         except KeyboardInterrupt:
             status = "interrupted"
@@ -306,9 +349,66 @@ def run_ingest(
             counts = {**result.to_dict(), "issues": len(result.issues)}
             with contextlib.suppress(Exception):  # never mask the original error
                 catalog.finish_run(run_id, status, counts)
+            with contextlib.suppress(Exception):
+                tracker.finish({"ok": "finished"}.get(status, status))
         return result
     finally:
         catalog.close()
+
+
+def _searchable_by_tier(catalog: Catalog) -> dict[str, int]:
+    return {tier: counts["documents"] for tier, counts in catalog.counts_by_tier().items()}
+
+
+class _Publisher:
+    """Makes the catalog so far searchable while an ingest runs (issue 19 item 1).
+
+    Publishing rebuilds BM25 and the dense matrix for the committed catalog (each swapped in
+    atomically) and then records the generation in the manifest, last: a reader that sees the new
+    generation finds both copies of it.  The recorded corpus hash stays the previous run's, so an
+    index mid-ingest never reads as built from the new corpus.  At most every `every_s` seconds, and
+    never more often than five times the last publish took, so publishing costs at most a sixth of
+    the run on a large corpus.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        store: VectorStore,
+        dim: int,
+        result: IngestResult,
+        tracker: ProgressTracker,
+        every_s: float | None,
+    ) -> None:
+        self.settings, self.catalog, self.store, self.dim = settings, catalog, store, dim
+        self.result, self.tracker, self.every_s = result, tracker, every_s
+        self._last = time.monotonic()
+        self._cost = 0.0
+        self.count = 0
+
+    def maybe_publish(self) -> bool:
+        if self.every_s is None:
+            return False
+        if self.every_s > 0 and time.monotonic() - self._last < max(self.every_s, 5.0 * self._cost):
+            return False  # 0 publishes after every batch (tests)
+        generation = self.catalog.generation()
+        manifest = self.catalog.manifest()
+        if manifest is not None and manifest.bm25_generation == generation:
+            return False  # nothing committed since the last publish
+        started = time.monotonic()
+        rebuild_keyword_index(self.settings, self.catalog, generation)
+        sidecar = read_sidecar(self.settings.bm25_dir)
+        if sidecar is not None:
+            _refresh_dense_matrix(
+                self.settings, self.store, sidecar.chunk_ids, generation, self.dim, self.result
+            )
+        self.catalog.set_built(manifest.corpus_hash if manifest is not None else None, generation)
+        self._last = time.monotonic()
+        self._cost = self._last - started
+        self.count += 1
+        self.tracker.published(generation, _searchable_by_tier(self.catalog))
+        return True
 
 
 def _refresh_dense_matrix(
@@ -381,6 +481,8 @@ def _ingest_documents(
     result: IngestResult,
     progress: bool,
     on_batch: Callable[[int], None] | None,
+    tracker: ProgressTracker,
+    publisher: _Publisher,
 ) -> set[str]:
     """Add or replace every new or changed document, batch by batch; returns the doc ids seen."""
     params = ChunkParams(settings.index.chunk_size, settings.index.chunk_overlap)
@@ -407,13 +509,17 @@ def _ingest_documents(
                         regrade[doc.doc_id] = graded(doc).meta["study_design"]
                     continue
                 todo.append((graded(doc), fp, source))
-            n_chunks = (
-                _write_batch(catalog, store, embedder, settings, params, todo, known, result) if todo else 0
+            by_tier = (
+                _write_batch(catalog, store, embedder, settings, params, todo, known, result) if todo else {}
             )
+            n_chunks = sum(by_tier.values())
             if regrade:  # store the grade of unchanged documents: no re-chunking, no re-embedding
                 catalog.set_study_designs(regrade)
                 result.regraded += len(regrade)
             bar.advance(len(docs), n_chunks)
+            _track_batch(tracker, docs, todo, by_tier)
+            tracker.write()
+            publisher.maybe_publish()
             batches += 1
             if on_batch is not None and todo:
                 on_batch(batches)
@@ -422,6 +528,23 @@ def _ingest_documents(
     if src.report is not None:
         result.issues.extend(getattr(src.report, "issues", []))
     return seen
+
+
+def _track_batch(
+    tracker: ProgressTracker,
+    docs: Sequence[tuple[Document, str | None]],
+    todo: Sequence[tuple[Document, str, str | None]],
+    chunks_by_tier: dict[str, int],
+) -> None:
+    """Count a batch's documents (read and embedded) and chunks per tier."""
+    read: dict[str, int] = {}
+    for doc, _ in docs:
+        read[doc.tier.value] = read.get(doc.tier.value, 0) + 1
+    embedded: dict[str, int] = {}
+    for doc, _, _ in todo:
+        embedded[doc.tier.value] = embedded.get(doc.tier.value, 0) + 1
+    for tier in sorted(set(read) | set(embedded)):
+        tracker.documents(tier, read.get(tier, 0), embedded.get(tier, 0), chunks_by_tier.get(tier, 0))
 
 
 def graded(doc: Document) -> Document:
@@ -443,8 +566,9 @@ def _write_batch(
     todo: list[tuple[Document, str, str | None]],
     known: dict[str, str],
     result: IngestResult,
-) -> int:
-    """Chunk, embed, upsert to Chroma, commit catalog, then drop stale vectors (module docstring order)."""
+) -> dict[str, int]:
+    """Chunk, embed, upsert to Chroma, commit catalog, then drop stale vectors (module docstring order);
+    returns the chunks written per tier."""
     per_doc = [(doc, fp, chunk_document(doc, params)) for doc, fp, _ in todo]
     chunks = [c for _, _, cs in per_doc for c in cs]
     old_ids = catalog.chunk_ids_for([d.doc_id for d, _, _ in todo if d.doc_id in known])
@@ -464,7 +588,10 @@ def _write_batch(
             result.added += 1
         known[doc.doc_id] = fp
     result.chunks_embedded += len(chunks)
-    return len(chunks)
+    by_tier: dict[str, int] = {}
+    for doc, _, doc_chunks in per_doc:
+        by_tier[doc.tier.value] = by_tier.get(doc.tier.value, 0) + len(doc_chunks)
+    return by_tier
 
 
 def _delete_missing(

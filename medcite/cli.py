@@ -75,6 +75,14 @@ def ingest_cmd(
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder with MANIFEST.json.")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Wipe the index and build it again.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    publish_every: Annotated[
+        float | None,
+        typer.Option(
+            "--publish-every",
+            min=0.0,
+            help="Make what is indexed so far searchable at most every S seconds while the run goes on.",
+        ),
+    ] = None,
 ) -> None:
     """Read the corpus and (incrementally) update the vector store, BM25 index and catalog."""
     from embedding.factory import embedder_from_settings
@@ -90,7 +98,7 @@ def ingest_cmd(
     from medcite.write_failures import index_write_errors
 
     with index_write_errors():  # disk full, read-only folder, locked database: one clear message
-        result = run_ingest(s, embedder, rebuild=rebuild, progress=not quiet)
+        result = run_ingest(s, embedder, rebuild=rebuild, progress=not quiet, publish_every_s=publish_every)
     print(result.summary())
 
 
@@ -102,16 +110,27 @@ def status_cmd(
     ] = False,
     summary: Annotated[bool, typer.Option("--summary", help="One line.")] = False,
 ) -> None:
-    """Show what the index holds (documents, chunks, tiers, corpus hash, model)."""
+    """Show what the index holds (documents, chunks, tiers, corpus hash, model) and, while an ingest
+    runs or after one stopped early, how far it is."""
     from index import read_index_stats
+    from index.progress import read_progress, status_line
 
     s = _settings()
-    stats = read_index_stats(s)
+    progress = read_progress(s.home)
+    line = status_line(progress)
+    try:
+        stats = read_index_stats(s)
+    except MedCiteError:
+        if line and not quiet:
+            print(line)  # nothing searchable yet, but an ingest is under way (or stopped early)
+        raise
     if quiet:
         return
     if as_json:
-        print(json.dumps(stats, indent=2))
+        print(json.dumps({**stats, "ingest": progress.to_dict() if progress else None}, indent=2))
         return
+    if line and not summary:
+        print(line)
     tiers = ", ".join(f"{k} {v}" for k, v in stats["by_tier"].items())
     line = f"{stats['documents']} documents, {stats['chunks']} chunks ({tiers})"
     if summary:
@@ -275,11 +294,19 @@ def chat_cmd(
 def serve_cmd(
     host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (default 7860).")] = None,
+    ingest: Annotated[
+        bool,
+        typer.Option(
+            "--ingest",
+            help="Also bring the index up to date in the background, answering from what is indexed "
+            "so far (what `make run` does).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the web chat (Gradio) on 127.0.0.1:7860 by default."""
     from ui.app import serve
 
-    serve(_settings(), host=host, port=port)
+    serve(_settings(), host=host, port=port, ingest=ingest)
 
 
 def main() -> None:

@@ -96,17 +96,22 @@ class AnswerService:
     ) -> None:
         self.engine = engine
         self.store = store
-        # Approved answers are matched on the corpus they were built from (`qa.engine.AnswerEngine`).
-        self.corpus_hash = (
-            corpus_hash if corpus_hash is not None else str(getattr(engine, "corpus_hash", "") or "")
-        )
+        self._corpus_hash = corpus_hash
         if conversation_factory is None:
-            lexicon = getattr(engine, "lexicon", None)
 
             def conversation_factory(previous: Sequence[Answer | str]) -> Any:
-                return make_conversation(previous, lexicon)
+                # read at each question: a live engine's lexicon grows with the index
+                return make_conversation(previous, getattr(engine, "lexicon", None))
 
         self.conversation_factory = conversation_factory
+
+    @property
+    def corpus_hash(self) -> str:
+        """Approved answers are matched on the corpus they were built from (`qa.engine.AnswerEngine`);
+        read from the engine at each question, since a live engine's index changes under it."""
+        if self._corpus_hash is not None:
+            return self._corpus_hash
+        return str(getattr(self.engine, "corpus_hash", "") or "")
 
     def lookup(
         self, question: str, audience: Audience, filters: SearchFilters | None = None

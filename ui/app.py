@@ -279,6 +279,34 @@ def _feedback_choices(turns: Sequence[Turn]) -> dict[str, Any]:
     return gr.update(choices=choices, value=choices[-1][1] if choices else None)
 
 
+def index_status_text(engine: object) -> str:
+    """The status line of an index still being built (`qa.live.LiveEngine.status`), else ''."""
+    status = getattr(engine, "status", None)
+    line = status() if callable(status) else None
+    return f"⏳ {line}" if line else ""
+
+
+# How often (seconds) the page re-reads the ingest's progress while the index is being built.
+STATUS_EVERY_S = 5.0
+
+
+def _index_status_component(gr: Any, engine: object) -> Any:
+    """A line above the chat saying how much of the corpus is searchable while the background
+    ingest runs (issue 19 item 2), refreshed every few seconds; hidden once the index is complete."""
+    if not callable(getattr(engine, "status", None)):
+        return None
+    text = index_status_text(engine)
+    line = gr.Markdown(text, visible=bool(text), elem_id="mc-index-status")
+    timer = gr.Timer(STATUS_EVERY_S)
+
+    def refresh() -> Any:
+        now = index_status_text(engine)
+        return gr.update(value=now, visible=bool(now))
+
+    timer.tick(refresh, outputs=[line], show_progress="hidden", api_visibility="private")
+    return line
+
+
 def _conversation_component(gr: Any, settings: Settings, persistent: bool) -> Any:
     """Where the browser keeps its conversation id: localStorage (`gr.BrowserState`, with a key that
     survives restarts) when conversations are stored, else per-page server state."""
@@ -318,10 +346,10 @@ def build_app(
             log.exception("could not start the answer engine")
         engine, problem = None, diagnose(exc)
     if conversation_factory is None:
-        lexicon = getattr(engine, "lexicon", None)
 
         def conversation_factory(previous: Sequence[Answer | str]) -> Any:
-            return make_conversation(previous, lexicon)
+            # read at each question: a live engine's lexicon grows with the index
+            return make_conversation(previous, getattr(engine, "lexicon", None))
 
     controller = ChatController(engine, problem, store or InMemoryFeedbackSink(), conversation_factory)
     gate = QuestionGate(settings)
@@ -333,6 +361,7 @@ def build_app(
         )
         if problem is not None:
             gr.HTML(render_setup_error(problem.message, problem.command), elem_id="mc-setup")
+        _index_status_component(gr, engine)
         if review:  # entered here and left after the layout, so the layout code keeps one shape
             tabs.enter_context(gr.Tabs(elem_id="mc-tabs"))
             chat_tab.enter_context(gr.Tab("Ask", elem_id="mc-chat-tab"))
@@ -600,15 +629,59 @@ def launch(app: gr.Blocks, host: str, port: int, *, block: bool = True, **option
     )
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
-    """`medcite serve`: build the app from settings and serve it (blocks until interrupted)."""
+def live_engine_factory(settings: Settings) -> StreamingEngine:
+    """An engine that answers from what the background ingest has published so far (`qa.live`)."""
+    from qa.live import LiveEngine
+
+    def prepare(engine: Any) -> None:
+        threading.Thread(target=engine.understanding.prepare, name="medcite-speller", daemon=True).start()
+
+    return LiveEngine(settings, on_new_engine=prepare)
+
+
+def serve(
+    settings: Settings, host: str | None = None, port: int | None = None, *, ingest: bool = False
+) -> None:
+    """`medcite serve`: build the app from settings and serve it (blocks until interrupted).
+
+    `ingest` (what `make run` asks for): start the web chat at once and bring the index up to date in
+    a background child process (`ingest.background`), answering from what it has published so far."""
     host = host or settings.server.host
     options = launch_options(settings, host)  # refuses a non-loopback host without auth, before any work
     from review.store import open_store
 
-    # The real store: answers, feedback, review and conversations persist; reviewers get the Review tab.
-    app = build_app(settings, store=open_store(settings), review=True)
-    launch(app, host, port or settings.server.port, block=True, **options)
+    child = None
+    factory: EngineFactory = default_engine_factory
+    if ingest:
+        from ingest.background import needs_ingest, start_background_ingest, stop_background_ingest
+
+        if not (settings.corpus / "MANIFEST.json").exists():
+            raise MedCiteError(
+                f"No MANIFEST.json in corpus folder {settings.corpus}.",
+                hint="Point MEDCITE_CORPUS at a folder with MANIFEST.json.",
+            )
+        ingest = needs_ingest(settings)
+        if not ingest:
+            print(f"The index in {settings.home} is up to date with {settings.corpus}.")
+    if ingest:
+        _prepare_embedding_model(settings)  # exported once here, not by two processes at a time
+        child = start_background_ingest(settings)
+        print(f"Indexing {settings.corpus} in the background (log: {settings.home / 'ingest.log'}).")
+        factory = live_engine_factory
+    try:
+        # The real store: answers, feedback, review and conversations persist; reviewers get the Review tab.
+        app = build_app(settings, factory, store=open_store(settings), review=True)
+        launch(app, host, port or settings.server.port, block=True, **options)
+    finally:
+        if child is not None:
+            stop_background_ingest(child)
+
+
+def _prepare_embedding_model(settings: Settings) -> None:
+    """Build the embedder once in this process (the one-time ONNX export happens here)."""
+    from embedding.factory import embedder_from_settings
+
+    embedder_from_settings(settings)
 
 
 __all__ = [

@@ -51,7 +51,8 @@ def test_fixture_corpus_ingest_is_idempotent(settings: Settings, corpus_copy: Pa
     read = read_corpus(corpus_copy)
     n_docs = len({d.doc_id for d in read.documents})
     assert first.added == first.documents_total == n_docs > 0
-    assert [str(i) for i in first.issues] == [str(i) for i in read.report.issues]  # skipped records reported
+    # skipped records reported (ingest reads tier by tier, so in another order than the manifest's)
+    assert sorted(str(i) for i in first.issues) == sorted(str(i) for i in read.report.issues)
     assert first.corpus_hash and first.chunks_embedded == emb.texts_embedded == first.chunks_total
     assert _counts(settings) == (n_docs, first.chunks_total, first.chunks_total)
 
