@@ -137,24 +137,6 @@ def clean_text(text: object) -> str:
     return strip_html(fix_mojibake(str(text)))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s+|(?=[A-Z][a-z]))")
-
-
-def first_sentence(text: str, max_chars: int = 160) -> str:
-    """First sentence of `text`, trimmed at a word boundary to `max_chars` (with an ellipsis).
-
-    Also splits "title.Next sentence" (no space), which BioASQ's merged title fields contain.
-    """
-    text = normalize_whitespace(text).replace("\n", " ")
-    if not text:
-        return ""
-    head = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
-    if len(head) <= max_chars:
-        return head
-    cut = head[:max_chars].rsplit(" ", 1)[0].rstrip(",;:")
-    return f"{cut}…"
-
-
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from corpus.sentences import mark_sentence_breaks, segment
 from medcite.stemming import stem
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -66,38 +67,21 @@ def term_set(text: str) -> frozenset[str]:
     return frozenset(content_terms(text))
 
 
-@lru_cache(maxsize=1)
-def _segmenter():  # type: ignore[no-untyped-def]
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False)
-
-
 def split_sentences(text: str) -> list[str]:
-    """Sentence split that survives 'mg/kg/day', 'e.g.', 'vs.' (pysbd rules)."""
+    """Sentence split that survives 'mg/kg/day', 'e.g.', 'vs.' (pysbd rules); a glued abstract label
+    ("registry.RESULTS: In 22 ...") or run-on ("therapy.RIX is") is a boundary, the label dropped."""
     return list(_split_sentences_cached(text))
 
 
 # The same retrieved passages are split again for every question that retrieves them, and pysbd costs
 # ~5 ms a passage: caching (a pure function of the text) roughly halves answer time under load (issue 9).
-# Structured-abstract labels ("...registry.RESULTS: In 22 of 23 ...") start a new sentence; the label
-# itself is layout, not content.
-_ABSTRACT_LABEL = re.compile(
-    r"(?:(?<=[.!?])|^)\s*(?:BACKGROUND|OBJECTIVES?|AIMS?|PURPOSE(?: OF REVIEW)?|METHODS?|DESIGN|SETTING|"
-    r"PATIENTS|PARTICIPANTS|INTERVENTIONS?|MAIN OUTCOME MEASURES?|RESULTS?|FINDINGS|CONCLUSIONS?|"
-    r"RECENT FINDINGS|SUMMARY|CONTEXT|INTRODUCTION|DISCUSSION)(?: AND [A-Z]+)?:\s*"
-)
-
-
 @lru_cache(maxsize=8192)
 def _split_sentences_cached(text: str) -> tuple[str, ...]:
     out: list[str] = []
-    text = _ABSTRACT_LABEL.sub("\n\n", text)
-    for block in re.split(r"\n\s*\n|\n(?=[-•*]\s)", text):
+    for block in re.split(r"\n\s*\n|\n(?=[-•*]\s)", mark_sentence_breaks(text)):
         block = " ".join(block.split())
-        if not block:
-            continue
-        out.extend(s.strip() for s in _segmenter().segment(block) if s.strip())
+        if block:
+            out.extend(segment(block))
     return tuple(out)
 
 

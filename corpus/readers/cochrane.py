@@ -9,7 +9,8 @@ from typing import Any
 
 from corpus.readers.base import ReadItem, read_jsonl_file
 from corpus.records import RecordError
-from corpus.text import clean_text, first_sentence
+from corpus.sentences import first_sentence
+from corpus.text import clean_text
 from medcite.types import Document, Section, Tier
 
 COLLECTION = "cochrane"

@@ -13,7 +13,8 @@ from typing import Any
 
 from corpus.readers.base import ReadItem, read_jsonl_file, str_list
 from corpus.records import RecordError
-from corpus.text import clean_text, first_sentence, parse_year
+from corpus.sentences import first_sentence
+from corpus.text import clean_text, parse_year
 from medcite.types import Document, Section, Tier
 
 COLLECTION = "pubmedqa"

@@ -19,7 +19,8 @@ from corpus.readers import (
     uspstf,
 )
 from corpus.records import RecordError
-from corpus.text import first_sentence, fix_mojibake, iso_date, strip_html
+from corpus.sentences import first_sentence
+from corpus.text import fix_mojibake, iso_date, strip_html
 from medcite.types import Tier
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "corpus_small"
@@ -65,6 +66,42 @@ def test_bioasq_title_runs_into_text() -> None:
     assert doc.url == "https://pubmed.ncbi.nlm.nih.gov/9/"
 
 
+# BioASQ record 28536935 as the corpus has it (shortened): no title, a label glued to the first
+# snippet, and `text` joining two snippets with a bare space.
+_GRAID = "Analysis of the data of the GRAID-2 registry for poly- and dermatomyositis."
+_SNIPPET_1 = f"{_GRAID}RESULTS: In 22 of the 23 patients, rituximab (RIX) was given as off-label therapy"
+_SNIPPET_2 = "RIX is the preferred off-label biologic drug for dermatomyositis in Germany."
+
+
+def test_bioasq_title_stops_before_a_glued_label_and_snippets_stay_apart() -> None:
+    record = {
+        "pmid": "28536935",
+        "title": "",
+        "text": f"{_SNIPPET_1} {_SNIPPET_2}",
+        "snippets": [
+            {"beginSection": "abstract", "offsetInBeginSection": 1805, "text": _SNIPPET_2},
+            {"beginSection": "abstract", "offsetInBeginSection": 265, "text": _SNIPPET_1},
+            {"beginSection": "abstract", "offsetInBeginSection": 300, "text": "In 22 of the 23 patients"},
+        ],
+    }
+    doc = bioasq.to_document(record, Tier.RESEARCH)
+    assert doc.title == _GRAID
+    assert doc.sections[0].text == f"{_SNIPPET_1}\n\n{_SNIPPET_2}"
+    # Snippets that do not rebuild `text` (here: another order) leave `text` as the corpus has it.
+    record["text"] = f"{_SNIPPET_2} {_SNIPPET_1}"
+    assert bioasq.to_document(record, Tier.RESEARCH).sections[0].text == record["text"]
+
+
+def test_first_sentence_keeps_abbreviations_and_decimals_and_is_bounded() -> None:
+    title = "Aspirin vs. placebo at 1.5 mg i.v. in the U.S., e.g. in adults: a trial. Second sentence."
+    assert first_sentence(title, max_chars=200) == title.removesuffix(" Second sentence.")
+    assert first_sentence("Burning mouth syndrome.Burning mouth is rare.") == "Burning mouth syndrome."
+    assert first_sentence("BACKGROUND: Statins lower LDL. More.") == "Statins lower LDL."
+    assert first_sentence("Effects of therapy.RIX is preferred.") == "Effects of therapy."
+    long = "Rituximab " + "and intravenous immunoglobulin " * 12 + "in myositis."
+    assert first_sentence(long, max_chars=60) == "Rituximab and intravenous immunoglobulin and intravenous…"
+
+
 def test_cochrane_derives_title() -> None:
     doc = cochrane.to_document(
         {
@@ -76,6 +113,8 @@ def test_cochrane_derives_title() -> None:
         Tier.RESEARCH,
     )
     assert doc.doc_id == "cochrane:CD1.pub2" and doc.title == "Statins lower risk."
+    labelled = {"doi": "10.1002/14651858.CD2", "abstract": "OBJECTIVES: To assess statins.RESULTS: 9 trials."}
+    assert cochrane.to_document(labelled, Tier.RESEARCH).title == "To assess statins."
     assert doc.meta["study_design_hint"] == "systematic review" and doc.url.endswith("CD1.pub2")
 
 

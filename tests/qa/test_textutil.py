@@ -16,3 +16,41 @@ def test_structured_abstract_labels_start_sentences() -> None:
         "It was tolerated.",
     ]
     assert split_sentences("The RESULTS: were good.") == ["The RESULTS: were good."]  # not a label
+
+
+def test_glued_labels_of_every_form_are_dropped() -> None:
+    text = (
+        "Both arms improved.MATERIALS AND METHODS: We enrolled 40 adults. Results: Pain fell.\n\n"
+        "SIONS: Our data support it.\n\nBACKGROUND\n\nAlport syndrome is rare."
+    )
+    assert split_sentences(text) == [
+        "Both arms improved.",
+        "We enrolled 40 adults.",
+        "Pain fell.",
+        "Our data support it.",  # a snippet that starts inside "CONCLUSIONS:"
+        "Alport syndrome is rare.",
+    ]
+
+
+def test_content_headings_and_mixed_case_stay_text() -> None:
+    assert split_sentences("No trial reported it. PAIN: less with drug A.") == [
+        "No trial reported it.",
+        "PAIN: less with drug A.",
+    ]
+    assert split_sentences("Retapamulin: first approval.") == ["Retapamulin: first approval."]
+
+
+def test_run_on_sentences_split_but_abbreviations_and_numbers_do_not() -> None:
+    assert split_sentences("It was given as off-label therapy.RIX is the preferred drug.") == [
+        "It was given as off-label therapy.",
+        "RIX is the preferred drug.",
+    ]
+    assert split_sentences("Two trials enrolled 90 participants.The quality was low.") == [
+        "Two trials enrolled 90 participants.",
+        "The quality was low.",
+    ]
+    whole = (
+        "Give 1.5 mg/kg/day i.v. in the U.S., e.g. with 5 pmol.L-1 vs.Placebo in C57BL/6.Yaa mice "
+        "and Synechococcus sp.PCC 7002 cells."
+    )
+    assert split_sentences(whole) == [whole]
