@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from medcite.settings import ComposeLimits, ComposerSettings
 from medcite.types import Hit, Tier
-from qa.audience import reading_grade
+from qa.audience import patient_view, reading_grade
 from qa.drafts import Draft, tier_order
 from qa.grading import design_phrase, evidence_rank, recency, study_design_for
 from qa.textutil import content_terms, split_sentences, term_set
@@ -211,8 +211,17 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
     return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists
 
 
+# Where a patient's long sentence is split (the settings' default, for callers without settings).
+_PATIENT_MAX_WORDS: int = ComposerSettings.model_fields["patient_max_words"].default
+
+
 def score_sentences(
-    question: str, hits: Sequence[Hit], audience: str, limits: ComposeLimits, min_relative_score: float
+    question: str,
+    hits: Sequence[Hit],
+    audience: str,
+    limits: ComposeLimits,
+    min_relative_score: float,
+    max_words: int = _PATIENT_MAX_WORDS,
 ) -> list[Candidate]:
     """Candidate sentences from on-topic passages with their relevance scores, best first; those
     scoring under `min_relative_score` times the best are dropped."""
@@ -254,8 +263,9 @@ def score_sentences(
                 score *= 0.4
             if audience == "patient":
                 score -= 0.2 if _STATS.search(sentence) else 0.0
-                # prefer sentences a lay reader can follow: each grade above 8 costs a little
-                score -= 0.05 * max(0.0, reading_grade(sentence) - 8.0)
+                # prefer sentences a lay reader can follow: each grade above 8 costs a little, graded
+                # as the reader will see the sentence (plain words, long sentences split)
+                score -= 0.05 * max(0.0, reading_grade(patient_view(sentence, max_words)) - 8.0)
             else:
                 score += 0.15 * spec
             out.append(Candidate(sentence, hit, round(score * rank_weight, 6)))
@@ -336,17 +346,20 @@ def attribution(hit: Hit, audience: str = "clinician") -> str:
     c = hit.chunk
     year = f"{c.year} " if c.year else ""
     if audience == "patient":
+        # short and plain: a name without its acronym or document kind ("MedlinePlus (NLM)",
+        # "Orapred prescribing information"), which the reference still shows
         if c.tier is Tier.GUIDELINE:
-            return f"A {year}guideline from the {_org(c.publisher) or c.collection.upper()} says that"
+            org = _plain_name(_org(c.publisher)) or c.collection.upper()
+            return f"A {year}guideline from the {org} says that"
         if c.tier is Tier.DRUG_LABEL:
-            return f"The FDA drug label for {c.title} says that"
+            return f"The FDA label for {_plain_name(c.title) or c.title} says that"
         if c.tier is Tier.RESEARCH:
             return (
                 f"A {year}study found that"
                 if not year.startswith(("8", "11", "18"))
                 else f"An {year}study found that"
             )
-        return f"{c.publisher or c.collection} says that"
+        return f"{_plain_name(c.publisher) or c.publisher or c.collection} says that"
     if c.tier is Tier.GUIDELINE:
         org = _org(c.publisher) or c.collection.upper()
         kind = "recommendation" if c.collection.lower() == "uspstf" else "guideline"
@@ -366,6 +379,14 @@ def attribution(hit: Hit, audience: str = "clinician") -> str:
 
 
 _INDEXES = {"pubmed", "medline", "pubmed/medline", "bioasq", "pubmedqa"}
+_NAME_EXTRAS = re.compile(
+    r"\s*\([^()]*\)|\s+(?:full\s+)?prescribing information\b.*$|\s+(?:drug\s+)?label\b.*$", re.I
+)
+
+
+def _plain_name(name: str) -> str:
+    """A source's name for a lay reader: without a bracketed acronym or a document-kind suffix."""
+    return _NAME_EXTRAS.sub("", name).strip()
 
 
 # Text before a word that starts a sentence, a line or a list item.
@@ -408,7 +429,9 @@ def compose_tier(
     limits = composer.clinician
     if audience == "patient":
         limits = composer.patient if tier is Tier.PATIENT_INFO else composer.patient_other_tier
-    candidates = score_sentences(question, hits, audience, limits, composer.min_relative_score)
+    candidates = score_sentences(
+        question, hits, audience, limits, composer.min_relative_score, composer.patient_max_words
+    )
     chosen = select(candidates, limits, composer.merge_ratio, composer.novelty_bonus, composer.repeat_weight)
     if not chosen:
         return []

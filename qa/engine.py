@@ -19,7 +19,7 @@ from medcite.input_guard import check_question
 from medcite.settings import Settings
 from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Tier, answer_content_id
 from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier
-from qa.audience import adapt_drafts, disclaimer_for
+from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
 from qa.compose import add_tier, compose_tier, max_words, within_budget, word_count
 from qa.conflicts import conflict_notes
@@ -297,6 +297,9 @@ class AnswerEngine:
 
         def draft_answer(drafts: Sequence[Draft], *, final: bool = True) -> Answer:
             """The answer so far (streamed while sections arrive) or, with final=True, the answer."""
+            if audience == "patient":
+                # after drops (support, budget, repeats) a term is explained where it is now first used
+                drafts = gloss_first_use(drafts)
             return self._answer(
                 question,
                 rewritten,
@@ -320,7 +323,7 @@ class AnswerEngine:
             composer = self.settings.composer
             for tier in tier_order(audience):
                 new = compose_tier(compose_text, tier, tier_hits.get(tier, ()), audience, composer)
-                new = adapt_drafts(new, audience, composer.patient_max_words)
+                new = adapt_drafts(new, audience, composer.patient_max_words, shown=drafts)
                 new = check_support(new, hits_by_id, composer.support_threshold)
                 left = max_words(composer, audience) - sum(word_count(d) for d in drafts)
                 if not new or left <= 0:
