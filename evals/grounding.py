@@ -17,7 +17,10 @@ can never fail. This check is computed here, from the displayed answer alone, by
   is exactly what a content-word share would forgive.
 
 Patient sentences are rewritten into plain language (qa/audience.py), so some of their words are
-not in the passage by design; their figure is lower than a clinician's for that reason alone.
+not in the passage by design; their figure is lower than a clinician's for that reason alone. The
+bracketed meanings a patient answer gives a medical term on first use (qa.audience.GLOSSARY: curated,
+no drug names, no numbers) explain a word rather than state a fact of the source, so they are removed
+before the check (`qa.audience.strip_glosses`, which removes exactly those strings).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from rapidfuzz.distance import Prefix
 
 from evals.coverage import _STOP
 from medcite.types import Answer
+from qa.audience import strip_glosses
 
 # Share of a sentence's content words that must be found in its cited passages. 0.7: an extractive
 # sentence scores 1.0; a plain-language rewrite that swaps two of ten words still passes; a
@@ -184,7 +188,7 @@ def check_answer(answer: Answer) -> Grounding:
     """Check every displayed sentence (each section's lead, then its bullets) of an answer."""
     passages = {c.n: c.text for c in answer.citations}
     checks = tuple(
-        check_sentence(st.text, shown_numbers(st.citations, st.text), passages)
+        check_sentence(strip_glosses(st.text), shown_numbers(st.citations, st.text), passages)
         for sec in answer.sections
         for st in (sec.lead, *sec.bullets)
     )
