@@ -38,6 +38,11 @@ from medcite.types import Chunk, Document
 # Documents per catalog transaction.  Small enough that a kill loses little work, large enough
 # that the embedder gets full batches (a guideline yields ~10 chunks, an abstract 1-3).
 DOCS_PER_BATCH = 128
+# ... and at most about this much text (~256 chunks of 900 characters with 150 overlap), so a batch
+# of long documents (NGC guideline summaries average ~60 kB) still commits, reports progress and
+# can be published within a minute on a slow 2-core machine (issue 19: no progress line for
+# minutes inside one long batch).
+CHARS_PER_BATCH = 192_000
 
 
 @dataclass
@@ -164,13 +169,22 @@ def _with_source(docs: Iterable[Document], report: Any | None) -> Iterator[tuple
         yield doc, (next(reversed(files), None) if files else None)
 
 
-def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for d in items:
-        batch.append(d)
+def _batched(
+    items: Iterable[tuple[Document, str | None]], n: int, max_chars: int
+) -> Iterator[list[tuple[Document, str | None]]]:
+    """Batches of at most `n` documents and, past the first document, at most `max_chars` of text."""
+    batch: list[tuple[Document, str | None]] = []
+    chars = 0
+    for item in items:
+        size = sum(len(s.text) for s in item[0].sections)
+        if batch and chars + size > max_chars:
+            yield batch
+            batch, chars = [], 0
+        batch.append(item)
+        chars += size
         if len(batch) >= n:
             yield batch
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield batch
 
@@ -492,7 +506,7 @@ def _ingest_documents(
     bar = _Progress(progress, src.expected)
     batches = 0
     try:
-        for docs in _batched(_with_source(src.documents, src.report), DOCS_PER_BATCH):
+        for docs in _batched(_with_source(src.documents, src.report), DOCS_PER_BATCH, CHARS_PER_BATCH):
             todo: list[tuple[Document, str, str | None]] = []
             regrade: dict[str, str] = {}
             for doc, source in docs:

@@ -148,3 +148,19 @@ def test_an_interrupted_run_reads_as_stopped_with_what_is_searchable(settings: S
     )
     note = partial_note(progress)
     assert note is not None and "(indexing stopped)" in note
+
+
+def test_batches_of_long_documents_are_cut_by_size(settings: Settings) -> None:
+    import dataclasses
+
+    from ingest.pipeline import CHARS_PER_BATCH
+
+    long_docs = [
+        dataclasses.replace(d, sections=d.sections * 40) for d in make_docs(12)
+    ]  # ~40 kB each: about four per batch
+    size = sum(len(s.text) for s in long_docs[0].sections)
+    commits: list[int] = []
+    run_ingest(settings, CountingEmbedder(), corpus=long_docs, progress=False, on_batch=commits.append)
+    assert len(commits) >= len(long_docs) * size // CHARS_PER_BATCH  # not one batch of twelve
+    progress = read_progress(settings.home)
+    assert progress is not None and sum(t.done for t in progress.tiers.values()) == len(long_docs)
