@@ -146,6 +146,13 @@ def _minutes(seconds: float) -> str:
     return f"about {seconds / 3600:.1f} hours"
 
 
+def _share(share: float) -> str:
+    """'41%'; 'under 1%' rather than a misleading '0%' once anything is searchable."""
+    if 0.0 < share < 0.005:
+        return "under 1%"
+    return f"{share:.0%}"
+
+
 def _pending_tiers(progress: IngestProgress) -> list[str]:
     """Tiers with documents still to be made searchable, in display order."""
     out = []
@@ -168,7 +175,7 @@ def status_line(progress: IngestProgress | None) -> str | None:
             continue
         parts.append(f"{TIER_NOUNS[tier.value]} {min(t.searchable, t.expected):,}/{t.expected:,}")
     share = progress.searchable_share()
-    done = f"{share:.0%} of the corpus searchable" if share is not None else "indexing"
+    done = f"{_share(share)} of the corpus searchable" if share is not None else "indexing"
     counts = f" ({', '.join(parts)})" if parts else ""
     if progress.alive:
         rate = f", {progress.chunks_per_s:.1f} passages/s" if progress.chunks_per_s else ""
@@ -189,4 +196,4 @@ def partial_note(progress: IngestProgress | None) -> str | None:
     if share is None or not pending:
         return None
     still = "still indexing" if progress.alive else "not indexed yet (indexing stopped)"
-    return f"Answered from {share:.0%} of the corpus; {', '.join(pending)} {still}."
+    return f"Answered from {_share(share)} of the corpus; {', '.join(pending)} {still}."

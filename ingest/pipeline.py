@@ -288,8 +288,9 @@ def run_ingest(
     `on_batch(n)` is called after the n-th batch commits (tests use it to simulate crashes).
     `publish_every_s` (the web chat's background ingest) makes what is committed searchable while the
     run goes on: at most that often, BM25 and the dense matrix are rebuilt for the catalog so far and
-    published (`_publish`); None publishes only at the end.  Progress goes to the progress file
-    under settings.home (`index.progress`); one ingest per index folder runs at a time.
+    published (`_Publisher`; the first batch at once); None publishes only at the end.  Progress
+    goes to the progress file under settings.home (`index.progress`); one ingest per index folder
+    runs at a time.
     """
     with ingest_lock(settings.home):
         return _run_ingest(settings, embedder, corpus, rebuild, progress, on_batch, publish_every_s)
@@ -397,7 +398,7 @@ class _Publisher:
     ) -> None:
         self.settings, self.catalog, self.store, self.dim = settings, catalog, store, dim
         self.result, self.tracker, self.every_s = result, tracker, every_s
-        self._last = time.monotonic()
+        self._last = float("-inf")  # the first batch is published at once: answers within a minute
         self._cost = 0.0
         self.count = 0
 

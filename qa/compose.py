@@ -20,7 +20,7 @@ from medcite.types import Hit, Tier
 from qa.audience import patient_view, reading_grade
 from qa.drafts import Draft, tier_order
 from qa.grading import design_phrase, evidence_rank, recency, study_design_for
-from qa.textutil import content_terms, split_sentences, term_set
+from qa.textutil import content_terms, list_item_sentences, split_sentences, term_set
 
 # What a question asks for -> words that mark sentences answering it.
 INTENTS: dict[str, tuple[str, ...]] = {
@@ -174,6 +174,30 @@ def group_for(sentence: str) -> str:
     return "Other findings"
 
 
+# What a drug label's section answers (label sections carry their titles in `chunk.section`): a
+# passage from a section that answers another kind of question is weaker evidence for this one — an
+# adverse-reactions line that names a disease is not how that disease is treated.
+LABEL_SECTION_INTENTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(r"indication|usage", re.I), frozenset({"treatment"})),
+    (re.compile(r"dosage|administration|how supplied|strength", re.I), frozenset({"dosing", "treatment"})),
+    (
+        re.compile(r"adverse|warning|precaution|boxed|overdos|contraindicat|toxicolog", re.I),
+        frozenset({"side effects"}),
+    ),
+)
+OFF_INTENT_SECTION_WEIGHT = 0.5
+
+
+def section_weight(hit: Hit, intents: Sequence[str]) -> float:
+    """1, or OFF_INTENT_SECTION_WEIGHT for a label section that answers none of the question's intents."""
+    if hit.chunk.tier is not Tier.DRUG_LABEL or not intents:
+        return 1.0
+    for pattern, answers in LABEL_SECTION_INTENTS:
+        if pattern.search(hit.chunk.section or ""):
+            return 1.0 if answers & set(intents) else OFF_INTENT_SECTION_WEIGHT
+    return 1.0
+
+
 def question_intents(question: str) -> list[str]:
     q = question.lower()
     return [name for name, cues in INTENTS.items() if any(c in q for c in cues)]
@@ -238,9 +262,9 @@ def score_sentences(
         on_topic = len(topic & passage_terms) / len(topic) if topic else 0.0
         if topic and on_topic == 0.0:
             continue  # a passage that never names the topic is not evidence about it
-        rank_weight = 1.0 / (1.0 + 0.15 * (hit.rank - 1))
+        rank_weight = section_weight(hit, intents) / (1.0 + 0.15 * (hit.rank - 1))
         previous_on_topic = False
-        for sentence in split_sentences(hit.chunk.text):
+        for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
             sentence = sentence.lstrip("-•* ").strip()
             terms = term_set(sentence)
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)

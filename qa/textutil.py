@@ -85,5 +85,39 @@ def _split_sentences_cached(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# A numbered heading line of a label list ("3. Collagen Diseases") and a list item (a short line that
+# is not a sentence: no full stop, few words).
+_LIST_HEADING = re.compile(r"^\d{1,2}\.\s+([A-Z][A-Za-z ,/&()-]{2,60})$")
+_ITEM_MAX_WORDS = 12
+
+
+def list_item_sentences(text: str) -> list[str]:
+    """Items of a line-per-item list, each with the lead-in line that introduces it (and the numbered
+    heading above that, if any), as one sentence of the passage's own words: the FDA label's
+    "3. Collagen Diseases / During an exacerbation or as maintenance therapy in selected cases of: /
+    Systemic dermatomyositis (polymyositis)" gives "Collagen Diseases: during an exacerbation or as
+    maintenance therapy in selected cases of Systemic dermatomyositis (polymyositis)."  Sentence
+    splitting joins such lines into one unusable run-on, so without this a label's indications
+    list contributes nothing."""
+    out: list[str] = []
+    heading: str | None = None
+    lead: str | None = None
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        m = _LIST_HEADING.match(line)
+        if m:
+            heading, lead = m.group(1).strip(), None
+        elif line.endswith(":") and len(line.split()) > 2:
+            lead = line[:-1].strip()
+        elif lead and len(line.split()) <= _ITEM_MAX_WORDS and not line.endswith((".", ";", "?", "!")):
+            intro = f"{heading}: {lead[:1].lower()}{lead[1:]}" if heading else lead
+            out.append(f"{intro} {line}.")
+        else:
+            lead = None  # prose ends the list
+    return out
+
+
 def strip_citations(text: str) -> str:
     return CITATION_MARK.sub("", text)

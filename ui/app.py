@@ -283,7 +283,7 @@ def index_status_text(engine: object) -> str:
     """The status line of an index still being built (`qa.live.LiveEngine.status`), else ''."""
     status = getattr(engine, "status", None)
     line = status() if callable(status) else None
-    return f"⏳ {line}" if line else ""
+    return line or ""
 
 
 # How often (seconds) the page re-reads the ingest's progress while the index is being built.

@@ -13,7 +13,7 @@ from corpus.manifest import read_corpus
 from index.catalog import Catalog
 from index.progress import partial_note, read_progress, status_line
 from index.reader import open_index, read_manifest
-from ingest.live import INGEST_TIER_ORDER, ProgressTracker, ingest_lock
+from ingest.live import INGEST_TIER_ORDER, TYPICAL_CHUNKS_PER_DOC, ProgressTracker, ingest_lock
 from ingest.pipeline import DOCS_PER_BATCH, run_ingest
 from medcite.errors import MedCiteError
 from medcite.settings import REPO_ROOT, Settings, load_settings
@@ -111,6 +111,9 @@ def test_tracker_eta_uses_each_tiers_chunks_per_document() -> None:
     now[0] = 20.0  # 200 chunks in 20 s: 10 chunks/s
     assert tracker.rate() == pytest.approx(10.0)
     assert tracker.eta_s() == pytest.approx(50 * 2 / 10.0)  # 50 abstracts left, 2 chunks each
+    # a tier not reached yet counts with the corpus-measured ratio, not the run's average so far
+    tracker.expected["drug_label"] = 10
+    assert tracker.eta_s() == pytest.approx((50 * 2 + 10 * TYPICAL_CHUNKS_PER_DOC["drug_label"]) / 10.0)
 
 
 def test_a_second_ingest_on_the_same_folder_is_refused(
@@ -164,3 +167,15 @@ def test_batches_of_long_documents_are_cut_by_size(settings: Settings) -> None:
     assert len(commits) >= len(long_docs) * size // CHARS_PER_BATCH  # not one batch of twelve
     progress = read_progress(settings.home)
     assert progress is not None and sum(t.done for t in progress.tiers.values()) == len(long_docs)
+
+
+def test_a_sliver_of_the_corpus_reads_as_under_one_percent_not_zero() -> None:
+    from index.progress import IngestProgress, TierProgress
+
+    progress = IngestProgress(
+        "running", 0, "", "", {"guideline": TierProgress(54, 1553, 54), "research": TierProgress(0, 33318, 0)}
+    )
+    assert partial_note(progress) == (
+        "Answered from under 1% of the corpus; guidelines, research abstracts not indexed yet "
+        "(indexing stopped)."
+    )

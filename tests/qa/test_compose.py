@@ -146,3 +146,48 @@ def test_composed_answers_respect_the_audience_word_limits() -> None:
         assert drafts and (total <= words or len(drafts) == 1)
     unbounded = compose("What is the treatment for dermatomyositis?", tier_hits, ComposerSettings())
     assert sum(len(d.text.split()) for d in unbounded) > 40  # the limit is what cut them
+
+
+PREDNISONE_INDICATIONS = (
+    "2. Rheumatic Disorders\n"
+    "As adjunctive therapy for short-term administration (to tide the patient over an acute episode or "
+    "exacerbation) in:\nPsoriatic arthritis\nRheumatoid arthritis\n"
+    "3. Collagen Diseases\nDuring an exacerbation or as maintenance therapy in selected cases of:\n"
+    "Systemic lupus erythematosus\nSystemic dermatomyositis (polymyositis)\nAcute rheumatic carditis\n"
+    "4. Dermatologic Diseases\nPemphigus\nBullous dermatitis herpetiformis"
+)
+
+
+def test_a_labels_indications_list_answers_a_treatment_question() -> None:
+    """Issue 17: the prednisone label lists "Systemic dermatomyositis (polymyositis)" under Collagen
+    Diseases, one item per line; before, its lines were joined into one run-on the composer could not
+    use, and the label section quoted another drug's adverse reactions instead."""
+    from qa.compose import compose_tier
+    from qa.support import check_support
+
+    label = chunk(
+        PREDNISONE_INDICATIONS,
+        tier=Tier.DRUG_LABEL,
+        title="PredniSONE Tablets, USP",
+        section="INDICATIONS AND USAGE",
+        collection="spl",
+    )
+    other = chunk(
+        "Rare cases of dermatomyositis have been reported during treatment with statins.",
+        tier=Tier.DRUG_LABEL,
+        title="PRAVACHOL",
+        section="ADVERSE REACTIONS",
+        collection="openfda",
+    )
+    question = "What is the treatment for dermatomyositis?"
+    drafts = compose_tier(
+        question, Tier.DRUG_LABEL, [hit(label, rank=1), hit(other, rank=2)], "clinician", ComposerSettings()
+    )
+    lead = drafts[0]
+    assert lead.is_lead and "Systemic dermatomyositis (polymyositis)" in lead.text
+    assert "maintenance therapy" in lead.text and label.chunk_id in lead.chunk_ids
+    assert "lupus" not in lead.text and "Pemphigus" not in " ".join(
+        d.text for d in drafts
+    )  # only the item asked about
+    hits = {label.chunk_id: hit(label), other.chunk_id: hit(other)}
+    assert check_support([lead], hits, ComposerSettings().support_threshold)  # every word from the passage
