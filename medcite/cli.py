@@ -127,7 +127,8 @@ def status_cmd(
     if quiet:
         return
     if as_json:
-        print(json.dumps({**stats, "ingest": progress.to_dict() if progress else None}, indent=2))
+        ingest = {**progress.to_dict(), "alive": progress.alive} if progress else None
+        print(json.dumps({**stats, "ingest": ingest}, indent=2))
         return
     if line and not summary:
         print(line)
