@@ -6,6 +6,9 @@ from __future__ import annotations
 APP_CSS = """
 #mc-header h1 { margin: 0 0 .2rem 0; font-size: 1.6rem; }
 #mc-header p { margin: 0; color: var(--body-text-color-subdued); }
+#mc-index-status { background: #eef4ff; border-left: 4px solid #3b6fd8; border-radius: 4px;
+  padding: .45rem .75rem; font-size: .92rem; }
+#mc-index-status p { margin: 0; }
 .mc-conversation, .mc-answer, .mc-turn { max-width: 100%; overflow-wrap: anywhere; }
 .mc-turn { margin: 0 0 1.4rem 0; }
 .mc-question { font-weight: 600; font-size: 1.05rem; margin: .4rem 0 .6rem 0; }

@@ -240,3 +240,55 @@ def test_missing_index_page_says_which_command_to_run(
     finally:
         context.close()
         app.close()
+
+
+class IndexingEngine(FakeEngine):
+    """The fake engine plus what `qa.live.LiveEngine` gives the page: a status line while the index
+    is being built (None once complete)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line: str | None = (
+            "Indexing the corpus: 41% of the corpus searchable (guidelines 1,553/1,553, research "
+            "abstracts 2,000/15,340), 11.2 passages/s, done in about 2.1 hours. Answers use what is "
+            "indexed so far."
+        )
+
+    def status(self) -> str | None:
+        return self.line
+
+
+def test_status_line_shows_while_indexing_and_goes_when_complete(
+    browser: Any, ui_settings: Settings, artifacts_dir: Path
+) -> None:
+    from ui_fakes import free_port, list_conversation
+
+    from ui.app import STATUS_EVERY_S, build_app, launch
+    from ui.feedback import InMemoryFeedbackSink
+
+    engine = IndexingEngine()
+    app = build_app(
+        ui_settings,
+        engine_factory=lambda _s: engine,
+        store=InMemoryFeedbackSink(),
+        conversation_factory=list_conversation,
+    )
+    port = free_port()
+    launch(app, "127.0.0.1", port, block=False)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        chat = Chat(context.new_page(), f"http://127.0.0.1:{port}/")
+        status = chat.page.locator("#mc-index-status")
+        status.wait_for()
+        assert "41% of the corpus searchable" in status.inner_text()
+        chat.shot(artifacts_dir, "indexing-status")
+        engine.line = None  # the ingest finished
+        chat.page.wait_for_function(
+            "() => { const el = document.querySelector('#mc-index-status');"
+            " return !el || el.offsetParent === null || !el.innerText.trim(); }",
+            timeout=int(STATUS_EVERY_S * 1000 * 4),
+        )
+        assert not chat.errors
+    finally:
+        context.close()
+        app.close()
