@@ -19,19 +19,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from ui.screenshot import CHROMIUM, CHROMIUM_ARGS
+
 QUESTION = "What is the treatment for dermatomyositis?"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 def _up(url: str) -> bool:
