@@ -52,6 +52,7 @@ class IngestProgress:
     chunks_per_s: float = 0.0
     eta_s: float | None = None
     published_generation: int | None = None  # the catalog generation the searchable snapshot holds
+    error: str | None = None  # why a failed run stopped (user-facing text)
 
     @property
     def alive(self) -> bool:
@@ -89,6 +90,7 @@ class IngestProgress:
             published_generation=(
                 None if data.get("published_generation") is None else int(data["published_generation"])
             ),
+            error=None if data.get("error") is None else str(data["error"]),
         )
 
 
@@ -147,10 +149,11 @@ def _minutes(seconds: float) -> str:
 
 
 def _share(share: float) -> str:
-    """'41%'; 'under 1%' rather than a misleading '0%' once anything is searchable."""
+    """'41%'; 'under 1%' rather than a misleading '0%' once anything is searchable, and at most 99%
+    while the run has not finished (some expected records may never become documents)."""
     if 0.0 < share < 0.005:
         return "under 1%"
-    return f"{share:.0%}"
+    return f"{min(share, 0.99):.0%}"
 
 
 def _pending_tiers(progress: IngestProgress) -> list[str]:
@@ -181,9 +184,11 @@ def status_line(progress: IngestProgress | None) -> str | None:
         rate = f", {progress.chunks_per_s:.1f} passages/s" if progress.chunks_per_s else ""
         eta = f", done in {_minutes(progress.eta_s)}" if progress.eta_s is not None else ""
         return f"Indexing the corpus: {done}{counts}{rate}{eta}. Answers use what is indexed so far."
+    why = f" ({progress.error})" if progress.error else ""
     return (
-        f"Indexing stopped before the end: {done}{counts}. Run `make run` or `medcite ingest` to "
-        "finish it; nothing indexed so far is lost."
+        f"Indexing stopped before the end{why}: {done}{counts}. Start `make run` again (or run "
+        "`medcite ingest`) to finish it; nothing indexed so far is lost. Details are in the ingest "
+        "log (ingest.log in the MedCite home folder)."
     )
 
 

@@ -17,12 +17,13 @@ from embedding.factory import embedder_from_settings
 from embedding.query_cache import CachedQueryEmbedder
 from index.catalog import Catalog
 from index.corpus_stats import LEXICON_COLLECTION, CorpusStats
-from index.dense_matrix import load_dense_matrix, top_k
-from index.keyword import KeywordIndex
+from index.dense_matrix import load_dense_matrix, matrix_generation, top_k
+from index.keyword import KeywordIndex, read_sidecar
 from index.manifest import IndexManifest, check_manifest
+from index.progress import read_progress, status_line
 from index.vector_store import VectorStore
 from medcite.embedding import Embedder
-from medcite.errors import IndexMismatchError, IndexMissingError
+from medcite.errors import IndexBusyError, IndexMismatchError, IndexMissingError
 from medcite.settings import Settings
 from medcite.types import TIERS, Chunk, SearchFilters, Tier
 
@@ -230,17 +231,49 @@ def read_manifest(settings: Settings) -> IndexManifest | None:
         catalog.close()
 
 
-def read_index_stats(settings: Settings) -> dict[str, Any]:
-    """Stats of the index on disk without loading the embedding model; raises like open_index."""
+def _unfinished(settings: Settings) -> IndexMissingError:
+    """No ingest has finished yet: one is running (say how far) or stopped (say how to finish it)."""
+    running = read_progress(settings.home)
+    if running is not None and running.alive:
+        return IndexMissingError(
+            "The first ingest of this index has not finished yet. " + (status_line(running) or ""),
+            hint="Ask in the web chat (`make run`), which answers from what is indexed so far, or wait "
+            "for the ingest to finish (`medcite status` shows how far it is).",
+        )
+    return IndexMissingError(f"No finished index in {settings.home}.", hint="Run `medcite ingest`.")
+
+
+def _ingest_running(settings: Settings) -> IndexBusyError | None:
+    """An error naming the ingest that is writing this index right now, or None."""
+    running = read_progress(settings.home)
+    if running is None or not running.alive:
+        return None
+    return IndexBusyError(
+        "An ingest is adding to this index right now. " + (status_line(running) or ""),
+        hint="Ask in the web chat (`make run`), which answers from what is indexed so far, or wait "
+        "for the ingest to finish.",
+    )
+
+
+def read_index_stats(settings: Settings, *, partial: bool = False) -> dict[str, Any]:
+    """Stats of the index on disk without loading the embedding model; raises like open_index.
+    `partial` also counts an index whose first ingest has not finished (what `medcite status`
+    shows beside the ingest's progress); the vector count is then Chroma's only when no ingest is
+    writing it."""
     if not settings.catalog_path.exists():
         raise IndexMissingError(f"No index in {settings.home}.", hint="Run `medcite ingest`.")
     catalog = Catalog(settings.catalog_path)
     try:
         manifest = catalog.manifest()
-        if manifest is None or manifest.built_at is None:
-            raise IndexMissingError(f"No finished index in {settings.home}.", hint="Run `medcite ingest`.")
+        if manifest is None:
+            raise _unfinished(settings)
+        if not partial and (manifest.built_at is None or manifest.corpus_hash is None):
+            raise _unfinished(settings)
         check_manifest(manifest, settings.index_params())
-        vectors = VectorStore(settings, _NoEmbedder(manifest.embedding_model, manifest.dim)).count()
+        if _ingest_running(settings) is not None:
+            vectors = -1  # Chroma is being written by another process: not opened from here
+        else:
+            vectors = VectorStore(settings, _NoEmbedder(manifest.embedding_model, manifest.dim)).count()
         try:
             bm25 = len(KeywordIndex(settings.bm25_dir))
         except FileNotFoundError:
@@ -257,18 +290,21 @@ def open_index(settings: Settings, embedder: Embedder | None = None, *, live: bo
     (the web chat's background ingest): the keyword index may be older than the catalog, Chroma is
     not opened, and the keyword copy must be the generation the manifest published (else
     IndexMismatchError: a publish is under way, try again)."""
-    missing = IndexMissingError(f"No index in {settings.home}.", hint="Run `medcite ingest`.")
     if not settings.catalog_path.exists():
-        raise missing
+        raise IndexMissingError(f"No index in {settings.home}.", hint="Run `medcite ingest`.")
     catalog = Catalog(settings.catalog_path)
     manifest = catalog.manifest()
-    if manifest is None or manifest.built_at is None:
+    if manifest is None or manifest.built_at is None or (not live and manifest.corpus_hash is None):
         catalog.close()
-        raise missing
+        raise _unfinished(settings)
     try:
         check_manifest(manifest, settings.index_params(), embedder.dim if embedder is not None else None)
-        if not live and manifest.bm25_generation != manifest.catalog_generation:
-            raise _stale_keyword_index(settings)
+        if not live:
+            busy = _ingest_running(settings)  # it writes Chroma, which one process at a time may open
+            if busy is not None:
+                raise busy
+            if manifest.bm25_generation != manifest.catalog_generation:
+                raise _stale_keyword_index(settings)
         if embedder is None:
             embedder = embedder_from_settings(settings)
             check_manifest(manifest, settings.index_params(), embedder.dim)
@@ -278,8 +314,8 @@ def open_index(settings: Settings, embedder: Embedder | None = None, *, live: bo
             raise IndexMissingError(
                 f"The keyword index in {settings.bm25_dir} is missing.", hint="Run `medcite ingest`."
             ) from exc
-        if live and index.generation != manifest.bm25_generation:
-            raise IndexMismatchError(
+        if live and not _snapshot_settled(settings, index, manifest.bm25_generation):
+            raise IndexBusyError(
                 "The index is being published by the running ingest.", hint="Ask again in a moment."
             )
         return index
@@ -288,18 +324,19 @@ def open_index(settings: Settings, embedder: Embedder | None = None, *, live: bo
         raise
 
 
-def _stale_keyword_index(settings: Settings) -> IndexMismatchError:
-    """The keyword index is older than the catalog: an ingest is running (say how far it is) or was
-    interrupted (say how to finish it)."""
-    from index.progress import read_progress, status_line
+def _snapshot_settled(settings: Settings, index: Index, published: int | None) -> bool:
+    """Whether the keyword index and the dense matrix just loaded are both of the published
+    generation, read again from disk after loading: a publish that swapped a folder between reading
+    its sidecar and loading its arrays would otherwise pair one generation's ids with another's
+    arrays."""
+    sidecar = read_sidecar(settings.bm25_dir)
+    if index.generation != published or sidecar is None or sidecar.generation != published:
+        return False
+    return index.dense_matrix is None or matrix_generation(settings.dense_dir) == published
 
-    running = read_progress(settings.home)
-    if running is not None and running.alive:
-        return IndexMismatchError(
-            "An ingest is adding to this index right now. " + (status_line(running) or ""),
-            hint="Ask in the web chat (`make run`), which answers from what is indexed so far, or wait "
-            "for the ingest to finish.",
-        )
+
+def _stale_keyword_index(settings: Settings) -> IndexMismatchError:
+    """The keyword index is older than the catalog and no ingest is running: one was interrupted."""
     return IndexMismatchError(
         "The keyword index is older than the catalog (an ingest was interrupted).",
         hint="Run `medcite ingest` to finish it.",

@@ -2,9 +2,10 @@
 at once and runs `medcite ingest --publish-every S` as a child process, which uses the other core
 while the server answers from what is already published.
 
-The child's output goes to `<home>/ingest.log`.  It dies with its parent (Linux `PR_SET_PDEATHSIG`:
-even a SIGKILLed server takes it along) and the ingest's crash rules make that safe: the next run
-resumes where it stopped.  Only one ingest runs per index folder (`ingest.live.ingest_lock`).
+The child's output goes to `<home>/ingest.log`.  It ends with its parent (`follow_parent`, Linux
+`PR_SET_PDEATHSIG`: even a SIGKILLed server takes it along) and the ingest's crash rules make that
+safe: the next run resumes where it stopped.  Only one ingest runs per index folder
+(`ingest.live.ingest_lock`).
 """
 
 from __future__ import annotations
@@ -23,14 +24,29 @@ LOG_FILE = "ingest.log"
 # Publish a searchable snapshot at most this often (seconds); the publisher also waits at least five
 # times as long as the last publish took, so on the full corpus it is every few minutes.
 PUBLISH_EVERY_S = 60.0
+PARENT_ENV = "MEDCITE_PARENT_PID"  # set for the child: the pid of the server it belongs to
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Ask Linux to send the child SIGTERM when its parent dies (no-op elsewhere)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def follow_parent() -> None:
+    """In the child ingest (`medcite ingest` with MEDCITE_PARENT_PID set): end with the server.
+
+    Linux sends SIGTERM when the parent dies (`PR_SET_PDEATHSIG`, set here in the child itself, not
+    between fork and exec); SIGTERM becomes KeyboardInterrupt, so the run records "interrupted" and
+    leaves the index settled. A parent already gone before this ran means exit at once."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent:
+        return
+    signal.signal(signal.SIGTERM, _interrupt)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if str(os.getppid()) != parent:
+        raise SystemExit("The web chat that started this ingest has stopped; not ingesting.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def needs_ingest(settings: Settings) -> bool:
@@ -63,6 +79,7 @@ def start_background_ingest(
     child_env = {**os.environ, **(env or {})}
     child_env["MEDCITE_HOME"] = str(settings.home)
     child_env["MEDCITE_CORPUS"] = str(settings.corpus)
+    child_env[PARENT_ENV] = str(os.getpid())
     log = open(settings.home / LOG_FILE, "ab")  # noqa: SIM115 - handed to the child
     try:
         return subprocess.Popen(
@@ -71,7 +88,6 @@ def start_background_ingest(
             stdout=log,
             stderr=subprocess.STDOUT,
             env=child_env,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
         )
     finally:
         log.close()  # the child holds its own descriptor

@@ -23,6 +23,7 @@ from medcite.errors import MedCiteError
 from medcite.types import Tier
 
 INGEST_TIER_ORDER: tuple[Tier, ...] = (Tier.GUIDELINE, Tier.DRUG_LABEL, Tier.PATIENT_INFO, Tier.RESEARCH)
+_RANK = {t.value: i for i, t in enumerate(INGEST_TIER_ORDER)}
 LOCK_FILE = "ingest.lock"
 LOCK_WAIT_S = 5.0
 # Progress is written at most this often (a batch can take well under a second on small corpora).
@@ -93,8 +94,11 @@ class ProgressTracker:
         searchable: Mapping[str, int],
         published_generation: int | None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        tier_ordered: bool = False,
     ) -> None:
         self.home = home
+        self.tier_ordered = tier_ordered
         self.expected = dict(expected)
         self.searchable = dict(searchable)
         self.published_generation = published_generation
@@ -107,9 +111,19 @@ class ProgressTracker:
         self._last_write = -1e9
         self.started_at = _now()
         self.state = "running"
+        self.error: str | None = None
 
     def documents(self, tier: str, read: int, embedded: int, chunks: int) -> None:
-        """`read` documents of `tier` seen, of which `embedded` were (re-)embedded into `chunks`."""
+        """`read` documents of `tier` seen, of which `embedded` were (re-)embedded into `chunks`.
+
+        When the corpus is read tier by tier (`tier_ordered`: a corpus folder, in INGEST_TIER_ORDER),
+        a tier has all the documents it will get once a later tier starts: its expected count
+        (MANIFEST.json records, which can exceed the documents they make, e.g. FDARxBench passages
+        grouped by label) becomes what was read."""
+        if self.tier_ordered and tier in _RANK:
+            for earlier in INGEST_TIER_ORDER[: _RANK[tier]]:
+                if earlier.value in self.done:
+                    self.expected[earlier.value] = self.done[earlier.value]
         self.done[tier] = self.done.get(tier, 0) + read
         self.embedded_docs[tier] = self.embedded_docs.get(tier, 0) + embedded
         self.embedded_chunks[tier] = self.embedded_chunks.get(tier, 0) + chunks
@@ -124,9 +138,14 @@ class ProgressTracker:
         return self.chunks / max(1e-6, self._clock() - self._start)
 
     def eta_s(self) -> float | None:
+        """Seconds to the end at the rate so far. Documents left count with their tier's chunks per
+        document, times the share of documents read so far that needed embedding (an update of an
+        index that is mostly unchanged only reads and compares the rest)."""
         rate = self.rate()
         if rate <= 0:
             return None
+        read = sum(self.done.values())
+        to_embed = sum(self.embedded_docs.values()) / read if read else 1.0
         remaining = 0.0
         for tier, expected in self.expected.items():
             left = max(0, expected - self.done.get(tier, 0))
@@ -134,7 +153,7 @@ class ProgressTracker:
             per_doc = self.embedded_chunks.get(tier, 0) / n if n else TYPICAL_CHUNKS_PER_DOC.get(tier)
             if left and per_doc is None:
                 return None
-            remaining += left * (per_doc or 0.0)
+            remaining += left * (per_doc or 0.0) * to_embed
         return remaining / rate
 
     def snapshot(self) -> IngestProgress:
@@ -152,6 +171,7 @@ class ProgressTracker:
             chunks_per_s=round(self.rate(), 2),
             eta_s=None if self.state != "running" else self.eta_s(),
             published_generation=self.published_generation,
+            error=self.error,
         )
 
     def write(self, *, force: bool = False) -> None:
@@ -162,6 +182,7 @@ class ProgressTracker:
         self._last_write = self._clock()
         write_progress(self.home, self.snapshot())
 
-    def finish(self, state: str) -> None:
+    def finish(self, state: str, error: str | None = None) -> None:
         self.state = state
+        self.error = error
         self.write(force=True)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +29,13 @@ from index.catalog import Catalog
 from index.dense_matrix import build_dense_matrix, matrix_generation, remove_dense_matrix
 from index.keyword import read_sidecar
 from index.manifest import check_manifest
+from index.progress import IngestProgress, read_progress, write_progress
 from index.vector_store import VectorStore
 from index.writer import rebuild_keyword_index, wipe_index
 from ingest.chunker import ChunkParams, chunk_document
 from ingest.live import INGEST_TIER_ORDER, ProgressTracker, ingest_lock
 from medcite.embedding import Embedder
+from medcite.errors import MedCiteError
 from medcite.settings import Settings
 from medcite.types import Chunk, Document
 
@@ -126,6 +130,7 @@ class _CorpusInput:
     expected: int | None
     # Documents each tier should end with (MANIFEST.json record counts; counted for a list of Documents).
     expected_by_tier: dict[str, int] = field(default_factory=dict)
+    tier_ordered: bool = False  # documents come tier by tier in INGEST_TIER_ORDER (a corpus folder)
 
 
 def _open_corpus(settings: Settings, corpus: Any) -> _CorpusInput:
@@ -140,7 +145,7 @@ def _open_corpus(settings: Settings, corpus: Any) -> _CorpusInput:
         for entry in read.entries:
             by_tier[entry.tier.value] = by_tier.get(entry.tier.value, 0) + int(entry.records or 0)
         return _CorpusInput(
-            read.documents, read.report, str(path), corpus_hash(path), _expected_records(path), by_tier
+            read.documents, read.report, str(path), corpus_hash(path), _expected_records(path), by_tier, True
         )
     if hasattr(corpus, "documents") and hasattr(corpus, "report"):
         return _CorpusInput(corpus.documents, corpus.report, None, None, None)
@@ -293,7 +298,22 @@ def run_ingest(
     runs at a time.
     """
     with ingest_lock(settings.home):
-        return _run_ingest(settings, embedder, corpus, rebuild, progress, on_batch, publish_every_s)
+        try:
+            return _run_ingest(settings, embedder, corpus, rebuild, progress, on_batch, publish_every_s)
+        except MedCiteError as exc:
+            _record_early_failure(settings.home, exc)
+            raise
+
+
+def _record_early_failure(home: Path, exc: MedCiteError) -> None:
+    """A run refused before it began tracking (another index's parameters, an unreadable corpus)
+    still tells the web chat and `medcite status` why it stopped."""
+    last = read_progress(home)
+    if last is not None and last.pid == os.getpid() and last.state == "failed":
+        return  # the run's own tracker recorded it
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with contextlib.suppress(OSError):
+        write_progress(home, IngestProgress("failed", os.getpid(), now, now, error=str(exc)))
 
 
 def _run_ingest(
@@ -324,11 +344,13 @@ def _run_ingest(
             src.expected_by_tier,
             _searchable_by_tier(catalog) if manifest is not None and manifest.built_at else {},
             manifest.bm25_generation if manifest is not None else None,
+            tier_ordered=src.tier_ordered,
         )
         tracker.write(force=True)
         publisher = _Publisher(settings, catalog, store, embedder.dim, result, tracker, publish_every_s)
         run_id = catalog.start_run(src.label)
         status = "failed"
+        error: str | None = None
         try:
             _reconcile(catalog, store, embedder, settings, result)
             seen = _ingest_documents(
@@ -337,7 +359,8 @@ def _run_ingest(
             _delete_missing(catalog, store, src, seen, result)
             generation = catalog.generation()
             sidecar = read_sidecar(settings.bm25_dir)
-            if result.changed or sidecar is None or sidecar.generation != generation:
+            published_now = publisher.generation == generation  # the last batch is already searchable
+            if (result.changed and not published_now) or sidecar is None or sidecar.generation != generation:
                 rebuild_keyword_index(settings, catalog, generation)
                 result.bm25_rebuilt = True
                 sidecar = read_sidecar(settings.bm25_dir)
@@ -356,7 +379,8 @@ def _run_ingest(
             status = "interrupted"
             _settle_after_failure(catalog, settings)
             raise
-        except Exception:
+        except Exception as exc:
+            error = str(exc) if isinstance(exc, MedCiteError) else f"unexpected {type(exc).__name__}"
             _settle_after_failure(catalog, settings)
             raise
         finally:
@@ -365,7 +389,7 @@ def _run_ingest(
             with contextlib.suppress(Exception):  # never mask the original error
                 catalog.finish_run(run_id, status, counts)
             with contextlib.suppress(Exception):
-                tracker.finish({"ok": "finished"}.get(status, status))
+                tracker.finish({"ok": "finished"}.get(status, status), error if status == "failed" else None)
         return result
     finally:
         catalog.close()
@@ -401,6 +425,7 @@ class _Publisher:
         self._last = float("-inf")  # the first batch is published at once: answers within a minute
         self._cost = 0.0
         self.count = 0
+        self.generation: int | None = None  # the catalog generation last published
 
     def maybe_publish(self) -> bool:
         if self.every_s is None:
@@ -422,6 +447,7 @@ class _Publisher:
         self._last = time.monotonic()
         self._cost = self._last - started
         self.count += 1
+        self.generation = generation
         self.tracker.published(generation, _searchable_by_tier(self.catalog))
         return True
 

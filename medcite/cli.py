@@ -86,7 +86,10 @@ def ingest_cmd(
 ) -> None:
     """Read the corpus and (incrementally) update the vector store, BM25 index and catalog."""
     from embedding.factory import embedder_from_settings
+    from ingest.background import follow_parent
     from ingest.pipeline import run_ingest
+
+    follow_parent()  # a background ingest of the web chat ends with it (no-op otherwise)
 
     s = _settings(corpus=corpus)
     if not (s.corpus / "MANIFEST.json").exists():
@@ -119,7 +122,8 @@ def status_cmd(
     progress = read_progress(s.home)
     line = status_line(progress)
     try:
-        stats = read_index_stats(s)
+        # --quiet asks for a finished index; otherwise a first ingest's partial index is shown too
+        stats = read_index_stats(s, partial=not quiet)
     except MedCiteError:
         if line and not quiet:
             print(line)  # nothing searchable yet, but an ingest is under way (or stopped early)
@@ -132,6 +136,8 @@ def status_cmd(
         return
     if line and not summary:
         print(line)
+    if stats["vectors"] < 0:
+        stats["vectors"] = "(not counted: the running ingest is writing them)"
     tiers = ", ".join(f"{k} {v}" for k, v in stats["by_tier"].items())
     line = f"{stats['documents']} documents, {stats['chunks']} chunks ({tiers})"
     if summary:

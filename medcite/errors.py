@@ -23,5 +23,9 @@ class IndexMismatchError(MedCiteError):
     """The index on disk was built with different index-defining settings."""
 
 
+class IndexBusyError(MedCiteError):
+    """An ingest is writing the index right now (or publishing a snapshot of it): try again later."""
+
+
 class CorpusError(MedCiteError):
     """The corpus folder or its manifest cannot be used."""

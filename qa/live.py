@@ -10,6 +10,7 @@ message that says indexing has started.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,10 +20,12 @@ from typing import Any
 from index.progress import IngestProgress, partial_note, read_progress, status_line
 from index.reader import Index, open_index, read_manifest
 from medcite.embedding import Embedder
-from medcite.errors import IndexMismatchError, IndexMissingError, MedCiteError
+from medcite.errors import IndexBusyError, IndexMissingError, MedCiteError
 from medcite.settings import Settings
 from medcite.types import Answer, Audience, SearchFilters, answer_content_id
 from qa.engine import AnswerEngine
+
+log = logging.getLogger(__name__)
 
 # How often (seconds) the manifest and the progress file are looked at: one small SQLite read and
 # one small JSON read, not per token of a streamed answer.
@@ -59,6 +62,8 @@ class LiveEngine:
         self._lock = threading.Lock()
         self._engine: AnswerEngine | None = None
         self._generation: int | None = None
+        self._published: tuple[object, ...] | None = None  # the manifest state the engine was opened at
+        self._problem: MedCiteError | None = None  # why nothing can be opened (not "not yet")
         self._checked = -1e9
         self._progress: IngestProgress | None = None
         self.refresh(force=True)
@@ -87,8 +92,13 @@ class LiveEngine:
         return self._progress
 
     def status(self) -> str | None:
-        """The page's status line (None when the index is complete)."""
-        self.refresh()
+        """The page's status line (None when the index is complete); never raises (a timer calls it)."""
+        try:
+            self.refresh()
+        except Exception:  # noqa: BLE001 - the status line must not break the page
+            log.exception("could not read the index status")
+        if self._problem is not None and self._engine is None:
+            return f"The index cannot be used: {self._problem}"
         return status_line(self._progress)
 
     # --- answering ----------------------------------------------------------------------------
@@ -102,6 +112,8 @@ class LiveEngine:
     ) -> Iterator[Answer]:
         self.refresh()
         engine = self._engine
+        if engine is None and self._problem is not None:
+            raise self._problem
         if engine is None:
             line = status_line(self._progress)
             raise MedCiteError(
@@ -136,24 +148,31 @@ class LiveEngine:
                 return False
             self._checked = now
             self._progress = read_progress(self.settings.home)
-            published = self._published_generation()
-            if published is None or published == self._generation:
+            published = self._published_state()
+            if published is None or published == self._published:
                 return False
             try:
                 index = open_index(self.settings, self._embedder, live=True)
-            except (IndexMissingError, IndexMismatchError):
+            except (IndexMissingError, IndexBusyError):
+                return False  # nothing published yet, or a publish under way: look again soon
+            except MedCiteError as exc:  # another model or chunking: `medcite ingest --rebuild`
+                self._problem = exc
                 return False
-            if self._embedder is None:
-                self._embedder = index.embedder
-            engine = self._build(index, self.settings)
-            self._engine, self._generation = engine, index.generation
+            try:
+                engine = self._build(index, self.settings)
+            except BaseException:
+                index.close()
+                raise
+            self._engine, self._generation, self._published = engine, index.generation, published
+            self._problem = None
         if self._on_new_engine is not None:
             self._on_new_engine(engine)
         return True
 
-    def _published_generation(self) -> int | None:
-        """The generation the manifest says is searchable, None before the first publish."""
+    def _published_state(self) -> tuple[object, ...] | None:
+        """What the manifest says is searchable (generation, corpus hash, when), None before the first
+        publish. The corpus hash is recorded when a run finishes, often without a new generation."""
         manifest = read_manifest(self.settings)
         if manifest is None or manifest.built_at is None:
             return None
-        return manifest.bm25_generation
+        return (manifest.bm25_generation, manifest.corpus_hash, manifest.built_at)

@@ -656,13 +656,14 @@ def serve(
         from ingest.background import needs_ingest, start_background_ingest, stop_background_ingest
 
         if not (settings.corpus / "MANIFEST.json").exists():
-            raise MedCiteError(
-                f"No MANIFEST.json in corpus folder {settings.corpus}.",
-                hint="Point MEDCITE_CORPUS at a folder with MANIFEST.json.",
+            print(
+                f"No MANIFEST.json in corpus folder {settings.corpus}: serving the index in "
+                f"{settings.home} as it is (point MEDCITE_CORPUS at a corpus to update it)."
             )
-        ingest = needs_ingest(settings)
-        if not ingest:
+            ingest = False
+        elif not needs_ingest(settings):
             print(f"The index in {settings.home} is up to date with {settings.corpus}.")
+            ingest = False
     if ingest:
         _prepare_embedding_model(settings)  # exported once here, not by two processes at a time
         child = start_background_ingest(settings)

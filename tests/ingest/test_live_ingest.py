@@ -147,8 +147,9 @@ def test_an_interrupted_run_reads_as_stopped_with_what_is_searchable(settings: S
     assert progress is not None and progress.state == "failed" and not progress.alive
     line = status_line(progress)
     assert line is not None and line.startswith(
-        "Indexing stopped before the end: 50% of the corpus searchable"
+        "Indexing stopped before the end (unexpected RuntimeError): 50% of the corpus searchable"
     )
+    assert "Start `make run` again" in line and "ingest.log" in line
     note = partial_note(progress)
     assert note is not None and "(indexing stopped)" in note
 
@@ -179,3 +180,73 @@ def test_a_sliver_of_the_corpus_reads_as_under_one_percent_not_zero() -> None:
         "Answered from under 1% of the corpus; guidelines, research abstracts not indexed yet "
         "(indexing stopped)."
     )
+
+
+def test_a_corpus_folder_ends_with_expected_equal_to_documents_read(settings: Settings) -> None:
+    """MANIFEST.json record counts can exceed the documents they make (bad records, passages grouped
+    by label); once the ingest moves past a tier, what it read is that tier's total, so a finished
+    tier never reads as "still indexing"."""
+    run_ingest(settings, CountingEmbedder(), corpus=FIXTURE_CORPUS, progress=False)
+    final = read_progress(settings.home)
+    assert final is not None and final.complete
+    manifest_records = {e.tier.value: 0 for e in read_corpus(FIXTURE_CORPUS).entries}
+    for e in read_corpus(FIXTURE_CORPUS).entries:
+        manifest_records[e.tier.value] += int(e.records or 0)
+    for tier in INGEST_TIER_ORDER[:-1]:  # every tier but the last was moved past
+        t = final.tiers[tier.value]
+        assert t.expected == t.done <= manifest_records[tier.value]
+    assert any(final.tiers[t.value].done < manifest_records[t.value] for t in INGEST_TIER_ORDER[:-1])
+
+
+def test_eta_counts_only_the_share_of_documents_that_need_embedding() -> None:
+    now = [0.0]
+    tracker = ProgressTracker(None, {"research": 1000}, {}, None, clock=lambda: now[0])
+    tracker.documents("research", read=500, embedded=5, chunks=10)  # an update: 1% changed
+    now[0] = 10.0  # 1 chunk/s
+    assert tracker.eta_s() == pytest.approx(500 * 2 * (5 / 500) / 1.0)
+
+
+def test_a_run_refused_before_it_starts_says_why_in_the_progress_file(settings: Settings) -> None:
+    run_ingest(settings, CountingEmbedder(), corpus=make_docs(3), progress=False)
+    other = settings.replace(index={"chunk_size": 500})
+    with pytest.raises(MedCiteError):
+        run_ingest(other, CountingEmbedder(), corpus=make_docs(3), progress=False)
+    progress = read_progress(settings.home)
+    assert progress is not None and progress.state == "failed" and progress.error
+    assert "chunk" in progress.error.lower()
+    line = status_line(progress)
+    assert line is not None and progress.error in line
+
+
+def test_a_plain_reader_is_kept_out_of_an_index_an_ingest_is_writing(settings: Settings) -> None:
+    from medcite.errors import IndexBusyError, IndexMissingError
+
+    refused: list[type] = []
+
+    def during(_: int) -> None:
+        for live in (False, True):
+            try:
+                open_index(settings, CountingEmbedder(), live=live).close()
+            except (IndexBusyError, IndexMissingError) as exc:
+                refused.append(type(exc))
+
+    run_ingest(
+        settings,
+        CountingEmbedder(),
+        corpus=make_docs(130),
+        progress=False,
+        on_batch=during,
+        publish_every_s=0,
+    )
+    # the first run's partial index is not a finished one for a plain reader; the live reader opens it
+    assert refused == [IndexMissingError, IndexMissingError]
+    run_ingest(
+        settings,
+        CountingEmbedder(),
+        corpus=make_docs(260),
+        progress=False,
+        on_batch=during,
+        publish_every_s=0,
+    )
+    # an update of a finished index: a plain reader would open Chroma beside the writer
+    assert refused[2:] and set(refused[2:]) == {IndexBusyError}

@@ -75,3 +75,30 @@ def test_noted_adds_once_and_changes_the_content_id(settings: Settings) -> None:
     assert once.answer_id != answer.answer_id and once.notices[-1].startswith("Answered from 40%")
     assert noted(once, once.notices[-1]) == once
     assert noted(answer, None) is answer
+
+
+def test_an_index_built_with_other_parameters_is_reported_not_awaited(settings: Settings) -> None:
+    run_ingest(settings, HashingEmbedder(), corpus=FIXTURE_CORPUS, progress=False)
+    other = settings.replace(index={"chunk_size": 500})
+    live = LiveEngine(other, HashingEmbedder())
+    with pytest.raises(MedCiteError, match="rebuild") as raised:
+        live.ask(QUESTION)
+    assert "still being built" not in str(raised.value)
+    status = live.status()
+    assert status is not None and status.startswith("The index cannot be used")
+
+
+def test_the_finished_runs_corpus_hash_reaches_the_engine(settings: Settings) -> None:
+    live = LiveEngine(settings, HashingEmbedder(), check_every_s=0.0)
+    seen: list[str] = []
+
+    def during(_: int) -> None:
+        live.refresh()
+        seen.append(live.corpus_hash)
+
+    result = run_ingest(
+        settings, HashingEmbedder(), corpus=FIXTURE_CORPUS, progress=False, on_batch=during, publish_every_s=0
+    )
+    assert seen and all(h == "" for h in seen)  # a partial first index has no corpus hash yet
+    live.refresh()
+    assert live.corpus_hash == result.corpus_hash  # set by the finished run without a new generation
