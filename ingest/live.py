@@ -28,8 +28,9 @@ LOCK_FILE = "ingest.lock"
 LOCK_WAIT_S = 5.0
 # Progress is written at most this often (a batch can take well under a second on small corpora).
 WRITE_EVERY_S = 2.0
-# Chunks per document of each tier, for the ETA of tiers not reached yet (once a tier is being
-# embedded its own ratio is used).  Measured by chunking the shared corpus with the default chunking
+# Chunks per document of each tier, for the ETA of tiers not reached yet when the corpus could not be
+# sampled (a list of documents; see ingest.pipeline.sample_chunks_per_doc); once a tier is being
+# embedded its own ratio is used.  Measured by chunking the shared corpus with the default chunking
 # (900/150): 34,795 documents, 148,168 chunks.  Tiers differ 60-fold, so one ratio for all would put
 # the full-corpus ETA off by a factor of ten either way.
 TYPICAL_CHUNKS_PER_DOC: dict[str, float] = {
@@ -84,7 +85,8 @@ class ProgressTracker:
     `expected` holds the documents each tier should have (MANIFEST.json record counts), `searchable`
     the documents per tier in the snapshot readers search now (from the catalog at start, updated on
     every publish).  The ETA assumes each tier's remaining documents yield as many chunks as those
-    embedded so far in that tier (for a tier not reached yet, TYPICAL_CHUNKS_PER_DOC).
+    embedded so far in that tier (for a tier not reached yet, `chunks_per_doc` sampled from the
+    corpus, else TYPICAL_CHUNKS_PER_DOC).
     """
 
     def __init__(
@@ -96,9 +98,12 @@ class ProgressTracker:
         clock: Callable[[], float] = time.monotonic,
         *,
         tier_ordered: bool = False,
+        chunks_per_doc: Mapping[str, float] | None = None,
     ) -> None:
         self.home = home
         self.tier_ordered = tier_ordered
+        # per tier, for tiers not embedded yet: sampled from the corpus, else TYPICAL_CHUNKS_PER_DOC
+        self.prior = {**TYPICAL_CHUNKS_PER_DOC, **(chunks_per_doc or {})}
         self.expected = dict(expected)
         self.searchable = dict(searchable)
         self.published_generation = published_generation
@@ -150,7 +155,7 @@ class ProgressTracker:
         for tier, expected in self.expected.items():
             left = max(0, expected - self.done.get(tier, 0))
             n = self.embedded_docs.get(tier, 0)
-            per_doc = self.embedded_chunks.get(tier, 0) / n if n else TYPICAL_CHUNKS_PER_DOC.get(tier)
+            per_doc = self.embedded_chunks.get(tier, 0) / n if n else self.prior.get(tier)
             if left and per_doc is None:
                 return None
             remaining += left * (per_doc or 0.0) * to_embed

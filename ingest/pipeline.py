@@ -131,6 +131,7 @@ class _CorpusInput:
     # Documents each tier should end with (MANIFEST.json record counts; counted for a list of Documents).
     expected_by_tier: dict[str, int] = field(default_factory=dict)
     tier_ordered: bool = False  # documents come tier by tier in INGEST_TIER_ORDER (a corpus folder)
+    chunks_per_doc: dict[str, float] = field(default_factory=dict)  # sampled per tier, for the ETA
 
 
 def _open_corpus(settings: Settings, corpus: Any) -> _CorpusInput:
@@ -144,8 +145,16 @@ def _open_corpus(settings: Settings, corpus: Any) -> _CorpusInput:
         by_tier: dict[str, int] = {}
         for entry in read.entries:
             by_tier[entry.tier.value] = by_tier.get(entry.tier.value, 0) + int(entry.records or 0)
+        sampled = sample_chunks_per_doc(read.root, read.entries, ChunkParams.of(settings.index))
         return _CorpusInput(
-            read.documents, read.report, str(path), corpus_hash(path), _expected_records(path), by_tier, True
+            read.documents,
+            read.report,
+            str(path),
+            corpus_hash(path),
+            _expected_records(path),
+            by_tier,
+            True,
+            sampled,
         )
     if hasattr(corpus, "documents") and hasattr(corpus, "report"):
         return _CorpusInput(corpus.documents, corpus.report, None, None, None)
@@ -155,6 +164,41 @@ def _open_corpus(settings: Settings, corpus: Any) -> _CorpusInput:
             counted[doc.tier.value] = counted.get(doc.tier.value, 0) + 1
         return _CorpusInput(corpus, None, None, None, len(corpus), counted)
     return _CorpusInput(corpus, None, None, None, None)
+
+
+# Documents read from the start of each corpus file to estimate its chunks per document (ETA only).
+SAMPLE_DOCS_PER_FILE = 20
+
+
+def sample_chunks_per_doc(root: Path, entries: Sequence[Any], params: ChunkParams) -> dict[str, float]:
+    """Chunks per document of each tier, estimated from the first SAMPLE_DOCS_PER_FILE documents of
+    each of its files, weighted by the files' record counts: tiers differ 60-fold (an FDA label
+    ~90 chunks, an abstract ~1.4) and so do corpora, so the ETA of a tier not reached yet needs its
+    own figure. Chunking is cheap; a file that cannot be read is left out (its tier then falls back
+    to the observed or typical ratio)."""
+    from corpus.manifest import reader_for
+
+    weighted: dict[str, float] = {}
+    records: dict[str, int] = {}
+    for entry in entries:
+        found = reader_for(entry)
+        if found is None:
+            continue
+        docs = chunks = 0
+        try:
+            for item in found[1](root / entry.path, entry.tier, entry.path):
+                if isinstance(item, Document):
+                    docs += 1
+                    chunks += len(chunk_document(item, params))
+                    if docs >= SAMPLE_DOCS_PER_FILE:
+                        break
+        except Exception:  # noqa: BLE001 - an estimate never stops an ingest; the read reports it
+            continue
+        if docs:
+            n = max(1, int(entry.records or docs))
+            weighted[entry.tier.value] = weighted.get(entry.tier.value, 0.0) + n * chunks / docs
+            records[entry.tier.value] = records.get(entry.tier.value, 0) + n
+    return {tier: weighted[tier] / records[tier] for tier in weighted}
 
 
 def _expected_records(path: Path) -> int | None:
@@ -345,6 +389,7 @@ def _run_ingest(
             _searchable_by_tier(catalog) if manifest is not None and manifest.built_at else {},
             manifest.bm25_generation if manifest is not None else None,
             tier_ordered=src.tier_ordered,
+            chunks_per_doc=src.chunks_per_doc,
         )
         tracker.write(force=True)
         publisher = _Publisher(settings, catalog, store, embedder.dim, result, tracker, publish_every_s)

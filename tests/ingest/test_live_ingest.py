@@ -250,3 +250,24 @@ def test_a_plain_reader_is_kept_out_of_an_index_an_ingest_is_writing(settings: S
     )
     # an update of a finished index: a plain reader would open Chroma beside the writer
     assert refused[2:] and set(refused[2:]) == {IndexBusyError}
+
+
+def test_chunks_per_document_are_sampled_per_tier_for_the_eta() -> None:
+    from ingest.chunker import ChunkParams, chunk_document
+    from ingest.pipeline import sample_chunks_per_doc
+
+    read = read_corpus(FIXTURE_CORPUS)
+    params = ChunkParams(900, 150)
+    sampled = sample_chunks_per_doc(read.root, read.entries, params)
+    assert set(sampled) == set(INGEST_TIER_ORDER_VALUES)
+    actual: dict[str, list[int]] = {}
+    for doc in read_corpus(FIXTURE_CORPUS).documents:
+        actual.setdefault(doc.tier.value, []).append(len(chunk_document(doc, params)))
+    for tier, counts in actual.items():  # small files are read whole: within the record-weighting
+        assert min(counts) <= sampled[tier] <= max(counts)
+    tracker = ProgressTracker(None, {"drug_label": 10}, {}, None, chunks_per_doc={"drug_label": 7.0})
+    tracker.documents("guideline", read=1, embedded=1, chunks=4)
+    assert tracker.eta_s() is not None and tracker.prior["drug_label"] == 7.0
+
+
+INGEST_TIER_ORDER_VALUES = [t.value for t in INGEST_TIER_ORDER]
