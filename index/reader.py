@@ -104,17 +104,14 @@ class Index:
         self, query: str, k: int, filters: SearchFilters | None = None
     ) -> list[tuple[str, float]]:
         """Top-k (chunk_id, cosine similarity): unfiltered from Chroma's HNSW graph; filtered from the
-        local matrix when there is one (exact), else with Chroma's `where`."""
-        if self.live:
-            if self.dense_matrix is None:
-                return []  # no published vectors yet: keyword search alone
-            mask = None if filters is None or filters.is_empty else self._mask(filters)
-            ids = self.keyword.chunk_ids
-            return [(ids[row], score) for row, score in top_k(self._scores(query), mask, k)]
-        if filters is None or filters.is_empty or self.dense_matrix is None:
-            return self.vectors.query(self.embed_query(query), k, filters)
+        local matrix when there is one (exact), else with Chroma's `where`. A live index reads only
+        the matrix (unfiltered too), and without one searches by keyword alone."""
+        unfiltered = filters is None or filters.is_empty
+        if self.dense_matrix is None or (unfiltered and not self.live):
+            return [] if self.live else self.vectors.query(self.embed_query(query), k, filters)
+        mask = None if filters is None or filters.is_empty else self._mask(filters)
         ids = self.keyword.chunk_ids
-        return [(ids[row], score) for row, score in top_k(self._scores(query), self._mask(filters), k)]
+        return [(ids[row], score) for row, score in top_k(self._scores(query), mask, k)]
 
     def _scores(self, query: str) -> np.ndarray:
         """Cosine similarity of the query to every chunk (vectors are unit length); the last few are
@@ -288,8 +285,8 @@ def open_index(settings: Settings, embedder: Embedder | None = None, *, live: bo
 
     `live` opens the last published snapshot while an ingest may still be adding to the catalog
     (the web chat's background ingest): the keyword index may be older than the catalog, Chroma is
-    not opened, and the keyword copy must be the generation the manifest published (else
-    IndexMismatchError: a publish is under way, try again)."""
+    not opened, and the keyword copy and dense matrix must be the generation the manifest published
+    (else IndexBusyError: a publish is under way, try again)."""
     if not settings.catalog_path.exists():
         raise IndexMissingError(f"No index in {settings.home}.", hint="Run `medcite ingest`.")
     catalog = Catalog(settings.catalog_path)
@@ -304,7 +301,10 @@ def open_index(settings: Settings, embedder: Embedder | None = None, *, live: bo
             if busy is not None:
                 raise busy
             if manifest.bm25_generation != manifest.catalog_generation:
-                raise _stale_keyword_index(settings)
+                raise IndexMismatchError(
+                    "The keyword index is older than the catalog (an ingest was interrupted).",
+                    hint="Run `medcite ingest` to finish it.",
+                )
         if embedder is None:
             embedder = embedder_from_settings(settings)
             check_manifest(manifest, settings.index_params(), embedder.dim)
@@ -333,11 +333,3 @@ def _snapshot_settled(settings: Settings, index: Index, published: int | None) -
     if index.generation != published or sidecar is None or sidecar.generation != published:
         return False
     return index.dense_matrix is None or matrix_generation(settings.dense_dir) == published
-
-
-def _stale_keyword_index(settings: Settings) -> IndexMismatchError:
-    """The keyword index is older than the catalog and no ingest is running: one was interrupted."""
-    return IndexMismatchError(
-        "The keyword index is older than the catalog (an ingest was interrupted).",
-        hint="Run `medcite ingest` to finish it.",
-    )
