@@ -14,7 +14,6 @@ that changed something, or whenever its recorded generation differs from the cat
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import time
@@ -151,7 +150,7 @@ def _open_corpus(settings: Settings, corpus: Any) -> _CorpusInput:
             read.report,
             str(path),
             corpus_hash(path),
-            _expected_records(path),
+            sum(by_tier.values()) or None,  # the progress bar's total (an estimate)
             by_tier,
             True,
             sampled,
@@ -199,15 +198,6 @@ def sample_chunks_per_doc(root: Path, entries: Sequence[Any], params: ChunkParam
             weighted[entry.tier.value] = weighted.get(entry.tier.value, 0.0) + n * chunks / docs
             records[entry.tier.value] = records.get(entry.tier.value, 0) + n
     return {tier: weighted[tier] / records[tier] for tier in weighted}
-
-
-def _expected_records(path: Path) -> int | None:
-    """Record count from MANIFEST.json, for the progress bar's total (an estimate)."""
-    try:
-        entries = json.loads((path / "MANIFEST.json").read_text(encoding="utf-8"))
-        return sum(int(e.get("records") or 0) for e in entries) or None
-    except (OSError, ValueError, TypeError, AttributeError):
-        return None
 
 
 def _with_source(docs: Iterable[Document], report: Any | None) -> Iterator[tuple[Document, str | None]]:
