@@ -86,7 +86,9 @@ class ProgressTracker:
     the documents per tier in the snapshot readers search now (from the catalog at start, updated on
     every publish).  The ETA assumes each tier's remaining documents yield as many chunks as those
     embedded so far in that tier (for a tier not reached yet, `chunks_per_doc` sampled from the
-    corpus, else TYPICAL_CHUNKS_PER_DOC).
+    corpus, else TYPICAL_CHUNKS_PER_DOC).  `indexed` holds the documents per tier the catalog had
+    when the run started (finished or not): a resumed ingest reads and skips those, so only a
+    tier's documents beyond them count in full.
     """
 
     def __init__(
@@ -99,12 +101,14 @@ class ProgressTracker:
         *,
         tier_ordered: bool = False,
         chunks_per_doc: Mapping[str, float] | None = None,
+        indexed: Mapping[str, int] | None = None,
     ) -> None:
         self.home = home
         self.tier_ordered = tier_ordered
         # per tier, for tiers not embedded yet: sampled from the corpus, else TYPICAL_CHUNKS_PER_DOC
         self.prior = {**TYPICAL_CHUNKS_PER_DOC, **(chunks_per_doc or {})}
         self.expected = dict(expected)
+        self.indexed = dict(indexed or {})
         self.searchable = dict(searchable)
         self.published_generation = published_generation
         self.done: dict[str, int] = {}
@@ -143,9 +147,10 @@ class ProgressTracker:
         return self.chunks / max(1e-6, self._clock() - self._start)
 
     def eta_s(self) -> float | None:
-        """Seconds to the end at the rate so far. Documents left count with their tier's chunks per
-        document, times the share of documents read so far that needed embedding (an update of an
-        index that is mostly unchanged only reads and compares the rest)."""
+        """Seconds to the end at the rate so far. A tier's documents left count with its chunks per
+        document; of those, the ones the index already held at start count only with the share of
+        documents read so far that needed embedding (an update, or a resumed run, only reads and
+        compares them), the others in full."""
         rate = self.rate()
         if rate <= 0:
             return None
@@ -153,12 +158,14 @@ class ProgressTracker:
         to_embed = sum(self.embedded_docs.values()) / read if read else 1.0
         remaining = 0.0
         for tier, expected in self.expected.items():
-            left = max(0, expected - self.done.get(tier, 0))
+            done = self.done.get(tier, 0)
+            left = max(0, expected - done)
             n = self.embedded_docs.get(tier, 0)
             per_doc = self.embedded_chunks.get(tier, 0) / n if n else self.prior.get(tier)
             if left and per_doc is None:
                 return None
-            remaining += left * (per_doc or 0.0) * to_embed
+            held_left = min(left, max(0, self.indexed.get(tier, 0) - (done - n)))  # indexed, not read yet
+            remaining += ((left - held_left) + held_left * to_embed) * (per_doc or 0.0)
         return remaining / rate
 
     def snapshot(self) -> IngestProgress:

@@ -373,13 +373,15 @@ def _run_ingest(
         src = _open_corpus(settings, corpus)
         result.corpus_hash = src.corpus_hash
         manifest = catalog.manifest()
+        indexed = _searchable_by_tier(catalog)
         tracker = ProgressTracker(
             settings.home,
             src.expected_by_tier,
-            _searchable_by_tier(catalog) if manifest is not None and manifest.built_at else {},
+            indexed if manifest is not None and manifest.built_at else {},
             manifest.bm25_generation if manifest is not None else None,
             tier_ordered=src.tier_ordered,
             chunks_per_doc=src.chunks_per_doc,
+            indexed=indexed,
         )
         tracker.write(force=True)
         publisher = _Publisher(settings, catalog, store, embedder.dim, result, tracker, publish_every_s)

@@ -200,10 +200,26 @@ def test_a_corpus_folder_ends_with_expected_equal_to_documents_read(settings: Se
 
 def test_eta_counts_only_the_share_of_documents_that_need_embedding() -> None:
     now = [0.0]
-    tracker = ProgressTracker(None, {"research": 1000}, {}, None, clock=lambda: now[0])
+    tracker = ProgressTracker(
+        None, {"research": 1000}, {}, None, clock=lambda: now[0], indexed={"research": 1000}
+    )
     tracker.documents("research", read=500, embedded=5, chunks=10)  # an update: 1% changed
     now[0] = 10.0  # 1 chunk/s
     assert tracker.eta_s() == pytest.approx(500 * 2 * (5 / 500) / 1.0)
+
+
+def test_eta_of_a_resumed_ingest_counts_the_tiers_it_never_reached_in_full() -> None:
+    # The guidelines indexed before the restart are read and skipped; that share must not shrink
+    # the estimate of the labels, none of which is in the index yet.
+    now = [0.0]
+    tracker = ProgressTracker(
+        None, {"guideline": 100, "drug_label": 10}, {}, None, clock=lambda: now[0], indexed={"guideline": 60}
+    )
+    tracker.documents("guideline", read=60, embedded=0, chunks=0)  # skipped: indexed at start
+    tracker.documents("guideline", read=20, embedded=20, chunks=200)  # 10 chunks per guideline
+    now[0] = 20.0  # 10 chunks/s
+    labels = 10 * TYPICAL_CHUNKS_PER_DOC["drug_label"]
+    assert tracker.eta_s() == pytest.approx((20 * 10 + labels) / 10.0)
 
 
 def test_a_run_refused_before_it_starts_says_why_in_the_progress_file(settings: Settings) -> None:
