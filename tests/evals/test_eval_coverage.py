@@ -12,12 +12,13 @@ HANDCHECK = Path(__file__).resolve().parent.parent / "fixtures" / "musthave_hand
 
 def test_matcher_agrees_with_hand_judgements() -> None:
     pairs = [json.loads(line) for line in HANDCHECK.read_text().splitlines() if line.strip()]
-    assert len(pairs) >= 20
+    assert len(pairs) >= 40  # issue 17: at least 40 (statement, answer sentence) pairs judged by hand
     assert {p["human_match"] for p in pairs} == {True, False}  # both kinds judged
     agree = sum(
         (match_score(p["statement"], p["sentence"]) >= MATCH_THRESHOLD) == p["human_match"] for p in pairs
     )
-    # Measured 21/22 (95%) when the threshold was set; docs/EVALS.md records the disagreement.
+    # Measured 21/22 when the threshold was set, 47/52 (90%) with 30 more pairs sampled near the
+    # threshold; docs/EVALS.md records the disagreements.
     assert agree / len(pairs) >= 0.9
 
 
