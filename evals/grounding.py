@@ -16,6 +16,10 @@ can never fail. This check is computed here, from the displayed answer alone, by
   -mab, -pril, -statin) appears verbatim in the cited passages: a wrong dose or a swapped drug name
   is exactly what a content-word share would forgive.
 
+"The cited passages" of a reference include the fields the reference itself shows (tier, title,
+section, source, year, grade, evidence level: `reference_text`), because a lead's attribution is
+written from them; the attribution's reporting verbs ("according", "says", "found") are not content.
+
 Patient sentences are rewritten into plain language (qa/audience.py), so some of their words are
 not in the passage by design; their figure is lower than a clinician's for that reason alone. The
 bracketed meanings a patient answer gives a medical term on first use (qa.audience.GLOSSARY: curated,
@@ -33,7 +37,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Prefix
 
 from evals.coverage import _STOP
-from medcite.types import Answer
+from medcite.types import Answer, Citation
 from qa.audience import strip_glosses
 
 # Share of a sentence's content words that must be found in its cited passages. 0.7: an extractive
@@ -134,8 +138,17 @@ def shown_numbers(citations: Sequence[int], text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(nums))
 
 
+# Verbs a lead attributes with ("According to ...", "... says that", "A study found that"): they
+# report who said it, not what the source says, so no passage is expected to contain them.
+_REPORTING = frozenset({"according", "says", "found"})
+
+
 def _content_words(text: str) -> list[str]:
-    return [w for w in dict.fromkeys(_WORD.findall(text.lower())) if w not in _STOP and not w.isdigit()]
+    return [
+        w
+        for w in dict.fromkeys(_WORD.findall(text.lower()))
+        if w not in _STOP and w not in _REPORTING and not w.isdigit()
+    ]
 
 
 def _words_and_parts(text: str) -> frozenset[str]:
@@ -184,9 +197,27 @@ def check_sentence(text: str, cited: Sequence[int], passages: dict[int, str]) ->
     return SentenceCheck(text, tuple(cited), dangling, round(coverage, 4), missing_numbers, missing_names)
 
 
+def reference_text(c: Citation) -> str:
+    """What reference [n] shows a reader: its title, section, source, year and grade, then every
+    passage cited under it.  A lead's attribution ("According to the 2012 American Academy of
+    Neurology guideline (grade A), ...") is written from those fields, so its year is checked
+    against them rather than failing as a number the passage never states."""
+    ch = c.chunk
+    fields = (
+        ch.tier.heading,
+        ch.title,
+        ch.section,
+        ch.publisher,
+        ch.year,
+        ch.meta.get("grade"),
+        c.evidence.label,
+    )
+    return " ".join(str(f) for f in fields if f) + "\n" + c.text
+
+
 def check_answer(answer: Answer) -> Grounding:
     """Check every displayed sentence (each section's lead, then its bullets) of an answer."""
-    passages = {c.n: c.text for c in answer.citations}
+    passages = {c.n: reference_text(c) for c in answer.citations}
     checks = tuple(
         check_sentence(strip_glosses(st.text), shown_numbers(st.citations, st.text), passages)
         for sec in answer.sections

@@ -20,7 +20,7 @@ from medcite.types import Hit, Tier
 from qa.audience import patient_view, reading_grade
 from qa.drafts import Draft, tier_order
 from qa.grading import design_phrase, evidence_rank, recency, study_design_for
-from qa.textutil import content_terms, list_item_sentences, split_sentences, term_set
+from qa.textutil import content_terms, expand_abbreviations, list_item_sentences, split_sentences, term_set
 
 # What a question asks for -> words that mark sentences answering it.
 INTENTS: dict[str, tuple[str, ...]] = {
@@ -235,6 +235,15 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
     return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists
 
 
+# Non-drug measures: a treatment answer covers them as it covers drugs (issue 17: supportive care).
+_MEASURE = re.compile(
+    r"physical therap|physiotherap|occupational therap|exercise|rehabilitat|\brest\b|sun ?screen|"
+    r"sun protect|\bdiet|surgery|surgical|counsel|speech therap|splint|heat|massage|weight loss|"
+    r"smoking cessation|vaccin",
+    re.I,
+)
+
+
 # Where a patient's long sentence is split (the settings' default, for callers without settings).
 _PATIENT_MAX_WORDS: int = ComposerSettings.model_fields["patient_max_words"].default
 
@@ -256,6 +265,7 @@ def score_sentences(
     for name in intents:
         markers |= INTENT_MARKERS[name]
     drug_intent = bool({"treatment", "dosing", "side effects"} & set(intents))
+    treatment_intent = "treatment" in intents
     out: list[Candidate] = []
     for hit in hits[: limits.hits_per_tier]:
         passage_terms = term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
@@ -265,7 +275,7 @@ def score_sentences(
         rank_weight = section_weight(hit, intents) / (1.0 + 0.15 * (hit.rank - 1))
         previous_on_topic = False
         for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
-            sentence = sentence.lstrip("-•* ").strip()
+            sentence = expand_abbreviations(sentence.lstrip("-•* ").strip(), hit.chunk.text)
             terms = term_set(sentence)
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             if not _usable(sentence, limits):
@@ -276,9 +286,11 @@ def score_sentences(
             if overlap == 0.0 and intent == 0.0:
                 continue
             spec = specificity(sentence)
-            if topic and not topic & terms and not (follows_topic and intent and spec):
+            measure = treatment_intent and _MEASURE.search(sentence) is not None
+            if topic and not topic & terms and not (follows_topic and intent and (spec or measure)):
                 # a sentence that does not name the topic counts only when it continues one that
-                # does and gives specifics of what was asked ("Prednisone 1 mg/kg/day is ...")
+                # does and gives specifics of what was asked ("Prednisone 1 mg/kg/day is ...",
+                # "Physical therapy is usually recommended ...")
                 continue
             score = 0.35 * overlap + 0.25 * intent + 0.25 * on_topic
             if markers and not intent:
@@ -301,14 +313,6 @@ def score_sentences(
     return out
 
 
-_MEASURE = re.compile(
-    r"physical therap|physiotherap|occupational therap|exercise|rehabilitat|\brest\b|sun ?screen|"
-    r"sun protect|\bdiet|surgery|surgical|counsel|speech therap|splint|heat|massage|weight loss|"
-    r"smoking cessation|vaccin",
-    re.I,
-)
-
-
 def fact_keys(sentence: str) -> frozenset[str]:
     """The distinct facts a sentence states, as keys: the drugs and drug classes it names, its doses
     and the non-drug measures (physical therapy, exercise, diet ...)."""
@@ -328,7 +332,8 @@ def select(
     """Greedy pick of the best sentences for coverage: each step takes the candidate with the best
     score after weighing its facts against those already chosen (`fact_keys`: new facts gain
     `novelty_bonus`, only-repeated facts keep `repeat_weight`), merging near-duplicates (rapidfuzz
-    token_set_ratio at or above `merge_ratio`) into one multi-cited sentence."""
+    token_set_ratio at or above `merge_ratio`) into one multi-cited sentence.  A passage gives at
+    most `sentences_per_passage` sentences unless a further one states a fact not yet covered."""
     chosen: list[tuple[str, list[Hit], float]] = []
     per_passage: dict[str, int] = {}
     covered: set[str] = set()
@@ -350,8 +355,8 @@ def select(
             continue
         if len(chosen) >= limits.bullets_per_tier + 1:
             continue
-        if per_passage.get(cand.hit.chunk_id, 0) >= limits.sentences_per_passage:
-            continue
+        if per_passage.get(cand.hit.chunk_id, 0) >= limits.sentences_per_passage and not keys - covered:
+            continue  # a passage past its share still adds a fact the answer lacks (a drug, a measure)
         per_passage[cand.hit.chunk_id] = per_passage.get(cand.hit.chunk_id, 0) + 1
         chosen.append((cand.sentence, [cand.hit], cand.score))
         covered |= keys
@@ -376,7 +381,7 @@ def attribution(hit: Hit, audience: str = "clinician") -> str:
             org = _plain_name(_org(c.publisher)) or c.collection.upper()
             return f"A {year}guideline from the {org} says that"
         if c.tier is Tier.DRUG_LABEL:
-            return f"The FDA label for {_plain_name(c.title) or c.title} says that"
+            return f"The FDA label for {_plain_name(product_name(c.title)) or c.title} says that"
         if c.tier is Tier.RESEARCH:
             return (
                 f"A {year}study found that"
@@ -392,7 +397,7 @@ def attribution(hit: Hit, audience: str = "clinician") -> str:
         return f"According to the {year}{org} {kind}{graded},"
     if c.tier is Tier.DRUG_LABEL:
         section = f" ({c.section})" if c.section else ""
-        return f"According to the FDA label for {c.title}{section},"
+        return f"According to the FDA label for {product_name(c.title)}{section},"
     if c.tier is Tier.RESEARCH:
         phrase = f"{year}{design_phrase(study_design_for(c))}"
         article = "an" if phrase[:1].lower() in "aeiou" or phrase.startswith(("8", "11", "18")) else "a"
@@ -406,6 +411,16 @@ _INDEXES = {"pubmed", "medline", "pubmed/medline", "bioasq", "pubmedqa"}
 _NAME_EXTRAS = re.compile(
     r"\s*\([^()]*\)|\s+(?:full\s+)?prescribing information\b.*$|\s+(?:drug\s+)?label\b.*$", re.I
 )
+
+
+# What follows a label's product name in an SPL title: ", USP", strengths, "Rx only".
+_STRENGTHS = re.compile(r",?\s+(?:USP\b|Rx only\b|\d).*$", re.I)
+
+
+def product_name(title: str) -> str:
+    """'PredniSONE Tablets, USP 1 mg, 2.5 mg, ... Rx only' -> 'PredniSONE Tablets' (the reference keeps
+    the full title): strengths in a lead read as doses the passage never gave."""
+    return _STRENGTHS.sub("", title).strip() or title
 
 
 def _plain_name(name: str) -> str:

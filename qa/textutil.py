@@ -121,3 +121,62 @@ def list_item_sentences(text: str) -> list[str]:
 
 def strip_citations(text: str) -> str:
     return CITATION_MARK.sub("", text)
+
+
+# "(RIX)", "(IVIg)", "(CLS-TA)": a short form in brackets with at least two capitals.
+_SHORT_FORM = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{1,9})\)")
+
+
+def _long_form(short: str, before: str) -> str | None:
+    """The long form that `short` abbreviates at the end of `before` (Schwartz & Hearst 2003): every
+    letter or digit of the short form occurs, in order, in the long form, the first at the start of a
+    word; the shortest such tail of `before` is the long form."""
+    s, text = short.lower(), before.lower()
+    si, li = len(s) - 1, len(text) - 1
+    while si >= 0:
+        c = s[si]
+        if not c.isalnum():
+            si -= 1
+            continue
+        while li >= 0 and (text[li] != c or (si == 0 and li > 0 and text[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return None
+        li -= 1
+        si -= 1
+    start = max(text.rfind(" ", 0, li + 1), text.rfind("(", 0, li + 1)) + 1
+    found = before[start:].strip(" ,;:")
+    return found if len(found) > len(short) + 1 and "(" not in found else None
+
+
+@lru_cache(maxsize=4096)
+def abbreviations(passage: str) -> dict[str, str]:
+    """Short forms the passage defines ("rituximab (RIX)") -> their long forms, first definition kept."""
+    out: dict[str, str] = {}
+    for m in _SHORT_FORM.finditer(passage):
+        short = m.group(1)
+        if sum(ch.isupper() for ch in short) < 2 or short in out:
+            continue
+        words_before = passage[: m.start()].split()[-min(len(short) + 5, 2 * len(short)) :]
+        long = _long_form(short, " ".join(words_before))
+        if long is None:
+            continue
+        at = passage.rfind(long, 0, m.start())
+        first = long.split(" ", 1)[0]
+        if re.search(r"(?:^|[.!?:]\s*)$", passage[: max(at, 0)]) and first[1:].islower():
+            long = long[0].lower() + long[1:]  # capitalised only because it starts a sentence
+        out[short] = long
+    return out
+
+
+def expand_abbreviations(sentence: str, passage: str) -> str:
+    """Spell out, on first use, a short form the sentence uses but the passage defined elsewhere
+    ("RIX is the preferred ..." -> "rituximab (RIX) is the preferred ..."): a sentence read on its own
+    loses the definition.  The long form is the passage's own words, so the verbatim check holds."""
+    for short, long in abbreviations(passage).items():
+        m = re.search(rf"(?<![\w(-]){re.escape(short)}(?![\w)-])", sentence)
+        if m is None or long.lower() in sentence.lower():
+            continue
+        spelled = long[0].upper() + long[1:] if m.start() == 0 else long
+        sentence = f"{sentence[: m.start()]}{spelled} ({short}){sentence[m.end() :]}"
+    return sentence

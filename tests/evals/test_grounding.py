@@ -58,3 +58,16 @@ def test_answer_figures() -> None:
     assert g.citation_validity == 0.5 and g.sentence_support == 0.5
     assert [u["text"] for u in g.unsupported()] == ["Metformin lowers glucose [3]."]
     assert check_answer(answer("q", abstained=True)).sentence_support is None
+
+
+def test_a_leads_year_is_checked_against_the_reference_it_names() -> None:
+    from dataclasses import replace
+
+    guideline = replace(
+        chunk("ngc:1", "IVIg may be considered for nonresponsive dermatomyositis."), year=2012
+    )
+    lead = "According to the 2012 guideline, IVIg may be considered for nonresponsive dermatomyositis."
+    assert check_answer(answer("q", [(lead, (1,))], cited=[guideline])).sentence_support == 1.0
+    wrong = lead.replace("2012", "2019")  # a year the reference does not carry is still a failure
+    g = check_answer(answer("q", [(wrong, (1,))], cited=[guideline]))
+    assert g.sentence_support == 0.0 and g.sentences[0].missing_numbers == ("2019",)

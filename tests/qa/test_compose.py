@@ -191,3 +191,58 @@ def test_a_labels_indications_list_answers_a_treatment_question() -> None:
     )  # only the item asked about
     hits = {label.chunk_id: hit(label), other.chunk_id: hit(other)}
     assert check_support([lead], hits, ComposerSettings().support_threshold)  # every word from the passage
+
+
+def test_a_label_lead_names_the_product_without_its_strengths() -> None:
+    spl = chunk(
+        "x", tier=Tier.DRUG_LABEL, title="PredniSONE Tablets, USP 1 mg, 2.5 mg, 5 mg Rx only", section="Usage"
+    )
+    assert attribution(hit(spl)) == "According to the FDA label for PredniSONE Tablets (Usage),"
+    assert attribution(hit(spl), "patient") == "The FDA label for PredniSONE Tablets says that"
+
+
+def test_a_passage_past_its_share_still_gives_a_sentence_with_a_new_fact() -> None:
+    from medcite.settings import ComposeLimits
+    from qa.compose import Candidate
+
+    c = chunk("x", tier=Tier.PATIENT_INFO)
+    sentences = [
+        ("Prednisone is the standard treatment for dermatomyositis.", 0.9),
+        ("Prednisone is given in pill form for dermatomyositis.", 0.8),
+        ("Most cases of dermatomyositis respond to prednisone.", 0.7),
+        ("Physical therapy helps people with dermatomyositis regain strength.", 0.5),
+    ]
+    cands = [Candidate(s, hit(c, 1.0, 1), score) for s, score in sentences]
+    limits = ComposeLimits(bullets_per_tier=5, sentences_per_passage=2)
+    chosen = [s for s, _, _ in select(cands, limits, 85.0)]
+    # the third prednisone sentence repeats a fact and stays out; physical therapy is new and comes in
+    assert chosen == [sentences[0][0], sentences[1][0], sentences[3][0]]
+
+
+def test_a_non_drug_measure_after_a_sentence_on_the_topic_answers_a_treatment_question() -> None:
+    page = chunk(
+        "There is no cure for dermatomyositis, but the symptoms can be treated. Options include "
+        "medication, physical therapy, exercise, heat therapy, orthotics and assistive devices, and rest.",
+        tier=Tier.PATIENT_INFO,
+        title="Dermatomyositis information page",
+    )
+    found = [c.sentence for c in score_sentences(Q, [hit(page)], "clinician", COMPOSER.clinician, 0.0)]
+    assert any(s.startswith("Options include medication, physical therapy") for s in found)
+    # not for a question about something else: the same sentence says nothing about the cause
+    cause = [
+        c.sentence
+        for c in score_sentences(
+            "What causes dermatomyositis?", [hit(page)], "clinician", COMPOSER.clinician, 0.0
+        )
+    ]
+    assert not any(s.startswith("Options include") for s in cause)
+
+
+def test_an_abbreviation_defined_elsewhere_in_the_passage_is_spelled_out() -> None:
+    registry = chunk(
+        "In 22 of the 23 patients, rituximab (RIX) was given as off-label therapy.\n\n"
+        "RIX is the preferred off-label biologic drug for dermatomyositis in Germany.",
+        title="Registry analysis",
+    )
+    found = [c.sentence for c in score_sentences(Q, [hit(registry)], "clinician", COMPOSER.clinician, 0.0)]
+    assert "Rituximab (RIX) is the preferred off-label biologic drug for dermatomyositis in Germany." in found

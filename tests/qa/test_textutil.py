@@ -54,3 +54,27 @@ def test_run_on_sentences_split_but_abbreviations_and_numbers_do_not() -> None:
         "and Synechococcus sp.PCC 7002 cells."
     )
     assert split_sentences(whole) == [whole]
+
+
+def test_abbreviations_defined_in_a_passage_and_spelled_out_on_first_use() -> None:
+    from qa.textutil import abbreviations, expand_abbreviations
+
+    passage = (
+        "Intravenous immunoglobulin (IVIg) is possibly effective. Rituximab (RIX) was given. "
+        "Seen in Alzheimer disease (AD). Blood pressure (BP) fell. Results (n=23) and stage (II)."
+    )
+    assert abbreviations(passage) == {
+        "IVIg": "intravenous immunoglobulin",  # capitalised only because it began a sentence
+        "RIX": "rituximab",
+        "AD": "Alzheimer disease",  # a proper name keeps its capital
+        "BP": "blood pressure",
+    }
+    assert expand_abbreviations("RIX and IVIg helped; BP fell.", passage) == (
+        "Rituximab (RIX) and intravenous immunoglobulin (IVIg) helped; blood pressure (BP) fell."
+    )
+    # already spelled out, only a part of a word, or never defined: unchanged
+    assert expand_abbreviations("Rituximab (RIX) helped.", passage) == "Rituximab (RIX) helped."
+    assert (
+        expand_abbreviations("The ADHD drug and anti-BP work.", passage) == "The ADHD drug and anti-BP work."
+    )
+    assert expand_abbreviations("MTX helped.", passage) == "MTX helped."
