@@ -37,9 +37,12 @@ _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;:.)\]])(?=\s|$)")
 _LEADING_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\s*")
 # "These highlights do not include all the information needed to use X safely and effectively.
 #  See full prescribing information for X." — FDA's fixed Highlights preamble (21 CFR 201.57(a)(1)).
+# Some titles open with "HIGHLIGHTS OF PRESCRIBING INFORMATION" or the product name before it
+# ("CLOPIDOGREL TABLETS. These highlights ..."): everything up to the preamble's end goes.
 _HIGHLIGHTS_PREAMBLE = re.compile(
-    r"^\s*These highlights do not include.*?See full prescribing information for [^.]*\.\s*", re.I | re.S
+    r"^.*?These highlights do not include.*?See full prescribing information for [^.]*\.\s*", re.I | re.S
 )
+_HIGHLIGHTS_HEADING = re.compile(r"^\s*HIGHLIGHTS OF PRESCRIBING INFORMATION\s*", re.I)
 
 
 def _local(tag: object) -> str:
@@ -166,9 +169,9 @@ def drug_names(root: ET.Element) -> tuple[str, str]:
 def document_title(raw: str, product: str) -> str:
     """A readable label title: the Highlights preamble is dropped ("LIPITOR® (atorvastatin calcium)
     Tablets ..."), the approval line kept out; falls back to the product name."""
-    title = _HIGHLIGHTS_PREAMBLE.sub("", raw).strip()
+    title = _HIGHLIGHTS_HEADING.sub("", _HIGHLIGHTS_PREAMBLE.sub("", raw)).strip()
     title = re.split(r"\s*Initial U\.?S\.? Approval", title, maxsplit=1, flags=re.I)[0].strip()
-    return (title.replace("\n", " ") or raw.replace("\n", " ") or product).strip()
+    return (title.replace("\n", " ") or product or raw.replace("\n", " ")).strip()
 
 
 def xml_to_document(root: ET.Element, tier: Tier) -> Document:

@@ -278,6 +278,25 @@ def test_spl_sections_lists_tables_and_codes() -> None:
     assert "highlight dup" not in doc.text
 
 
+def test_spl_titles_drop_the_highlights_boilerplate_wherever_it_starts() -> None:
+    # Titles as the shared corpus's SPL files give them (clopidogrel, paroxetine, Lipitor).
+    clopidogrel = (
+        "CLOPIDOGREL TABLETS. These highlights do not include all the information needed to use "
+        "CLOPIDOGREL TABLETS safely and effectively. See full prescribing information for CLOPIDOGREL "
+        "TABLETS. CLOPIDOGREL tablets for oral use"
+    )
+    assert spl_xml.document_title(clopidogrel, "") == "CLOPIDOGREL tablets for oral use"
+    paroxetine = (
+        "HIGHLIGHTS OF PRESCRIBING INFORMATION These highlights do not include all the information needed "
+        "to use PAROXETINE TABLETS safely and effectively. See full prescribing information for PAROXETINE "
+        "TABLETS. PAROXETINE tablets, for oral use Initial U.S. Approval: 1992"
+    )
+    assert spl_xml.document_title(paroxetine, "") == "PAROXETINE tablets, for oral use"
+    lipitor = "LIPITOR® (atorvastatin calcium) Tablets for oral administration"
+    assert spl_xml.document_title(lipitor, "LIPITOR") == lipitor
+    assert spl_xml.document_title("HIGHLIGHTS OF PRESCRIBING INFORMATION", "Paxil") == "Paxil"
+
+
 def test_spl_refuses_entities_and_broken_xml() -> None:
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]>'
