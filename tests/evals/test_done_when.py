@@ -112,3 +112,17 @@ def test_run_asks_every_named_question_and_searches_what_the_engine_searched() -
     assert asked == [c.question for c in dw.CONSUMER_QUESTIONS] + [dw.DERMATOMYOSITIS, dw.XIPERE]
     assert searched == [c.question for c in dw.CONSUMER_QUESTIONS]
     assert not any(c.ok for c in report[dw.XIPERE])
+
+
+def test_the_subset_keeps_documents_that_mention_a_word_in_title_or_text() -> None:
+    from medcite.types import Document, Section
+
+    doc = Document(
+        doc_id="d",
+        tier=Tier.RESEARCH,
+        collection="c",
+        title="Myositis",
+        sections=(Section("", "XIPERE in 2021"),),
+    )
+    assert dw.mentions_any(doc, ["xipere"]) and dw.mentions_any(doc, ["MYOSITIS"])
+    assert not dw.mentions_any(doc, ["dermatomyositis"])
