@@ -149,12 +149,16 @@ def main_drug(answer: Answer) -> str:
     return max(sorted(counts), key=lambda k: counts[k]) if counts else ""
 
 
-def suggest_follow_ups(answer: Answer, topic: str, n: int = 3) -> tuple[str, ...]:
-    """Up to n follow-up questions drawn from the answer's own content."""
+def suggest_follow_ups(answer: Answer, topic: str, n: int = 3, drug: str = "") -> tuple[str, ...]:
+    """Up to n follow-up questions drawn from the answer's own content. `drug` is a drug the question
+    named (a brand or generic name the label tier knows); when it is the topic, the topic is a drug,
+    and questions for a condition ("the prognosis of ...") are not asked about it."""
     if answer.abstained or not answer.sections:
         return ()
     groups = {b.group for s in answer.sections for b in s.bullets}
-    drug = main_drug(answer)
+    if drug and topic.lower() == drug.lower():
+        topic = ""
+    drug = main_drug(answer) or drug
     subject = drug or topic
     ideas: list[str] = []
     if drug:

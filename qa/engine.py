@@ -31,6 +31,7 @@ from qa.safety import (
     ABSTAIN_NOTICE,
     NON_MEDICAL_NOTICE,
     OWN_RECORDS_NOTICE,
+    UNKNOWN_NAME_NOTICE,
     asks_about_own_records,
     closest_topics,
     emergency_kinds,
@@ -43,6 +44,7 @@ from qa.safety import (
     retrieval_confidence,
     term_weights,
     uncovered_words,
+    unknown_name,
     without_words,
 )
 from qa.support import check_support
@@ -204,7 +206,8 @@ class AnswerEngine:
         hits = [h for tier_hits in evidence.by_tier.values() for h in tier_hits]
         confidence = retrieval_confidence(text, hits, self.lexicon, weight=self.term_weight)
         if is_non_medical(text, confidence, self.lexicon, evidence.known_fraction):
-            return Judgement(confidence, "non_medical")
+            # a name the corpus never uses is not a sign of a non-medical question: say it is missing
+            return Judgement(confidence, "non_medical", unknown_name(text, self.corpus_stats.known_fraction))
         focus = question_focus(text, self.term_weight)
         about_focus = focus_hits(focus, text, hits, self.lexicon) if focus is not None else []
         found = bool(about_focus)
@@ -274,7 +277,9 @@ class AnswerEngine:
 
         judgement = self.judge(evidence)
         if judgement.abstain == "non_medical":
-            yield abstain(NON_MEDICAL_NOTICE, retrieved_ids)
+            name = judgement.focus  # a name the corpus lacks, if that is all the question asks about
+            notice = UNKNOWN_NAME_NOTICE.format(name=name) if name else NON_MEDICAL_NOTICE
+            yield abstain(notice, retrieved_ids)
             return
         if judgement.abstain == "own_records":
             yield abstain(OWN_RECORDS_NOTICE, retrieved_ids)
@@ -412,8 +417,14 @@ class AnswerEngine:
             query_rewrite=query_rewrite,
         )
         if final and sections:
-            topic = extract_topic(rewritten, self.lexicon)
-            answer = replace(answer, follow_ups=suggest_follow_ups(answer, topic))
+            # the question as understood: filler words ("alright so ... dont") are not its topic
+            understood_text = query_rewrite.text if query_rewrite is not None else rewritten
+            drugs = (
+                [m.name for m in query_rewrite.name_mappings if m.kind != "synonym"] if query_rewrite else []
+            )
+            topic = extract_topic(understood_text, self.lexicon)
+            follow_ups = suggest_follow_ups(answer, topic, drug=drugs[0] if drugs else "")
+            answer = replace(answer, follow_ups=follow_ups)
         return replace(answer, answer_id=answer_content_id(answer))
 
 

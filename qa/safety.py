@@ -90,6 +90,10 @@ NON_MEDICAL_NOTICE = (
     "MedCite answers medical questions from its library of guidelines, drug labels, research and patient "
     "information. This question does not look medical, so there is no answer to give."
 )
+UNKNOWN_NAME_NOTICE = (
+    'MedCite\'s library has nothing on "{name}". If it is a medicine or a condition, check the spelling, '
+    "or ask with its generic or everyday name."
+)
 OWN_RECORDS_NOTICE = (
     "MedCite answers from published guidelines, drug labels, research and patient information; it cannot "
     "see your own results, appointments, prescriptions or messages. Your care team, pharmacy or patient "
@@ -352,6 +356,32 @@ def is_non_medical(
         return True
     # 0.75: a non-medical question must be almost fully covered by one passage to be answered.
     return not has_medical_cue(question, lexicon) and confidence < 0.75
+
+
+# What a question about a named thing asks besides the name ("side effects of X", "is X safe").
+_ASKING = term_set(
+    "dose dosage side effect effects work works safe safety interact interactions information info drug "
+    "medicine medication pill treat treatment"
+)
+_NAME = re.compile(r"\b[A-Z][A-Za-z-]{3,}\b")
+
+
+def unknown_name(text: str, known_fraction: Callable[[str], float | None]) -> str | None:
+    """The capitalised name a question asks about that the corpus never uses ("Lexapro?" once the
+    filler is gone, "What is Zorvantrelix used for?"), when the question asks nothing else: it is not
+    a non-medical question, the library lacks the name, and the notice should say so.  None when the
+    corpus is unknown (`known_fraction` None) or the question has other topic words ("the capital of
+    France", where France is unknown to a small corpus, stays non-medical)."""
+    names = [
+        w
+        for w in dict.fromkeys(_NAME.findall(text))
+        if w.lower() not in STOPWORDS and known_fraction(w) == 0.0
+    ]
+    if not names:
+        return None
+    named = {fold(t) for n in names for t in tokens(n)}
+    others = [t for t in content_terms(text) if t not in named and t not in _ASKING]
+    return names[0] if not others else None
 
 
 def closest_topics(hits: Sequence[Hit], n: int = 3) -> tuple[str, ...]:

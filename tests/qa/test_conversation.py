@@ -59,3 +59,13 @@ def test_suggestions_come_from_answer_content() -> None:
         _answer(["Rest helps.", "Sun protection helps."], ["Supportive care"]), "lupus"
     )
     assert plain and all("lupus" in u for u in plain) and not any("dose" in u for u in plain)
+
+
+def test_a_drug_the_question_named_is_not_asked_about_as_a_condition() -> None:
+    # "Tell me more about Lexapro": the label's sentences may name no drug the pattern knows
+    ans = _answer(["The tablets are film-coated.", "Store at room temperature."], ["Other findings"])
+    ups = suggest_follow_ups(ans, "lexapro", drug="Lexapro")
+    assert ups and all("Lexapro" in u for u in ups)
+    assert not any("prognosis" in u or "in children" in u for u in ups)
+    # without the hint the topic is taken as a condition, as before
+    assert any("prognosis of lexapro" in u for u in suggest_follow_ups(ans, "lexapro"))

@@ -16,6 +16,7 @@ from qa.audience import answer_text, reading_grade
 from qa.conversation import Conversation
 from qa.engine import AnswerEngine
 from qa.render import answer_to_json
+from qa.safety import NON_MEDICAL_NOTICE, UNKNOWN_NAME_NOTICE
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "corpus_small"
 Q = "What is the treatment for dermatomyositis?"
@@ -67,8 +68,11 @@ def test_follow_up_and_refusals_on_fixture_corpus(engine: AnswerEngine) -> None:
     convo = Conversation()
     convo.add(engine.ask(Q))
     assert "dermatomyositis" in engine.ask("what about in children?", conversation=convo).rewritten_query
-    assert engine.ask("What is the capital of France?").abstained
-    assert engine.ask("asdkjh qwpoe").abstained
+    assert engine.ask("What is the capital of France?").notices == (NON_MEDICAL_NOTICE,)
+    assert engine.ask("asdkjh qwpoe").notices == (NON_MEDICAL_NOTICE,)
+    # a name the library lacks is said to be missing, not called non-medical
+    unknown = engine.ask("Alright so I dont know much about Zorvantrelix would you tell me more about it?")
+    assert unknown.abstained and unknown.notices == (UNKNOWN_NAME_NOTICE.format(name="Zorvantrelix"),)
 
 
 def test_patient_version_reads_lower(engine: AnswerEngine) -> None:

@@ -131,3 +131,19 @@ def test_questions_only_the_askers_records_answer(question: str) -> None:
 )
 def test_questions_about_the_askers_condition_or_drug_are_not_records(question: str) -> None:
     assert not asks_about_own_records(question)
+
+
+def test_unknown_name_only_when_the_question_asks_about_nothing_else() -> None:
+    from qa.safety import unknown_name
+
+    known = {"capital", "side", "effects", "dermatomyositis"}
+
+    def known_fraction(word: str) -> float:
+        return 1.0 if word.lower() in known else 0.0
+
+    assert unknown_name("Lexapro?", known_fraction) == "Lexapro"
+    assert unknown_name("What are the side effects of Zorvantrelix?", known_fraction) == "Zorvantrelix"
+    assert unknown_name("What is the capital of France?", known_fraction) is None  # another topic word
+    assert unknown_name("Is Dermatomyositis inherited?", lambda w: 1.0) is None  # a name the corpus has
+    assert unknown_name("zorvantrelix?", known_fraction) is None  # not written as a name
+    assert unknown_name("Lexapro?", lambda w: None) is None  # no corpus to ask
