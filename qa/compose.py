@@ -96,6 +96,13 @@ _INJECTION = re.compile(
     r"|\byou are now\b|\bsystem prompt\b|</?\s*passages?\s*>",
     re.I,
 )
+# Label lines about the package rather than the medicine; a "structural formula" was a picture the
+# text lost, so its sentence runs into whatever came next.
+_LABEL_BOILERPLATE = re.compile(
+    r"\btrademarks? (?:of|owned by)\b|\bregistered trademark|\b(?:distributed|marketed|manufactured) "
+    r"(?:for|by)\b|\bstructural formula\b",
+    re.I,
+)
 _STATS = re.compile(
     r"95%\s?CI|\bp\s?[<=>]\s?0?\.\d|\b(?:OR|HR|RR)\s?[=:]?\s?\d|confidence interval|odds ratio", re.I
 )
@@ -232,6 +239,8 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
         return False  # how a study was done is not what it found
     if _INJECTION.search(s):
         return False  # text addressed to a language model is not medical evidence
+    if _LABEL_BOILERPLATE.search(s):
+        return False  # trademarks, distributors, a formula drawn as a picture: nothing to tell a reader
     return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists
 
 

@@ -246,3 +246,15 @@ def test_an_abbreviation_defined_elsewhere_in_the_passage_is_spelled_out() -> No
     )
     found = [c.sentence for c in score_sentences(Q, [hit(registry)], "clinician", COMPOSER.clinician, 0.0)]
     assert "Rituximab (RIX) is the preferred off-label biologic drug for dermatomyositis in Germany." in found
+
+
+def test_label_boilerplate_is_never_a_sentence_of_the_answer() -> None:
+    from qa.compose import _usable
+
+    limits = COMPOSER.clinician
+    assert not _usable(
+        "LEXAPRO and its design are trademarks of H. Lundbeck A/S, used under license.", limits
+    )
+    assert not _usable("Escitalopram oxalate has the following structural formula: the SSRI is oral.", limits)
+    assert not _usable("Manufactured for Allergan USA, Inc. in Madison, New Jersey, in 2023.", limits)
+    assert _usable("Do not use Lexapro within 14 days of stopping an MAOI.", limits)
