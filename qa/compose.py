@@ -441,11 +441,14 @@ def _plain_name(name: str) -> str:
 _STARTS_SENTENCE = re.compile(r"(?:^|[.!?:;•*|]\s*|\n\s*(?:-\s*)?|\s-\s+)$")
 
 
-def _lowercase_first(sentence: str, passage: str) -> str:
+def _lowercase_first(sentence: str, passage: str, product: str = "") -> str:
     """Lower-case the first word after the attribution unless it is an acronym or a proper noun,
-    i.e. the passage also capitalises it in mid-sentence ('Lipitor', 'American')."""
+    i.e. the passage also capitalises it in mid-sentence ('Lipitor', 'American') or it is part of
+    the label's product name ('Lexapro' of 'Lexapro (escitalopram)', whose label writes 'LEXAPRO')."""
     word = sentence.split(" ", 1)[0]
     if not word[:1].isupper() or not word[1:].islower():
+        return sentence
+    if word in re.findall(r"[\w-]+", product):
         return sentence
     for m in re.finditer(rf"\b{re.escape(word)}\b", passage):
         if not _STARTS_SENTENCE.search(passage[: m.start()]):
@@ -485,7 +488,9 @@ def compose_tier(
         return []
     li = lead_source(chosen)
     sentence, lead_hits, score = chosen[li]
-    lead_text = f"{attribution(lead_hits[0], audience)} {_lowercase_first(sentence, lead_hits[0].chunk.text)}"
+    first = lead_hits[0].chunk
+    product = first.title if first.tier is Tier.DRUG_LABEL else ""
+    lead_text = f"{attribution(lead_hits[0], audience)} {_lowercase_first(sentence, first.text, product)}"
     lead = Draft(tier, lead_text, tuple(h.chunk_id for h in lead_hits), "", score, True, core=sentence)
     bullets = [
         Draft(tier, s, tuple(h.chunk_id for h in hs), group_for(s), sc, False, core=s)

@@ -258,3 +258,17 @@ def test_label_boilerplate_is_never_a_sentence_of_the_answer() -> None:
     assert not _usable("Escitalopram oxalate has the following structural formula: the SSRI is oral.", limits)
     assert not _usable("Manufactured for Allergan USA, Inc. in Madison, New Jersey, in 2023.", limits)
     assert _usable("Do not use Lexapro within 14 days of stopping an MAOI.", limits)
+
+
+def test_a_brand_name_opening_a_label_lead_keeps_its_capital() -> None:
+    from qa.compose import _lowercase_first
+
+    passage = "Lexapro is not approved for use in children under 7. LEXAPRO tablets are film-coated."
+    sentence = "Lexapro is not approved for use in children under 7."
+    assert _lowercase_first(sentence, passage, "Lexapro (escitalopram)") == sentence
+    # a common word opening the sentence is still lowered, and without the product name so is the brand
+    assert (
+        _lowercase_first("Tablets are film-coated.", passage, "Lexapro (escitalopram)")
+        == "tablets are film-coated."
+    )
+    assert _lowercase_first(sentence, passage).startswith("lexapro")
