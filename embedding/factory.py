@@ -37,7 +37,11 @@ def make_fast_embedder(
         int8 = backend == "onnx-int8"
         path = ensure_onnx_model(cache_dir, int8=int8)
         name = MODEL_NAME + INT8_SUFFIX if int8 else MODEL_NAME
-        return OnnxEmbedder(path, name=name, batch_size=batch_size, threads=threads)
+        # Dynamic quantisation scales each call's activations together, so a batched int8 vector
+        # depends on its neighbours in the call; one text per call makes every vector a function of
+        # its own text (a re-ingested chunk gets the vector a fresh build gives it, and a query the
+        # same as a passage). On VNNI CPUs one text per call is also the fastest (no padding).
+        return OnnxEmbedder(path, name=name, batch_size=1 if int8 else batch_size, threads=threads)
     raise MedCiteError(
         f"Unknown embedding backend {backend!r}.",
         hint="Set MEDCITE_INDEX__EMBEDDING_BACKEND to torch, onnx or onnx-int8.",

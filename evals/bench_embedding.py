@@ -5,7 +5,9 @@ Variants, all the packaged all-MiniLM-L6-v2 on CPU with 2 threads:
 - ``torch-b32`` / ``torch-b64``: sentence-transformers ``encode`` on consecutive batches in corpus
   order (the straightforward baseline: each call pads to the longest text of its batch);
 - ``torch-sorted``: the same model, texts globally sorted by token length (`LengthSortedEmbedder`);
-- ``onnx-fp32`` / ``onnx-int8``: the local ONNX export (`OnnxEmbedder`), length-sorted.
+- ``onnx-fp32`` / ``onnx-int8``: the local ONNX export (`OnnxEmbedder`), length-sorted, 64 per call;
+- ``onnx-fp32-b8`` / ``onnx-int8-b1``: the runtimes as `medcite ingest` uses them (8 texts per call
+  for fp32, one text per call for int8, which makes int8 vectors independent of batching).
 
 The machine is shared, so variants are interleaved round by round (A B C D E, A B C D E, ...) and
 the median passages/s per variant is reported.  Fidelity: cosine between each variant's vectors and
@@ -46,6 +48,8 @@ def _variants(onnx_dir: Path) -> dict[str, Callable[[Sequence[str]], np.ndarray]
         build_onnx_model(onnx_dir, quantize=True)
     fp32 = OnnxEmbedder(onnx_dir / FP32_FILE, batch_size=BATCH, threads=THREADS)
     int8 = OnnxEmbedder(onnx_dir / INT8_FILE, batch_size=BATCH, threads=THREADS)
+    fp32_b8 = OnnxEmbedder(onnx_dir / FP32_FILE, batch_size=8, threads=THREADS)
+    int8_b1 = OnnxEmbedder(onnx_dir / INT8_FILE, batch_size=1, threads=THREADS)
     sorted_torch = LengthSortedEmbedder(st, batch_size=BATCH)
 
     def consecutive(size: int) -> Callable[[Sequence[str]], np.ndarray]:
@@ -61,6 +65,8 @@ def _variants(onnx_dir: Path) -> dict[str, Callable[[Sequence[str]], np.ndarray]
         "torch-sorted": sorted_torch.embed_documents,
         "onnx-fp32": fp32.embed_documents,
         "onnx-int8": int8.embed_documents,
+        "onnx-fp32-b8": fp32_b8.embed_documents,  # the fp32 default: 8 texts per call
+        "onnx-int8-b1": int8_b1.embed_documents,  # the int8 backend: one text per call
     }
 
 

@@ -301,3 +301,23 @@ def test_export_is_reused_and_factory_builds_onnx(onnx_dir: Path, tmp_path: Path
     int8 = make_embedder("all-MiniLM-L6-v2+onnx-int8", 16, backend="onnx-int8", cache_dir=cache)
     assert isinstance(int8, OnnxEmbedder) and int8.name == "all-MiniLM-L6-v2+onnx-int8"
     assert path.name == FP32_FILE
+
+
+@pytest.mark.integration
+def test_int8_backend_vector_does_not_depend_on_its_call_companions(
+    onnx_dir: Path, texts50: list[str]
+) -> None:
+    """Batched dynamic int8 gives a text another vector beside other texts; the backend must not."""
+    from embedding.factory import make_fast_embedder
+    from embedding.onnx_export import INT8_FILE
+    from embedding.onnx_runtime import OnnxEmbedder
+
+    batched = OnnxEmbedder(onnx_dir / INT8_FILE, batch_size=8, threads=2)
+    alone = batched.embed_documents(texts50[:1])[0]
+    assert not np.array_equal(batched.embed_documents(texts50[:8])[0], alone)  # the hazard is real
+
+    backend = make_fast_embedder("onnx-int8", onnx_dir.parent, batch_size=8, threads=2)
+    first = backend.embed_documents(texts50[:1])[0]
+    in_company = backend.embed_documents(texts50)
+    np.testing.assert_array_equal(in_company[0], first)
+    np.testing.assert_array_equal(backend.embed_query(texts50[3]), in_company[3])
