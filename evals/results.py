@@ -47,6 +47,11 @@ class QuestionResult:
     must_have_coverage: float | None = None
     must_have_matched: list[bool] | None = None
     nice_to_have_coverage: float | None = None
+    # size of an answer given (abstentions excluded, unlike n_citations): words of prose, numbered
+    # references, distinct source documents
+    words: int | None = None
+    n_references: int | None = None
+    distinct_documents: int | None = None
 
     @property
     def answered(self) -> bool:

@@ -115,6 +115,9 @@ def score_item(
     # rates instead, so one number never mixes "answered badly" with "declined".
     if answer.abstained:
         return rec
+    rec.words = len(text.split())
+    rec.n_references = len(answer.citations)
+    rec.distinct_documents = len({h.chunk.doc_id for c in answer.citations for h in c.hits})
     if item.references:
         rec.rouge_l_f1 = m.rouge_l_f1(text, item.references)
         if embedder is not None:
@@ -139,6 +142,9 @@ ANSWER_KEYS = [
     "citation_validity",
     "sentence_support",
     "readability_fk_grade",
+    "words",
+    "n_references",
+    "distinct_documents",
 ]
 
 

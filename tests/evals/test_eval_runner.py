@@ -212,6 +212,10 @@ def test_results_jsonl_round_trips_the_typed_result(suite_file: Path, tmp_path: 
     assert again == res.results
     assert records[0]["ndcg@10"] == res.results[0].retrieval["ndcg@10"]
     assert "must_have_coverage" not in records[2]  # abstention: no content scores written
+    assert "words" not in records[2]
+    # answer size on answers given: "Metformin lowers glucose." is 3 words, one reference, one document
+    assert (records[0]["words"], records[0]["n_references"], records[0]["distinct_documents"]) == (3, 1, 1)
+    assert res.metrics["answer"]["words"] == pytest.approx(3.0)
 
 
 def test_independent_check_reports_the_unsupported_sentence(suite_file: Path, tmp_path: Path) -> None:
