@@ -15,6 +15,8 @@ from typing import Any
 from medcite.errors import IndexMismatchError
 
 REBUILD_HINT = "Run `medcite ingest --rebuild` to rebuild it with the current settings."
+# An index of the packaged model's fp32 vectors (the default before the int8 runtime) stays usable.
+_FP32_BACKEND_HINT = " Or keep this index: set MEDCITE_INDEX__EMBEDDING_BACKEND=onnx (its fp32 runtime)."
 
 
 @dataclass(frozen=True)
@@ -63,4 +65,7 @@ def check_manifest(manifest: IndexManifest, wanted: Mapping[str, Any], dim: int 
     """Raise IndexMismatchError naming every differing parameter (and the rebuild command)."""
     diffs = manifest_differences(manifest, wanted, dim)
     if diffs:
-        raise IndexMismatchError("; ".join(diffs) + ".", hint=REBUILD_HINT)
+        int8_of_built = f"{manifest.embedding_model}+onnx-int8"
+        only_int8 = len(diffs) == 1 and str(wanted["embedding_model"]) == int8_of_built
+        hint = REBUILD_HINT + (_FP32_BACKEND_HINT if only_int8 else "")
+        raise IndexMismatchError("; ".join(diffs) + ".", hint=hint)

@@ -65,6 +65,12 @@ _LEADING: tuple[str, ...] = (
     r"anyway",
 )
 
+# Everyday idioms whose words would be read as topic words: "get rid of scabies" made "rid" (a lice
+# shampoo's brand, rare in the corpus) the question's focus. Replaced by the word a source uses.
+_IDIOMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:get|getting|got|gets) rid of\b", re.I), "treat"),
+)
+
 _ANYWHERE_RE = re.compile(r"\b(?:" + "|".join(_ANYWHERE) + r")\b[,!.]*", re.I)
 # A leading phrase, then optional punctuation, at the start or after a sentence end.
 _LEADING_RE = re.compile(r"(?:^|(?<=[.!?;]))\s*(?:" + "|".join(_LEADING) + r")\b[,!.]*(?=\s|$)", re.I)
@@ -74,9 +80,12 @@ _LEADING_PUNCT = re.compile(r"^[\s,.;:!-]+")
 
 
 def strip_filler(question: str) -> str:
-    """The question without conversational filler; the question itself when nothing of substance
-    would be left (a bare "thanks!" stays as typed)."""
+    """The question without conversational filler and with everyday idioms in plain words ("get rid
+    of" -> "treat"); the question itself when nothing of substance would be left (a bare "thanks!"
+    stays as typed)."""
     text = _ANYWHERE_RE.sub(" ", question)
+    for idiom, plain in _IDIOMS:
+        text = idiom.sub(plain, text)
     previous = None
     while previous != text:  # "Hi, so, also what ..." peels one leading phrase at a time
         previous = text

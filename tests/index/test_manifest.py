@@ -30,3 +30,13 @@ def test_message_names_each_differing_parameter_and_the_rebuild_command() -> Non
 
 def test_dim_is_only_checked_when_an_embedder_is_at_hand() -> None:
     assert manifest_differences(BUILT, WANTED, None) == []
+
+
+def test_an_fp32_index_under_the_int8_default_can_be_rebuilt_or_kept() -> None:
+    with pytest.raises(IndexMismatchError) as err:
+        check_manifest(BUILT, {**WANTED, "embedding_model": "all-MiniLM-L6-v2+onnx-int8"}, 384)
+    hint = err.value.hint or ""
+    assert "medcite ingest --rebuild" in hint and "MEDCITE_INDEX__EMBEDDING_BACKEND=onnx" in hint
+    with pytest.raises(IndexMismatchError) as other:  # another model: only the rebuild helps
+        check_manifest(BUILT, {**WANTED, "embedding_model": "fake"}, 384)
+    assert other.value.hint == REBUILD_HINT

@@ -65,8 +65,9 @@ def speller(**kw: object) -> Speller:
         ("Alright so I dont know much about Lexapro would you tell me more about it?", "Lexapro?"),
         (
             "Also what is the oral option to get rid of scabies?",
-            "What is the oral option to get rid of scabies?",
+            "What is the oral option to treat scabies?",
         ),
+        ("How do I get rid of head lice fast", "How do I treat head lice fast"),
         ("Hi, any thoughts on metformin for PCOS? Thanks!", "Metformin for PCOS?"),
         ("Can you please tell me about the side effects of prednisone", "The side effects of prednisone"),
         ("What is the treatment for dermatomyositis?", "What is the treatment for dermatomyositis?"),
@@ -251,7 +252,7 @@ def test_the_three_issue_questions_are_rewritten() -> None:
     assert r.name_mappings == (NameMapping("Lexapro", "escitalopram", "brand->generic"),)
     assert "Searching for: Lexapro?" in r.display and "escitalopram (generic name)" in r.display
     r = u.rewrite("Also what is the oral option to get rid of scabies?")
-    assert r.text == "What is the oral option to get rid of scabies?" and not r.corrections
+    assert r.text == "What is the oral option to treat scabies?" and not r.corrections
 
 
 def test_a_question_with_nothing_to_change_is_searched_as_before() -> None:
