@@ -33,7 +33,9 @@ SCABIES = [
 ]  # fmt: skip
 
 # IDF as a full index gives it: common words low, the disease high, a word it never saw highest.
-CORPUS_IDF = {"oral": 2.1, "option": 2.5, "rid": 3.0, "appli": 3.2, "scabi": 7.9, "zorvantrelix": 11.5}
+CORPUS_IDF = {
+    "oral": 2.1, "option": 2.5, "rid": 3.0, "elimin": 3.0, "appli": 3.2, "scabi": 7.9, "zorvantrelix": 11.5,
+}  # fmt: skip
 
 
 def idf(word: str) -> float | None:
@@ -66,7 +68,8 @@ def engine(tmp_path: Path) -> AnswerEngine:
 
 
 def test_focus_found_below_the_threshold_answers_about_the_focus_with_a_note(engine: AnswerEngine) -> None:
-    q = "Also what is the oral option to get rid of scabies?"
+    # ("get rid of" is read as "treat", a word the fixture covers; "eliminate" is not in it)
+    q = "Also what is the oral option to eliminate scabies?"
     judgement = engine.judge(engine.retrieve(q))
     assert judgement.confidence < engine.settings.composer.abstain_threshold  # the point is not covered
     assert judgement.abstain is None and judgement.focus_only and judgement.focus == "scabies"
