@@ -103,6 +103,11 @@ _LABEL_BOILERPLATE = re.compile(
     r"(?:for|by)\b|\bstructural formula\b",
     re.I,
 )
+# A label's flattened text runs section numbers and headings into the next sentence: "8.6 ) When
+# discontinuing ...", "1 INDICATIONS AND USAGE Lexapro is indicated ...". Cut, never reworded.
+_LABEL_LEAD_IN = re.compile(
+    r"^(?:\(?\s*\d+(?:\.\d+)*\s*\)\s*)?(?:\d+(?:\.\d+)*\s+(?:[A-Z][A-Z&,/-]+\s+)+(?=[A-Z][a-z]))?"
+)
 _STATS = re.compile(
     r"95%\s?CI|\bp\s?[<=>]\s?0?\.\d|\b(?:OR|HR|RR)\s?[=:]?\s?\d|confidence interval|odds ratio", re.I
 )
@@ -284,7 +289,10 @@ def score_sentences(
         rank_weight = section_weight(hit, intents) / (1.0 + 0.15 * (hit.rank - 1))
         previous_on_topic = False
         for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
-            sentence = expand_abbreviations(sentence.lstrip("-•* ").strip(), hit.chunk.text)
+            sentence = sentence.lstrip("-•* ").strip()
+            if hit.chunk.tier is Tier.DRUG_LABEL:
+                sentence = _LABEL_LEAD_IN.sub("", sentence)
+            sentence = expand_abbreviations(sentence, hit.chunk.text)
             terms = term_set(sentence)
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             if not _usable(sentence, limits):

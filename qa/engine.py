@@ -18,7 +18,7 @@ from medcite.embedding import Embedder
 from medcite.input_guard import check_question
 from medcite.settings import Settings
 from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Tier, answer_content_id
-from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier
+from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier, tier_filters
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
 from qa.compose import add_tier, compose_tier, max_words, within_budget, word_count
@@ -27,6 +27,7 @@ from qa.conversation import Conversation, extract_topic, rewrite_follow_up, sugg
 from qa.drafts import Draft, assemble, tier_order
 from qa.expansion import Lexicon, lexicon_from_stats
 from qa.grading import recency
+from qa.overview import merge_overview, overview_compose_text, overview_drug, overview_queries
 from qa.safety import (
     ABSTAIN_NOTICE,
     NON_MEDICAL_NOTICE,
@@ -50,6 +51,9 @@ from qa.safety import (
 from qa.support import check_support
 from qa.textutil import fold, tokens
 from qa.understanding import QueryUnderstanding, understanding_from_stats
+
+# Candidates per overview-section search (the named drug's own label is usually the first).
+OVERVIEW_CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,9 @@ class AnswerEngine:
             filters=filters,
             reranker=self.reranker,
         )
+        drug = overview_drug(understood.text, self.understanding.names)
+        if drug is not None:
+            tier_hits = self._with_label_overview(tier_hits, drug, filters)
         timings["retrieve_ms"] = _ms(t1)
         return RetrievedEvidence(
             question,
@@ -192,6 +199,19 @@ class AnswerEngine:
             timings_ms=timings,
             understood=understood,
         )
+
+    def _with_label_overview(
+        self, tier_hits: dict[Tier, list[Hit]], drug: Sequence[str], filters: SearchFilters | None
+    ) -> dict[Tier, list[Hit]]:
+        """A question that only names a drug: its label's overview sections lead the label tier."""
+        tf = tier_filters(Tier.DRUG_LABEL, filters)
+        if tf is None:
+            return tier_hits
+        search = self.retriever.search
+        per_section = [search(q, k=OVERVIEW_CANDIDATES, filters=tf) for q in overview_queries(drug)]
+        found = tier_hits.get(Tier.DRUG_LABEL, [])
+        merged = merge_overview(found, per_section, drug, self.settings.retrieval.per_tier)
+        return {**tier_hits, Tier.DRUG_LABEL: merged} if merged else tier_hits
 
     def judge(self, evidence: RetrievedEvidence) -> Judgement:
         """Whether the evidence is enough to answer: keyboard noise and non-medical questions, then
@@ -290,6 +310,9 @@ class AnswerEngine:
         # What sentences are chosen for: the question, or, answering about its focus, the question
         # without the words no passage mentions (they would only pull in unrelated sentences).
         compose_text = understood.text
+        drug = overview_drug(understood.text, self.understanding.names)
+        if drug is not None:
+            compose_text = overview_compose_text(understood.text, drug)
         if judgement.focus_only and judgement.focus and judgement.missing:
             notices.append(focus_notice(judgement.focus, judgement.missing))
             compose_text = without_words(understood.text, judgement.missing)

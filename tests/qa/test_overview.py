@@ -1,0 +1,134 @@
+"""A question that only names a drug gets its label's overview: what it is for, the dose, side
+effects and who must not take it (qa/overview.py), not whichever passage scores best on the name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from qa_fakes import MemoryRetriever, chunk, hit
+
+from medcite.settings import load_settings
+from medcite.types import Tier
+from qa.compose import _LABEL_LEAD_IN
+from qa.drug_names import build_drug_names
+from qa.engine import AnswerEngine
+from qa.overview import merge_overview, overview_drug, overview_queries
+from qa.understanding import QueryUnderstanding
+
+NAMES = build_drug_names([("Lexapro", "escitalopram oxalate"), ("Advil", "ibuprofen")])
+
+
+def _label(text: str, section: str, title: str = "Lexapro (escitalopram)", doc: str = "spl:lexapro"):  # type: ignore[no-untyped-def]
+    return chunk(text, tier=Tier.DRUG_LABEL, title=title, doc=doc, section=section, collection="spl")
+
+
+LEXAPRO = [
+    _label(
+        "Antidepressants increased the risk of suicidal thoughts and behaviors in pediatric and young adult "
+        "patients. Lexapro is not approved for use in pediatric patients less than 7 years of age.",
+        "Boxed Warning",
+    ),
+    _label(
+        "Lexapro is indicated for the treatment of major depressive disorder in adults and pediatric "
+        "patients 12 years of age and older.",
+        "Indications and Usage",
+    ),
+    _label("The recommended dosage of Lexapro in adults is 10 mg once daily.", "Dosage and Administration"),
+    _label(
+        "Escitalopram AUC was increased by 50% in elderly subjects [see Dosage and Administration (2.5)]. "
+        "Lexapro dosage need not change with food.",
+        "Pharmacokinetics",
+    ),
+    _label(
+        "The most common adverse reactions with Lexapro are insomnia, nausea, sweating and fatigue.",
+        "Adverse Reactions",
+    ),
+    _label(
+        "Lexapro is contraindicated in patients taking MAOIs or pimozide.",
+        "Contraindications",
+    ),
+    _label(
+        "Ibuprofen may cause stomach bleeding; Advil is indicated for the relief of minor aches.",
+        "Indications and Usage",
+        title="Advil (ibuprofen)",
+        doc="spl:advil",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lexapro?", ("escitalopram", "lexapro")),
+        ("What is escitalopram used for?", ("escitalopram", "lexapro")),
+        ("Tell me about Lexapro", ("escitalopram", "lexapro")),
+        ("Does Lexapro cause weight gain?", None),  # a point, not an overview
+        ("Lexapro and Advil", None),  # two drugs: an interaction question
+        ("What is zorvantrelix?", None),  # no label names it
+    ],
+)
+def test_overview_drug(text: str, expected: tuple[str, ...] | None) -> None:
+    assert overview_drug(text, NAMES) == expected
+
+
+def test_merge_overview_takes_each_section_from_the_drugs_own_label() -> None:
+    drug = ("escitalopram", "lexapro")
+    by_section = {c.section: hit(c) for c in LEXAPRO if c.title.startswith("Lexapro")}
+    advil = hit(LEXAPRO[-1])
+    pk = by_section["Pharmacokinetics"]
+    boxed = by_section["Boxed Warning"]
+    per_section = [
+        [advil, by_section["Indications and Usage"]],  # another drug's label first: skipped
+        [pk, by_section["Dosage and Administration"]],  # PK cites the dosage section: not it
+        [by_section["Adverse Reactions"]],
+        [by_section["Contraindications"]],
+        [],
+    ]
+    merged = merge_overview([boxed, by_section["Indications and Usage"]], per_section, drug, keep=5)
+    assert [h.chunk.section for h in merged] == [
+        "Indications and Usage",
+        "Dosage and Administration",
+        "Adverse Reactions",
+        "Contraindications",
+        "Boxed Warning",
+    ]
+    assert [h.rank for h in merged] == [1, 2, 3, 4, 5]
+    assert len(merge_overview([boxed], per_section, drug, keep=2)) == 2
+    assert overview_queries(drug)[0] == "escitalopram indications and usage"
+
+
+def test_label_lead_in_is_cut_not_reworded() -> None:
+    assert _LABEL_LEAD_IN.sub("", "8.6 ) When stopping Lexapro, reduce the dose.") == (
+        "When stopping Lexapro, reduce the dose."
+    )
+    assert _LABEL_LEAD_IN.sub("", "1 INDICATIONS AND USAGE Lexapro is indicated.") == "Lexapro is indicated."
+    for kept in ("10 mg of atorvastatin daily.", "MAOIs such as linezolid.", "Lexapro 10 mg daily."):
+        assert _LABEL_LEAD_IN.sub("", kept) == kept
+
+
+@pytest.fixture()
+def engine(tmp_path: Path) -> AnswerEngine:
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    return AnswerEngine(MemoryRetriever(LEXAPRO), settings, understanding=QueryUnderstanding(names=NAMES))
+
+
+def test_a_drug_overview_answer_gives_use_dose_side_effects_and_contraindications(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.ask("Alright so would you tell me more about Lexapro?")
+    assert not answer.abstained
+    shown = " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
+    for fact in ("major depressive disorder", "10 mg once daily", "insomnia", "MAOIs"):
+        assert fact in shown, fact
+    assert "AUC" not in shown  # pharmacokinetics is not the overview
+    assert {h.chunk.section for c in answer.citations for h in c.hits} >= {
+        "Indications and Usage",
+        "Dosage and Administration",
+    }
+
+
+def test_a_question_with_a_point_is_not_an_overview(engine: AnswerEngine) -> None:
+    evidence = engine.retrieve("Does Lexapro cause insomnia?")
+    assert not any(q.startswith("escitalopram indications") for q, _, _ in engine.retriever.calls)  # type: ignore[attr-defined]
+    assert evidence.by_tier
