@@ -82,12 +82,14 @@ class IndexSettings(_Section):
     """Index-defining parameters: changing the model or chunking needs `medcite ingest --rebuild`."""
 
     embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL, description="'all-MiniLM-L6-v2' or 'fake'")
-    # How the packaged MiniLM runs (issue 8). torch and onnx give the same vectors (cosine > 0.9999,
+    # How the packaged MiniLM runs (issues 8, 19). torch and onnx give the same vectors (cosine > 0.9999,
     # tests/embedding/test_embedding_runtime.py), so they share an index; onnx-int8 moves vectors (cosine
-    # ~0.99) and so counts as another model in index_params(). onnx is the default: the full-corpus
-    # ingest is about 2x faster than with torch and BioASQ nDCG@10 is unchanged (README).
+    # ~0.99) and so counts as another model in index_params(). onnx-int8 is the default (issue 19):
+    # one text per call (batch-independent vectors), the fastest full ingest, BioASQ dev nDCG@10 within
+    # 1% of fp32 (README, "Measured figures"); onnx keeps an fp32 index usable.
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        default="onnx", description="onnx (local export, default), torch (sentence-transformers) or onnx-int8"
+        default="onnx-int8",
+        description="onnx-int8 (local int8 export, default), onnx (fp32) or torch (sentence-transformers)",
     )
     # Texts per model call. 8, not 64: on 2 cores the ONNX model encodes 900-character chunks at
     # ~81 passages/s in batches of 8 and ~57/s in batches of 64 (the (batch x 12 x 256 x 256)

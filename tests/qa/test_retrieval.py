@@ -94,7 +94,9 @@ def test_missing_index_error(tmp_path: Path) -> None:
 
 
 def test_mismatch_error_names_each_parameter(built: Settings) -> None:
-    other = built.replace(index={"embedding_model": "all-MiniLM-L6-v2", "chunk_overlap": 10})
+    other = built.replace(
+        index={"embedding_model": "all-MiniLM-L6-v2", "embedding_backend": "onnx", "chunk_overlap": 10}
+    )
     with pytest.raises(IndexMismatchError) as err:
         open_index(other, embedder=HashingEmbedder())
     msg = str(err.value)
@@ -225,7 +227,9 @@ def test_unknown_mode(index: Index, built: Settings) -> None:
 def test_real_model_dense_retrieval(tmp_path: Path) -> None:
     from embedding.factory import make_embedder
 
-    s = load_settings(home=tmp_path / "real", index={"embedding_model": "all-MiniLM-L6-v2"})
+    s = load_settings(
+        home=tmp_path / "real", index={"embedding_model": "all-MiniLM-L6-v2", "embedding_backend": "torch"}
+    )
     emb = make_embedder(s.index.embedding_model, 64, backend="torch", cache_dir=None)
     run_ingest(s, emb, corpus=DOCS, progress=False)
     idx = open_index(s, emb)
