@@ -181,7 +181,9 @@ def test_query_cache_concurrent_queries_agree() -> None:
 
 
 def test_index_params_name_int8_as_another_model(tmp_path: Path) -> None:
-    torch_p = load_settings(home=tmp_path, index={"embedding_model": "all-MiniLM-L6-v2"}).index_params()
+    torch_p = load_settings(
+        home=tmp_path, index={"embedding_model": "all-MiniLM-L6-v2", "embedding_backend": "torch"}
+    ).index_params()
     onnx_p = load_settings(
         home=tmp_path, index={"embedding_model": "all-MiniLM-L6-v2", "embedding_backend": "onnx"}
     ).index_params()
