@@ -144,6 +144,12 @@ class ComposerSettings(_Section):
     # Issue 17: when some retrieved passage names the question's focus (its drug or condition), the
     # answer is composed only from passages that name it, so no sentence is about another subject.
     focus_passages_only: bool = True
+    # A question with no medical cue (no health word or topic, drug name, strength or technical term)
+    # is answered only if its meaning is near a retrieved passage: the best question-passage cosine
+    # reaches this.  Full index (int8): the non-medical questions of the unanswerable suite reach at
+    # most 0.42, answerable dev questions without a cue mostly 0.5-0.9.  0: weak word coverage
+    # (< 0.75) decides instead, as before.
+    non_medical_similarity: float = Field(default=0.45, ge=0.0, le=1.0)
     # Below this support score a sentence is dropped (extractive) or flagged (LLM).
     support_threshold: float = 0.3
     clinician: ComposeLimits = Field(default_factory=ComposeLimits)

@@ -112,6 +112,12 @@ class DrugNames:
                 out.update(tokens(g))
         return frozenset(out)
 
+    def names_a_drug(self, text: str) -> bool:
+        """Whether the text names a drug of the label tier (brand or generic, up to three words)."""
+        toks = tokens(text)
+        phrases = (" ".join(toks[i : i + n]) for n in (1, 2, 3) for i in range(len(toks) - n + 1))
+        return any(p in self.brand_to_generic or p in self.generic_to_brand for p in phrases)
+
     def mappings(self, text: str) -> tuple[NameMapping, ...]:
         """The other names of the drugs a text names, longest name first, each name once."""
         toks = tokens(text)

@@ -213,6 +213,20 @@ class AnswerEngine:
         merged = merge_overview(found, per_section, drug, self.settings.retrieval.per_tier)
         return {**tier_hits, Tier.DRUG_LABEL: merged} if merged else tier_hits
 
+    def _best_similarity(self, text: str, hits: Sequence[Hit], n: int = 3) -> float | None:
+        """The best cosine between the question and the top `n` passages of each tier (embedded as
+        at ingest), or None without an embedder."""
+        if self.embedder is None or not hits:
+            return None
+        import numpy as np
+
+        top = sorted(hits, key=lambda h: h.rank)
+        chunks = list({h.chunk_id: h.chunk for h in top if h.rank <= n}.values()) or [top[0].chunk]
+        q = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+        docs = np.asarray(self.embedder.embed_documents([c.embed_text for c in chunks]), dtype=np.float32)
+        norms = np.linalg.norm(docs, axis=1) * max(float(np.linalg.norm(q)), 1e-9)
+        return float(np.max(docs @ q / np.maximum(norms, 1e-9)))
+
     def judge(self, evidence: RetrievedEvidence) -> Judgement:
         """Whether the evidence is enough to answer: keyboard noise and non-medical questions, then
         retrieval confidence against `composer.abstain_threshold`. `ask` decides through this very
@@ -225,7 +239,16 @@ class AnswerEngine:
         # Each tier's own ranks (not the flat list's): confidence looks at every tier's top passages.
         hits = [h for tier_hits in evidence.by_tier.values() for h in tier_hits]
         confidence = retrieval_confidence(text, hits, self.lexicon, weight=self.term_weight)
-        if is_non_medical(text, confidence, self.lexicon, evidence.known_fraction):
+        if is_non_medical(
+            text,
+            confidence,
+            self.lexicon,
+            evidence.known_fraction,
+            self.understanding.names,
+            corpus_knows=lambda w: bool(self._known_fraction(w)),
+            similarity=lambda: self._best_similarity(text, hits),
+            min_similarity=self.settings.composer.non_medical_similarity,
+        ):
             # a name the corpus never uses is not a sign of a non-medical question: say it is missing
             return Judgement(confidence, "non_medical", unknown_name(text, self.corpus_stats.known_fraction))
         focus = question_focus(text, self.term_weight)

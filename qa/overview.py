@@ -36,7 +36,10 @@ OVERVIEW_WORDS = frozenset(
 # "[see Dosage and Administration (2.5)]" is not the dosage section.
 OVERVIEW_SECTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("indications and usage", re.compile(r"indication|\buses?\b", re.I)),
-    ("dosage and administration", re.compile(r"dosage(?! forms)|administration|how (?:should i|to) take", re.I)),
+    (
+        "dosage and administration",
+        re.compile(r"dosage(?! forms)|administration|how (?:should i|to) take", re.I),
+    ),
     ("adverse reactions", re.compile(r"adverse|side effects", re.I)),
     ("contraindications", re.compile(r"contraindicat|should not (?:take|use)", re.I)),
     ("warnings and precautions", re.compile(r"warning|precaution", re.I)),

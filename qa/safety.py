@@ -16,7 +16,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from medcite.types import Hit
-from qa.expansion import Lexicon, expansions
+from qa.drug_names import DrugNames
+from qa.expansion import Lexicon, expansions, find_phrases
+from qa.spelling import english_words
 from qa.textutil import STOPWORDS, content_terms, fold, term_set, tokens, words
 
 # Symptom patterns that warrant urgent care (after NHS 111 / MedlinePlus "when to call 911" lists).
@@ -125,6 +127,8 @@ _HEALTH_WORDS = frozenset(
         genome genomic genes dna rna mrna mirna chromosome enzyme tissue tissues expressed expression
         phenotype transcription mutations pathway inflammation immune flu stroke dementia asthma
         mechanism intoxication poisoning toxicity haplotype haplotyping genotype sequencing
+        prescribed prescribe prescribing contraindicated wean weaning reconstitute administer administered
+        withdrawal addictive addiction ingredient ingredients mcg
         """
     )
 )
@@ -132,8 +136,12 @@ _MEDICAL_SUFFIX = re.compile(
     r"(?:itis|osis|emia|aemia|oma|pathy|ectomy|otomy|plasty|algia|uria|penia|plasia|trophy|cardia|"
     r"mab|nib|vir|cillin|mycin|cycline|statin|pril|sartan|olol|azole|dipine|prazole|tidine|oxacin|"
     r"parin|gliptin|gliflozin|tide|sone|olone|ine|ase|gen|cyte|cytes|formin|profen|triptan|caine|azepam|"
-    r"zolam|dronate|thiazide|semide|oxetine|triptyline)$"
+    r"zolam|dronate|thiazide|semide|oxetine|triptyline|pram|xaban|codone|afil|zosin|losin|axone|pexole|"
+    r"lukast|setron|terol|sonide|ophen|barbital|sterone|tanyl|acin|balamin)$"
 )
+
+# A strength as written on a pack: 40mg, 0.5 mg, 100 mcg, 5 ml, 1000 IU.
+_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|ml|iu)\b", re.I)
 
 
 def emergency_kinds(question: str) -> list[str]:
@@ -183,16 +191,35 @@ def looks_like_gibberish(question: str, known_fraction: float | None = None) -> 
     return odd / len(judged) >= 0.5
 
 
-def has_medical_cue(question: str, lexicon: Lexicon | None = None) -> bool:
-    """Whether any word in the question is a health word, lexicon word or has a medical suffix."""
-    vocab = lexicon.vocabulary() if lexicon is not None else frozenset()
+def has_medical_cue(
+    question: str,
+    lexicon: Lexicon | None = None,
+    drug_names: DrugNames | None = None,
+    corpus_knows: Callable[[str], bool] | None = None,
+) -> bool:
+    """Whether the question names something medical: a health word, a health topic of the lexicon
+    (a whole topic name: its single words, 'car' or 'good', say nothing), a drug name of the label
+    tier ("Xarelto", "acetaminophen"), a strength ("40mg"), a word with a medical suffix, or a
+    technical term: a word the corpus uses (`corpus_knows`) that is not an English word ("Waylivra",
+    "vcfanno", "bb21217")."""
     if symbols(question):
         return True  # a gene, protein, drug or disease symbol (TLR7, GFRAL, COPD, PD-1)
+    if _DOSE.search(question) or (drug_names is not None and drug_names.names_a_drug(question)):
+        return True  # a strength ("40mg", "0.05 mg") or a drug the label tier names
+    if lexicon is not None and find_phrases(question, lexicon):
+        return True
     for tok in tokens(question):
         stem = tok[:-1] if tok.endswith("s") and not tok.endswith("ss") else tok  # peptidases
-        if fold(tok) in _HEALTH_WORDS or tok in vocab or (len(stem) > 5 and _MEDICAL_SUFFIX.search(stem)):
+        if fold(tok) in _HEALTH_WORDS or (len(stem) > 5 and _MEDICAL_SUFFIX.search(stem)):
+            return True
+        if corpus_knows is not None and _technical(tok) and corpus_knows(tok):
             return True
     return False
+
+
+def _technical(tok: str) -> bool:
+    """A word no English dictionary has, long enough to be a name (not a typo of 'the')."""
+    return len(tok) >= 4 and tok.isalnum() and not tok.isdigit() and tok not in english_words()
 
 
 def retrieval_confidence(
@@ -349,13 +376,31 @@ def asks_about_own_records(question: str) -> bool:
 
 
 def is_non_medical(
-    question: str, confidence: float, lexicon: Lexicon | None = None, known_fraction: float | None = None
+    question: str,
+    confidence: float,
+    lexicon: Lexicon | None = None,
+    known_fraction: float | None = None,
+    drug_names: DrugNames | None = None,
+    corpus_knows: Callable[[str], bool] | None = None,
+    similarity: Callable[[], float | None] | None = None,
+    min_similarity: float = 0.0,
 ) -> bool:
-    """Gibberish, or no medical cue at all and only weak coverage (a stray 'France' in an abstract)."""
+    """Gibberish, or no medical cue at all and a meaning far from every retrieved passage.
+
+    Without a cue, the best question-passage cosine (`similarity`, computed only then) decides when
+    it is available: 'What is the capital of Australia?' has each word in some abstract of a large
+    corpus but no passage about it, while 'What is Epilepsy?' is near its pages.  Without it (no
+    embedder, or `min_similarity` 0) weak term coverage decides (a stray 'France' in an abstract).
+    """
     if looks_like_gibberish(question, known_fraction):
         return True
+    if has_medical_cue(question, lexicon, drug_names, corpus_knows):
+        return False
+    best = similarity() if similarity is not None and min_similarity > 0 else None
+    if best is not None:
+        return best < min_similarity
     # 0.75: a non-medical question must be almost fully covered by one passage to be answered.
-    return not has_medical_cue(question, lexicon) and confidence < 0.75
+    return confidence < 0.75
 
 
 # What a question about a named thing asks besides the name ("side effects of X", "is X safe").

@@ -2,7 +2,8 @@
 long it takes until the web chat is up and until it answers the reference question (from a partial
 index, saying so), then stop it.  The ingest keeps its progress file, so `medcite status` afterwards
 shows how far it got.  With `--wait-index` it keeps serving until the background ingest finishes and
-records when (`index_finished_s`; the progress file's started_at/updated_at give the ingest alone).
+records when (`index_finished_s`; the progress file's started_at/updated_at give the ingest alone)
+and the ingest process's peak RSS (`ingest_peak_rss_mb`, its VmHWM sampled while it runs).
 
     git clone /path/to/medcite /tmp/fresh && python scripts/bench_first_run.py --clone /tmp/fresh \\
         --out bench-out/first-run [--limit-s 900]
@@ -51,14 +52,35 @@ def _ask(page: Any, question: str, timeout_ms: int) -> dict[str, Any]:
     }
 
 
-def _wait_for_index(progress: Path, t0: float, limit_s: float) -> float | None:
-    """Seconds from `make run` until its background ingest reports a final state (None: not in time)."""
+def _read_progress(progress: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(progress.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _peak_rss_mb(pid: Any) -> float | None:
+    """The process's high-water resident set (VmHWM) in MB, or None once it is gone."""
+    try:
+        status = Path(f"/proc/{int(pid)}/status").read_text(encoding="utf-8")
+    except (OSError, TypeError, ValueError):
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def _wait_for_index(progress: Path, t0: float, limit_s: float, result: dict[str, Any]) -> float | None:
+    """Seconds from `make run` until its background ingest reports a final state (None: not in time);
+    samples the ingest's peak RSS into `result` meanwhile."""
     while time.monotonic() - t0 < limit_s:
-        try:
-            state = json.loads(progress.read_text(encoding="utf-8")).get("state")
-        except (OSError, ValueError):
-            state = None
-        if state not in (None, "running"):
+        data = _read_progress(progress)
+        rss = _peak_rss_mb(data.get("pid"))
+        if rss is not None:
+            result["ingest_peak_rss_mb"] = max(rss, result.get("ingest_peak_rss_mb", 0.0))
+        if data.get("state") not in (None, "running"):
             return round(time.monotonic() - t0, 1)
         time.sleep(5.0)
     return None
@@ -120,7 +142,7 @@ def main() -> None:
             page.screenshot(path=str(args.out / "first-answer.png"), full_page=True)
             browser.close()
         if args.wait_index:
-            result["index_finished_s"] = _wait_for_index(progress, t0, args.index_limit_s)
+            result["index_finished_s"] = _wait_for_index(progress, t0, args.index_limit_s, result)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)

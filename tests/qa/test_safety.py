@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from qa_fakes import chunk, hit
 
+from qa.drug_names import build_drug_names
 from qa.expansion import lexicon_from_records
 from qa.safety import (
     asks_about_own_records,
@@ -47,6 +48,40 @@ def test_gibberish_and_non_medical() -> None:
     assert not is_non_medical("What is the treatment for dermatomyositis?", confidence=0.0)
     lex = lexicon_from_records([("Cytokine Release Syndrome", {"synonyms": ["cytokine storm"]})])
     assert has_medical_cue("What is a cytokine storm?", lex)
+
+
+def test_drug_names_strengths_and_technical_terms_are_medical_cues() -> None:
+    names = build_drug_names([("Xarelto", "rivaroxaban")])
+    assert not has_medical_cue("how xarelto affects homeostasis")
+    assert has_medical_cue("how xarelto affects homeostasis", drug_names=names)  # brand of the label tier
+    assert has_medical_cue("can I take ibuprofen with rivaroxaban", drug_names=names)  # and its generic
+    assert has_medical_cue("qvar 40mcg what is it for") and has_medical_cue("is 0.5 mg a lot")
+    # a word the corpus uses that no English dictionary has is a technical term; an English word is not
+    assert has_medical_cue("What is vcfanno?", corpus_knows=lambda w: w == "vcfanno")
+    assert not has_medical_cue("What is vcfanno?", corpus_knows=lambda w: False)
+    assert not has_medical_cue("What is the capital of Australia?", corpus_knows=lambda w: True)
+
+
+def test_a_lexicon_topic_is_a_cue_its_single_words_are_not() -> None:
+    lex = lexicon_from_records([("Motion Sickness", {"synonyms": ["car sickness"]})])
+    assert has_medical_cue("remedies for car sickness", lex)
+    assert not has_medical_cue("How does a car transmission work?", lex)
+
+
+def test_without_a_cue_meaning_decides_when_it_can_be_measured() -> None:
+    capital = "What is the capital of Australia?"
+    # every word covered by some passage of a large corpus, but no passage is about it
+    assert is_non_medical(capital, confidence=1.0, similarity=lambda: 0.33, min_similarity=0.45)
+    epilepsy = "What is Epilepsy?"
+    assert not is_non_medical(epilepsy, confidence=0.3, similarity=lambda: 0.69, min_similarity=0.45)
+    # without a measure (no embedder, or the check off) coverage decides as before
+    assert not is_non_medical(capital, confidence=1.0, similarity=lambda: None, min_similarity=0.45)
+    assert not is_non_medical(capital, confidence=1.0, similarity=lambda: 0.33, min_similarity=0.0)
+
+    def never() -> float:
+        raise AssertionError("a question with a medical cue is not embedded again")
+
+    assert not is_non_medical("Is metformin safe?", confidence=0.0, similarity=never, min_similarity=0.45)
 
 
 def test_real_questions_are_not_noise() -> None:

@@ -337,3 +337,4 @@ def test_rewrite_in_ask_json_html_and_codec(
         "Searching for" not in render_answer(plain)
         and answer_to_json(plain)["query_rewrite"]["searched_for"] is None
     )
+
