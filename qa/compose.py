@@ -230,6 +230,9 @@ class Candidate:
     sentence: str
     hit: Hit
     score: float
+    # the score before the patient's readability cost: what the relevance floor is judged on, so
+    # preferring plain sentences reorders the candidates without leaving fewer of them
+    relevance: float | None = None
 
 
 def _usable(sentence: str, limits: ComposeLimits) -> bool:
@@ -258,6 +261,10 @@ _MEASURE = re.compile(
 )
 
 
+# Score a patient's candidate sentence loses per Flesch-Kincaid grade above 8 (as the reader will see
+# it): it reorders the candidates, while the relevance floor ignores it (see `Candidate.relevance`).
+READING_COST = 0.08
+
 # Where a patient's long sentence is split (the settings' default, for callers without settings).
 _PATIENT_MAX_WORDS: int = ComposerSettings.model_fields["patient_max_words"].default
 
@@ -269,9 +276,11 @@ def score_sentences(
     limits: ComposeLimits,
     min_relative_score: float,
     max_words: int = _PATIENT_MAX_WORDS,
+    max_grade: float | None = None,
 ) -> list[Candidate]:
     """Candidate sentences from on-topic passages with their relevance scores, best first; those
-    scoring under `min_relative_score` times the best are dropped."""
+    scoring under `min_relative_score` times the best are dropped, and for a patient those reading
+    above `max_grade` (Flesch-Kincaid, as shown to the reader) when one is given."""
     q_terms = set(content_terms(question))
     topic = q_terms - _INTENT_WORDS or q_terms
     markers: set[str] = set()
@@ -314,20 +323,29 @@ def score_sentences(
                 # the question asks for something (treatment, dosing, ...): sentences that do not
                 # speak to it (classification, epidemiology) rank well below those that do
                 score *= 0.4
+            relevance = None
             if audience == "patient":
                 score -= 0.2 if _STATS.search(sentence) else 0.0
+                relevance = round(score * rank_weight, 6)
                 # prefer sentences a lay reader can follow: each grade above 8 costs a little, graded
                 # as the reader will see the sentence (plain words, long sentences split)
-                score -= 0.05 * max(0.0, reading_grade(patient_view(sentence, max_words)) - 8.0)
+                grade = reading_grade(patient_view(sentence, max_words))
+                if max_grade is not None and grade > max_grade:
+                    continue
+                score -= READING_COST * max(0.0, grade - 8.0)
             else:
                 score += 0.15 * spec
-            out.append(Candidate(sentence, hit, round(score * rank_weight, 6)))
+            out.append(Candidate(sentence, hit, round(score * rank_weight, 6), relevance))
     out.sort(key=lambda c: (-c.score, c.hit.rank, c.sentence))
     if out:
         # filler is worse than a short answer: keep sentences at least a third as relevant as the best
-        floor = min_relative_score * out[0].score
-        out = [c for c in out if c.score >= floor]
+        floor = min_relative_score * max(_relevance(c) for c in out)
+        out = [c for c in out if _relevance(c) >= floor]
     return out
+
+
+def _relevance(c: Candidate) -> float:
+    return c.score if c.relevance is None else c.relevance
 
 
 def fact_keys(sentence: str) -> frozenset[str]:
@@ -396,16 +414,18 @@ def attribution(hit: Hit, audience: str = "clinician") -> str:
         # "Orapred prescribing information"), which the reference still shows
         if c.tier is Tier.GUIDELINE:
             org = _plain_name(_org(c.publisher)) or c.collection.upper()
+            if len(org.split()) > LAY_NAME_WORDS:  # the reference names it; the sentence stays short
+                return f"A {year}guideline says that"
             return f"A {year}guideline from the {org} says that"
         if c.tier is Tier.DRUG_LABEL:
-            return f"The FDA label for {_plain_name(product_name(c.title)) or c.title} says that"
+            return f"The FDA label for {lay_product(c.title)} says that"
         if c.tier is Tier.RESEARCH:
             return (
                 f"A {year}study found that"
                 if not year.startswith(("8", "11", "18"))
                 else f"An {year}study found that"
             )
-        return f"{_plain_name(c.publisher) or c.publisher or c.collection} says that"
+        return f"{lay_source(c.publisher) or c.collection} says that"
     if c.tier is Tier.GUIDELINE:
         org = _org(c.publisher) or c.collection.upper()
         kind = "recommendation" if c.collection.lower() == "uspstf" else "guideline"
@@ -440,6 +460,47 @@ def product_name(title: str) -> str:
     return _STRENGTHS.sub("", title).strip() or title
 
 
+# A source's name in a patient's sentence is at most this many words: a long agency name is most of
+# what makes a short sentence hard to read (Flesch-Kincaid counts its words and syllables).
+LAY_NAME_WORDS = 4
+# Long names of U.S. health agencies as a lay reader knows them.
+_AGENCIES = (
+    (re.compile(r"^National (?:Institutes?|Cancer|Heart|Eye|Library)\b"), "The NIH"),
+    (re.compile(r"^Centers for Disease Control"), "The CDC"),
+)
+_ACRONYM = re.compile(r"\(([A-Z]{2,6})\)")
+
+
+# Dosage-form words after a label's drug name ('... extended-release tablets for oral use').
+_DOSAGE_FORM = re.compile(
+    r"\s+(?:extended-release|delayed-release|controlled-release|orally disintegrating|tablets?|capsules?|"
+    r"injection|injectable|for oral use|oral|solution|suspension|cream|ointment|gel|patch|powder|kit)\b.*$",
+    re.I,
+)
+
+
+def lay_product(title: str) -> str:
+    """A label's product as a patient reads it: 'METOPROLOL SUCCINATE extended-release tablets for oral
+    use' -> 'Metoprolol Succinate', 'PredniSONE Tablets, USP 1 mg ...' -> 'PredniSONE'."""
+    name = _plain_name(product_name(title)) or title
+    name = _DOSAGE_FORM.sub("", name).strip() or name
+    if name.isupper() and len(name) > 4:
+        name = re.sub(r"\b(And|Of|For|With)\b", lambda m: m.group(1).lower(), name.title())
+    return name
+
+
+def lay_source(publisher: str) -> str:
+    """A patient-page publisher as a short name: 'MedlinePlus', 'GARD' (for 'Genetic and Rare Diseases
+    Information Center (GARD)'), 'The NIH' (for any National Institute of ...), 'The CDC'."""
+    plain = _plain_name(publisher) or publisher.strip()
+    if len(plain.split()) <= LAY_NAME_WORDS:
+        return plain
+    acronym = _ACRONYM.search(publisher)
+    if acronym:
+        return acronym.group(1)
+    return next((name for pattern, name in _AGENCIES if pattern.search(plain)), plain)
+
+
 def _plain_name(name: str) -> str:
     """A source's name for a lay reader: without a bracketed acronym or a document-kind suffix."""
     return _NAME_EXTRAS.sub("", name).strip()
@@ -468,7 +529,8 @@ def lead_source(chosen: Sequence[tuple[str, list[Hit], float]]) -> int:
     """Index of the lead pick: among the clearly relevant picks (score within 80% of the best), the
     one whose source is strongest (evidence level), then most recent, then most relevant."""
     best = max(score for _, _, score in chosen)
-    relevant = [i for i, (_, _, score) in enumerate(chosen) if score >= 0.8 * best]
+    # (a patient's readability cost can leave every score below zero: 80% is then measured down)
+    relevant = [i for i, (_, _, score) in enumerate(chosen) if score >= best - 0.2 * abs(best)]
 
     def key(i: int) -> tuple[int, str, int]:
         hit = chosen[i][1][0]
@@ -482,14 +544,25 @@ def _newest_first(date: str) -> str:
 
 
 def compose_tier(
-    question: str, tier: Tier, hits: Sequence[Hit], audience: str, composer: ComposerSettings
+    question: str,
+    tier: Tier,
+    hits: Sequence[Hit],
+    audience: str,
+    composer: ComposerSettings,
+    *,
+    max_grade: float | None = None,
+    first_section: bool = True,
 ) -> list[Draft]:
-    """Lead plus grouped bullets for one tier (empty when nothing in the tier supports an answer)."""
+    """Lead plus grouped bullets for one tier (empty when nothing in the tier supports an answer);
+    a patient gets only sentences that read at or below `max_grade` when one is given, and a lead
+    naming its source only in the answer's first section (a label's always names its product)."""
     limits = composer.clinician
     if audience == "patient":
         limits = composer.patient if tier is Tier.PATIENT_INFO else composer.patient_other_tier
+    else:
+        max_grade = None
     candidates = score_sentences(
-        question, hits, audience, limits, composer.min_relative_score, composer.patient_max_words
+        question, hits, audience, limits, composer.min_relative_score, composer.patient_max_words, max_grade
     )
     chosen = select(candidates, limits, composer.merge_ratio, composer.novelty_bonus, composer.repeat_weight)
     if not chosen:
@@ -498,7 +571,12 @@ def compose_tier(
     sentence, lead_hits, score = chosen[li]
     first = lead_hits[0].chunk
     product = first.title if first.tier is Tier.DRUG_LABEL else ""
-    lead_text = f"{attribution(lead_hits[0], audience)} {_lowercase_first(sentence, first.text, product)}"
+    if audience == "patient" and not first_section and first.tier is not Tier.DRUG_LABEL:
+        # a patient's later sections say their source once, in the heading and the reference: an
+        # agency's name before every sentence is what makes short sentences hard to read
+        lead_text = sentence
+    else:
+        lead_text = f"{attribution(lead_hits[0], audience)} {_lowercase_first(sentence, first.text, product)}"
     lead = Draft(tier, lead_text, tuple(h.chunk_id for h in lead_hits), "", score, True, core=sentence)
     bullets = [
         Draft(tier, s, tuple(h.chunk_id for h in hs), group_for(s), sc, False, core=s)
@@ -543,6 +621,13 @@ def within_budget(new: Sequence[Draft], words_left: int, *, first: bool = False)
     return [d for i, d in enumerate(new) if d.is_lead or i in keep]
 
 
+def patient_grades(composer: ComposerSettings) -> tuple[float | None, ...]:
+    """The reading grades a patient's answer is tried at, plainest first: `patient_max_grade`, four
+    grades above it, then any (an answer in hard words is better than none); (None,) when off."""
+    cap = composer.patient_max_grade
+    return (cap, cap + 4.0, None) if cap > 0 else (None,)
+
+
 def max_words(composer: ComposerSettings, audience: str) -> int:
     return composer.patient_answer_words if audience == "patient" else composer.clinician_answer_words
 
@@ -557,7 +642,10 @@ def compose(
     drafts: list[Draft] = []
     budget = max_words(composer, audience)
     for tier in tier_order(audience):
-        new = compose_tier(question, tier, tier_hits.get(tier, ()), audience, composer)
+        grade = patient_grades(composer)[0] if drafts else None
+        hits = tier_hits.get(tier, ())
+        first = not drafts
+        new = compose_tier(question, tier, hits, audience, composer, max_grade=grade, first_section=first)
         left = budget - sum(word_count(d) for d in drafts)
         if left <= 0:
             break

@@ -21,7 +21,7 @@ from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Ti
 from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier, tier_filters
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
-from qa.compose import add_tier, compose_tier, max_words, within_budget, word_count
+from qa.compose import add_tier, compose_tier, max_words, patient_grades, within_budget, word_count
 from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
@@ -369,19 +369,31 @@ class AnswerEngine:
         drafts: list[Draft] | None = None
         if self.chat_model is not None:
             drafts = yield from self._llm_drafts(rewritten, audience, tier_hits, draft_answer)
-        if drafts is None:
-            drafts = []
-            composer = self.settings.composer
+        composer = self.settings.composer
+
+        def extractive(max_grade: float | None) -> Generator[Answer, None, list[Draft]]:
+            out: list[Draft] = []
             for tier in tier_order(audience):
-                new = compose_tier(compose_text, tier, tier_hits.get(tier, ()), audience, composer)
-                new = adapt_drafts(new, audience, composer.patient_max_words, shown=drafts)
+                hits = tier_hits.get(tier, ())
+                new = compose_tier(
+                    compose_text, tier, hits, audience, composer, max_grade=max_grade, first_section=not out
+                )
+                new = adapt_drafts(new, audience, composer.patient_max_words, shown=out)
                 new = check_support(new, hits_by_id, composer.support_threshold)
-                left = max_words(composer, audience) - sum(word_count(d) for d in drafts)
+                left = max_words(composer, audience) - sum(word_count(d) for d in out)
                 if not new or left <= 0:
                     continue
-                drafts = add_tier(drafts, within_budget(new, left, first=not drafts), composer.merge_ratio)
+                out = add_tier(out, within_budget(new, left, first=not out), composer.merge_ratio)
                 timings["compose_ms"] = _ms(t2)
-                yield draft_answer(drafts, final=False)
+                yield draft_answer(out, final=False)
+            return out
+
+        if drafts is None:
+            # a patient gets the plainest sentences that make an answer (qa.compose.patient_grades)
+            for grade in patient_grades(composer) if audience == "patient" else (None,):
+                drafts = yield from extractive(grade)
+                if drafts:
+                    break
         timings["compose_ms"] = _ms(t2)
         if not drafts:
             yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))

@@ -198,7 +198,7 @@ def test_a_label_lead_names_the_product_without_its_strengths() -> None:
         "x", tier=Tier.DRUG_LABEL, title="PredniSONE Tablets, USP 1 mg, 2.5 mg, 5 mg Rx only", section="Usage"
     )
     assert attribution(hit(spl)) == "According to the FDA label for PredniSONE Tablets (Usage),"
-    assert attribution(hit(spl), "patient") == "The FDA label for PredniSONE Tablets says that"
+    assert attribution(hit(spl), "patient") == "The FDA label for PredniSONE says that"
 
 
 def test_a_passage_past_its_share_still_gives_a_sentence_with_a_new_fact() -> None:

@@ -145,3 +145,90 @@ def test_patient_grade_is_lower_on_a_fixed_set_of_hard_sentences() -> None:
     # every sentence keeps its citation, and the lead (attribution counted) was split too
     assert {d.chunk_ids for d in adapted} == {d.chunk_ids for d in drafts}
     assert adapted[0].text.count(". ") >= 1 and adapted[0].text.startswith("According to MedlinePlus, ")
+
+
+# --- plain sources and plainest sentences (the patient FK grade on the full index) --------------
+
+
+def test_patient_sources_are_named_in_a_few_words() -> None:
+    from qa.compose import lay_product, lay_source
+
+    assert lay_source("National Institute of Diabetes and Digestive and Kidney Diseases") == "The NIH"
+    assert lay_source("Genetic and Rare Diseases Information Center (GARD)") == "GARD"
+    assert lay_source("Centers for Disease Control and Prevention") == "The CDC"
+    assert lay_source("MedlinePlus (NLM)") == "MedlinePlus"  # short names stay as they are
+    assert lay_product("METOPROLOL SUCCINATE extended-release tablets for oral use") == "Metoprolol Succinate"
+    assert lay_product("LISINOPRIL AND HYDROCHLOROTHIAZIDE TABLETS") == "Lisinopril and Hydrochlorothiazide"
+    assert lay_product("Lexapro (escitalopram)") == "Lexapro"
+
+
+PLAIN_LABEL = "Take this medicine once a day with food."
+HARD_LABEL = (
+    "Concomitant administration with moderate or strong cytochrome P450 3A4 inhibitors substantially "
+    "increases systemic exposure, necessitating dosage modification."
+)
+
+
+def _label_hits(*texts: str) -> list[Hit]:
+    return [hit(chunk(f"l{i}", t, Tier.DRUG_LABEL), i + 1) for i, t in enumerate(texts)]
+
+
+def test_a_patient_gets_the_plain_sentence_when_one_is_within_the_grade() -> None:
+    from qa.compose import compose_tier
+
+    composer = ComposerSettings()
+    hits = _label_hits(HARD_LABEL, PLAIN_LABEL)
+    assert reading_grade(HARD_LABEL) > composer.patient_max_grade >= reading_grade(PLAIN_LABEL)
+    capped = compose_tier(
+        "dosage of this medicine with inhibitors",
+        Tier.DRUG_LABEL,
+        hits,
+        "patient",
+        composer,
+        max_grade=composer.patient_max_grade,
+    )
+    assert [d.core for d in capped] == [PLAIN_LABEL]
+    only_hard = compose_tier(
+        "dosage of this medicine with inhibitors",
+        Tier.DRUG_LABEL,
+        hits[:1],
+        "patient",
+        composer,
+        max_grade=composer.patient_max_grade,
+    )
+    assert only_hard == []  # nothing plain enough: the engine then tries a higher grade
+    clinician = compose_tier(
+        "dosage of this medicine with inhibitors",
+        Tier.DRUG_LABEL,
+        hits[:1],
+        "clinician",
+        composer,
+        max_grade=composer.patient_max_grade,
+    )
+    assert clinician  # the cap is for patients only
+
+
+def test_patient_grades_end_with_no_limit() -> None:
+    from qa.compose import patient_grades
+
+    assert patient_grades(ComposerSettings(patient_max_grade=12)) == (12, 16, None)
+    assert patient_grades(ComposerSettings(patient_max_grade=0)) == (None,)
+
+
+def test_a_patient_lead_names_its_source_in_the_first_section_only() -> None:
+    from qa.compose import compose_tier
+
+    composer = ComposerSettings()
+    text = "Dermatomyositis is treated with medicine and exercise to keep muscles strong."
+    hits = [hit(chunk("g", text, Tier.GUIDELINE))]
+    first = compose_tier("treatment of dermatomyositis", Tier.GUIDELINE, hits, "patient", composer)
+    later = compose_tier(
+        "treatment of dermatomyositis", Tier.GUIDELINE, hits, "patient", composer, first_section=False
+    )
+    assert first[0].text.startswith("A guideline") and first[0].text != first[0].core
+    assert later[0].text == later[0].core == text
+    label = _label_hits(PLAIN_LABEL)
+    later_label = compose_tier(
+        "how do I take this medicine", Tier.DRUG_LABEL, label, "patient", composer, first_section=False
+    )
+    assert later_label[0].text.startswith("The FDA label for")  # a label always names its product
