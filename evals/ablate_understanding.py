@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from medcite.types import QueryRewrite
 from qa.conversation import Conversation, rewrite_follow_up
+from qa.drug_names import DrugNames
 from qa.expansion import Lexicon, expand_query
 
 
 @dataclass(frozen=True)
 class PlainQuery:
-    """The pre-issue-16 query: the follow-up rewrite, then synonym expansion; nothing else."""
+    """The pre-issue-16 query: the follow-up rewrite, then synonym expansion; nothing else (no drug
+    names either, so no drug overview)."""
 
     lexicon: Lexicon
+    names: DrugNames = field(default_factory=DrugNames)
 
     def rewrite(self, question: str, conversation: Conversation | None = None) -> QueryRewrite:
         text = rewrite_follow_up(question.strip(), conversation, self.lexicon)
@@ -49,6 +52,9 @@ def main() -> None:
         row = {}
         for name, engine in (("with_understanding", shipped), ("without", plain)):
             run = run_suite(suite, settings, engine=engine, index=index, limit=args.limit, answers=False)
+            if run.metrics.get("errors"):
+                errors = sorted({r.error for r in run.results if r.error})
+                raise SystemExit(f"{suite} ({name}): {run.metrics['errors']} questions failed: {errors[:3]}")
             row[name] = run.metrics["retrieval"]["ndcg@10"]
         row["difference"] = round(row["with_understanding"] - row["without"], 4)
         out[suite] = row

@@ -49,7 +49,8 @@ PREFIX_MIN = 5
 SUFFIX_SLACK = 3
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_MARK = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
+# A citation mark stands on its own: a bracket straight after a word is part of it ("G1P[8]").
+_MARK = re.compile(r"(?<![\w\]])\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 _UNITS = (
     "mg/kg/day|mg/kg|mg/m2|mg/dl|mmol/l|mcg|µg|ug|mg|kg|g|ml|l|iu|units?|mmhg|%|percent|hours?|h|days?"
     "|weeks?|months?|years?|times"

@@ -85,8 +85,9 @@ class IndexSettings(_Section):
     # How the packaged MiniLM runs (issues 8, 19). torch and onnx give the same vectors (cosine > 0.9999,
     # tests/embedding/test_embedding_runtime.py), so they share an index; onnx-int8 moves vectors (cosine
     # ~0.99) and so counts as another model in index_params(). onnx-int8 is the default (issue 19):
-    # one text per call (batch-independent vectors), the fastest full ingest, BioASQ dev nDCG@10 within
-    # 1% of fp32 (README, "Measured figures"); onnx keeps an fp32 index usable.
+    # one text per call (batch-independent vectors), the fastest full ingest (machine E: 148,168 chunks
+    # in 1,199 s against 2,012 s for fp32), BioASQ dev hybrid nDCG@10 0.7807 against fp32's 0.7815
+    # (docs/BENCHMARKS.md, machine E); onnx keeps an fp32 index usable.
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="onnx-int8",
         description="onnx-int8 (local int8 export, default), onnx (fp32) or torch (sentence-transformers)",

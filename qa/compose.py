@@ -108,6 +108,17 @@ _LABEL_BOILERPLATE = re.compile(
 _LABEL_LEAD_IN = re.compile(
     r"^(?:\(?\s*\d+(?:\.\d+)*\s*\)\s*)?(?:\d+(?:\.\d+)*\s+(?:[A-Z][A-Z&,/-]+\s+)+(?=[A-Z][a-z]))?"
 )
+# A source's own reference marks ("early in life [33].", "[1, 2]", "[12-14]"): shown beside MedCite's
+# citation numbers they would read as references the answer does not have.  A bracket straight after
+# a word is part of it ("G1P[8]", a rotavirus genotype) and stays.
+_REFERENCE_MARK = re.compile(r"\s+\[\d+(?:\s*[,\u2013-]\s*\d+)*\](?=[\s.,;:)]|$)")
+
+
+def without_reference_marks(sentence: str) -> str:
+    """The sentence without the source's own numbered reference marks."""
+    return _REFERENCE_MARK.sub("", sentence)
+
+
 _STATS = re.compile(
     r"95%\s?CI|\bp\s?[<=>]\s?0?\.\d|\b(?:OR|HR|RR)\s?[=:]?\s?\d|confidence interval|odds ratio", re.I
 )
@@ -302,6 +313,7 @@ def score_sentences(
             if hit.chunk.tier is Tier.DRUG_LABEL:
                 sentence = _LABEL_LEAD_IN.sub("", sentence)
             sentence = expand_abbreviations(sentence, hit.chunk.text)
+            sentence = without_reference_marks(sentence)
             terms = term_set(sentence)
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             if not _usable(sentence, limits):

@@ -48,6 +48,11 @@ def test_inline_marks_and_ranges_count_as_shown_numbers() -> None:
     assert shown_numbers((1,), "A [2-4] and [6, 1].") == (1, 2, 3, 4, 6)
 
 
+def test_a_bracket_inside_a_word_is_not_a_citation_mark() -> None:
+    # BioASQ dev: "G1P[8] was the dominant genotype" was read as citation 8 without a reference
+    assert shown_numbers((1,), "G1P[8] and G2P[4] were dominant.") == (1,)
+
+
 def test_answer_figures() -> None:
     a = answer(
         "q",

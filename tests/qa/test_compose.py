@@ -272,3 +272,23 @@ def test_a_brand_name_opening_a_label_lead_keeps_its_capital() -> None:
         == "tablets are film-coated."
     )
     assert _lowercase_first(sentence, passage).startswith("lexapro")
+
+
+def test_a_sources_own_reference_marks_are_not_shown_as_citations() -> None:
+    # PubMedQA dev: "... early in life [33]." was shown with MedCite's [1], and [33] resolved to nothing
+    page = chunk(
+        "Cerebral hemispherectomy is becoming a standard procedure for intractable seizures in early "
+        "life [33]. Six rotavirus genotypes, G1P[8], G2P[4] and G9P[8], dominate worldwide [1, 2].",
+        tier=Tier.RESEARCH,
+    )
+    found = [
+        c.sentence
+        for c in score_sentences(
+            "hemispherectomy seizures rotavirus genotypes", [hit(page)], "clinician", COMPOSER.clinician, 0.0
+        )
+    ]
+    assert (
+        "Cerebral hemispherectomy is becoming a standard procedure for intractable seizures in early life."
+        in found
+    )
+    assert "Six rotavirus genotypes, G1P[8], G2P[4] and G9P[8], dominate worldwide." in found

@@ -338,3 +338,18 @@ def test_rewrite_in_ask_json_html_and_codec(
         and answer_to_json(plain)["query_rewrite"]["searched_for"] is None
     )
 
+
+def test_the_ablation_engine_searches_the_question_as_asked(
+    engine_and_retriever: tuple[AnswerEngine, MemoryRetriever],
+) -> None:
+    """`python -m evals.ablate_understanding` scores an engine without question understanding: it
+    must run the engine's whole retrieval (it once failed on every question when the drug overview
+    asked its understanding for drug names) and search only the question as asked."""
+    from evals.ablate_understanding import PlainQuery
+
+    engine, retriever = engine_and_retriever
+    plain = AnswerEngine(retriever, Settings(), lexicon=LEXICON, understanding=PlainQuery(LEXICON))  # type: ignore[arg-type]
+    retriever.calls.clear()
+    evidence = plain.retrieve("Alright so tell me about Lexapro")
+    assert evidence.by_tier  # retrieved, no error
+    assert {q for q, _, _ in retriever.calls} == {"Alright so tell me about Lexapro"}  # no overview searches
