@@ -174,8 +174,8 @@ class ComposerSettings(_Section):
     patient_answer_words: int = Field(default=250, ge=20)
     novelty_bonus: float = Field(default=0.5, ge=0.0)
     repeat_weight: float = Field(default=0.5, ge=0.0, le=1.0)
-    # A patient's answer takes from guidelines, labels and research only sentences reading at or below
-    # this Flesch-Kincaid grade (plain words, split), unless that leaves no answer; 0: no limit.
+    # A patient's answer takes only sentences reading at or below this Flesch-Kincaid grade (plain
+    # words, split), then 4 grades above it, then any, until an answer is made; 0: no limit.
     patient_max_grade: float = Field(default=12.0, ge=0.0)
     # Sentences longer than this many words are split at a clause boundary for patients.
     patient_max_words: int = Field(default=22, ge=1)
