@@ -650,14 +650,28 @@ def compose(
     composer: ComposerSettings,
     audience: str = "clinician",
 ) -> list[Draft]:
-    """Drafts for every tier with support, in display order."""
+    """Drafts for every tier with support, in display order; a patient's at the plainest reading
+    grade that makes an answer (`patient_grades`, as the engine composes)."""
+    for grade in patient_grades(composer) if audience == "patient" else (None,):
+        drafts = _compose_at(question, tier_hits, composer, audience, grade)
+        if drafts:
+            return drafts
+    return []
+
+
+def _compose_at(
+    question: str,
+    tier_hits: Mapping[Tier, Sequence[Hit]],
+    composer: ComposerSettings,
+    audience: str,
+    max_grade: float | None,
+) -> list[Draft]:
     drafts: list[Draft] = []
     budget = max_words(composer, audience)
     for tier in tier_order(audience):
-        grade = patient_grades(composer)[0] if drafts else None
         hits = tier_hits.get(tier, ())
         first = not drafts
-        new = compose_tier(question, tier, hits, audience, composer, max_grade=grade, first_section=first)
+        new = compose_tier(question, tier, hits, audience, composer, max_grade=max_grade, first_section=first)
         left = budget - sum(word_count(d) for d in drafts)
         if left <= 0:
             break
