@@ -21,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from evals.bench_scale import rss_mb
 from ui.screenshot import CHROMIUM, CHROMIUM_ARGS
 
 QUESTION = "What is the treatment for dermatomyositis?"
@@ -60,25 +61,13 @@ def _read_progress(progress: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _peak_rss_mb(pid: Any) -> float | None:
-    """The process's high-water resident set (VmHWM) in MB, or None once it is gone."""
-    try:
-        status = Path(f"/proc/{int(pid)}/status").read_text(encoding="utf-8")
-    except (OSError, TypeError, ValueError):
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return None
-
-
 def _wait_for_index(progress: Path, t0: float, limit_s: float, result: dict[str, Any]) -> float | None:
     """Seconds from `make run` until its background ingest reports a final state (None: not in time);
     samples the ingest's peak RSS into `result` meanwhile."""
     while time.monotonic() - t0 < limit_s:
         data = _read_progress(progress)
-        rss = _peak_rss_mb(data.get("pid"))
-        if rss is not None:
+        rss = round(rss_mb(data.get("pid", "none"))["peak_rss_mb"], 1)  # 0.0 before it starts or once gone
+        if rss > 0:
             result["ingest_peak_rss_mb"] = max(rss, result.get("ingest_peak_rss_mb", 0.0))
         if data.get("state") not in (None, "running"):
             return round(time.monotonic() - t0, 1)
