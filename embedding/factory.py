@@ -7,7 +7,10 @@ per process.  Heavy modules load only when a real model is asked for.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from embedding.packaged import INT8_SUFFIX, MODEL_NAME
@@ -48,9 +51,7 @@ def make_fast_embedder(
     )
 
 
-def make_embedder(
-    model_name: str, batch_size: int, *, backend: str, cache_dir: Path | None
-) -> Embedder:
+def make_embedder(model_name: str, batch_size: int, *, backend: str, cache_dir: Path | None) -> Embedder:
     """Build (once per process) the embedder named in settings.
 
     `backend` ("torch", "onnx", "onnx-int8"; settings.index.embedding_backend) picks how the packaged
@@ -87,3 +88,30 @@ def embedder_from_settings(settings: Settings) -> Embedder:
         backend=settings.index.embedding_backend,
         cache_dir=settings.model_cache_dir,
     )
+
+
+@contextlib.contextmanager
+def ingest_embedder(settings: Settings) -> Iterator[Embedder]:
+    """The embedder an ingest encodes with: the settings' model, on every core when it can be.
+
+    The packaged model on an ONNX backend (and the fake one, for tests) runs in
+    `settings.index.encode_workers` single-threaded processes (0: one per core; embedding.pool), which
+    give the same vectors as this process; torch encodes here.  The pool closes on exit.
+    """
+    from embedding.pool import parallel, resolve_workers
+
+    local = embedder_from_settings(settings)
+    index = settings.index
+    factory: Callable[[], Embedder] | None = None
+    if index.embedding_model == "fake":  # tests: the same worker path, with no model to load
+        factory = HashingEmbedder
+    elif index.embedding_backend != "torch" and index.embedding_model in _PACKAGED_NAMES:
+        factory = functools.partial(
+            make_fast_embedder,
+            index.embedding_backend,
+            settings.model_cache_dir,
+            batch_size=index.embed_batch_size,
+            threads=1,
+        )
+    with parallel(local, factory, resolve_workers(index.encode_workers)) as embedder:
+        yield embedder

@@ -67,6 +67,13 @@ class IngestResult:
     regraded: int = 0  # unchanged research documents given their ingest-time study design
     corpus_hash: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Seconds this process spent per stage (STAGES); with encoder workers, "encode" is the time spent
+    # waiting for them, the rest of the encoding overlapping the other stages.
+    stage_s: dict[str, float] = field(default_factory=dict)
+    snapshots: int = 0  # searchable snapshots published during the run (the web chat's ingest)
+
+    def timed(self, stage: str) -> contextlib.AbstractContextManager[None]:
+        return _Stopwatch(self.stage_s, stage)
 
     @property
     def changed(self) -> bool:
@@ -96,6 +103,8 @@ class IngestResult:
             lines.extend(f"  - {i}" for i in self.issues[:20])
             if len(self.issues) > 20:
                 lines.append(f"  ... and {len(self.issues) - 20} more (see `medcite ingest --json`).")
+        if self.chunks_embedded and self.stage_s:
+            lines.append("Where the time went: " + stage_breakdown(self.stage_s, self.snapshots) + ".")
         lines.extend(self.notes)
         lines.append('Search it: medcite search "treatment of dermatomyositis"')
         return "\n".join(lines)
@@ -117,7 +126,42 @@ class IngestResult:
             "bm25_rebuilt": self.bm25_rebuilt,
             "corpus_hash": self.corpus_hash,
             "notes": list(self.notes),
+            "stage_s": {k: round(v, 3) for k, v in self.stage_s.items()},
+            "snapshots": self.snapshots,
         }
+
+
+# The stages of an ingest, in order, with the words the summary uses.
+STAGES = {
+    "read": "reading the corpus",
+    "chunk": "chunking",
+    "encode": "encoding",
+    "chroma": "Chroma writes",
+    "catalog": "catalog commits",
+    "snapshots": "searchable snapshots",
+    "final": "final BM25 and vector copy",
+}
+
+
+def stage_breakdown(stage_s: dict[str, float], snapshots: int = 0) -> str:
+    """'reading the corpus 8.1 s, chunking 20.3 s, ...' in STAGES order."""
+    parts = []
+    for key, words in STAGES.items():
+        if key in stage_s:
+            extra = f" ({snapshots})" if key == "snapshots" and snapshots else ""
+            parts.append(f"{words} {stage_s[key]:.1f} s{extra}")
+    return ", ".join(parts)
+
+
+class _Stopwatch:
+    def __init__(self, into: dict[str, float], stage: str) -> None:
+        self.into, self.stage = into, stage
+
+    def __enter__(self) -> None:
+        self.started = time.monotonic()
+
+    def __exit__(self, *exc: object) -> None:
+        self.into[self.stage] = self.into.get(self.stage, 0.0) + time.monotonic() - self.started
 
 
 @dataclass
@@ -397,14 +441,21 @@ def _run_ingest(
             generation = catalog.generation()
             sidecar = read_sidecar(settings.bm25_dir)
             published_now = publisher.generation == generation  # the last batch is already searchable
-            if (result.changed and not published_now) or sidecar is None or sidecar.generation != generation:
-                rebuild_keyword_index(settings, catalog, generation)
-                result.bm25_rebuilt = True
-                sidecar = read_sidecar(settings.bm25_dir)
-            if sidecar is not None and (
-                result.bm25_rebuilt or matrix_generation(settings.dense_dir) != generation
-            ):
-                _refresh_dense_matrix(settings, store, sidecar.chunk_ids, generation, embedder.dim, result)
+            with result.timed("final"):
+                if (
+                    (result.changed and not published_now)
+                    or sidecar is None
+                    or sidecar.generation != generation
+                ):
+                    rebuild_keyword_index(settings, catalog, generation)
+                    result.bm25_rebuilt = True
+                    sidecar = read_sidecar(settings.bm25_dir)
+                if sidecar is not None and (
+                    result.bm25_rebuilt or matrix_generation(settings.dense_dir) != generation
+                ):
+                    _refresh_dense_matrix(
+                        settings, store, sidecar.chunk_ids, generation, embedder.dim, result
+                    )
             result.corpus_hash = src.corpus_hash or _documents_hash(catalog)
             catalog.set_built(result.corpus_hash, generation)
             result.chunks_total = catalog.count_chunks()
@@ -436,6 +487,10 @@ def _searchable_by_tier(catalog: Catalog) -> dict[str, int]:
     return {tier: counts["documents"] for tier, counts in catalog.counts_by_tier().items()}
 
 
+# A snapshot waits at least this many times as long as the last one took (see _Publisher).
+PUBLISH_COST_FACTOR = 10.0
+
+
 class _Publisher:
     """Makes the catalog so far searchable while an ingest runs (issue 19 item 1).
 
@@ -443,8 +498,8 @@ class _Publisher:
     atomically) and then records the generation in the manifest, last: a reader that sees the new
     generation finds both copies of it.  The recorded corpus hash stays the previous run's, so an
     index mid-ingest never reads as built from the new corpus.  At most every `every_s` seconds, and
-    never more often than five times the last publish took, so publishing costs at most a sixth of
-    the run on a large corpus.
+    never more often than ten times the last publish took, so publishing costs at most an eleventh
+    of the run on a large corpus (it competes with the encoder workers for the cores).
     """
 
     def __init__(
@@ -467,7 +522,9 @@ class _Publisher:
     def maybe_publish(self) -> bool:
         if self.every_s is None:
             return False
-        if self.every_s > 0 and time.monotonic() - self._last < max(self.every_s, 5.0 * self._cost):
+        if self.every_s > 0 and time.monotonic() - self._last < max(
+            self.every_s, PUBLISH_COST_FACTOR * self._cost
+        ):
             return False  # 0 publishes after every batch (tests)
         generation = self.catalog.generation()
         manifest = self.catalog.manifest()
@@ -484,6 +541,8 @@ class _Publisher:
         self._last = time.monotonic()
         self._cost = self._last - started
         self.count += 1
+        self.result.snapshots += 1
+        self.result.stage_s["snapshots"] = self.result.stage_s.get("snapshots", 0.0) + self._cost
         self.generation = generation
         self.tracker.published(generation, _searchable_by_tier(self.catalog))
         return True
@@ -562,15 +621,37 @@ def _ingest_documents(
     tracker: ProgressTracker,
     publisher: _Publisher,
 ) -> set[str]:
-    """Add or replace every new or changed document, batch by batch; returns the doc ids seen."""
+    """Add or replace every new or changed document, batch by batch; returns the doc ids seen.
+
+    One batch ahead: a batch is read, chunked and handed to the encoder before the previous one is
+    written, so an encoder with `submit` (embedding.pool) encodes while this process writes and
+    publishes. Batches still commit one at a time, in order."""
     params = ChunkParams(settings.index.chunk_size, settings.index.chunk_overlap)
     known = catalog.fingerprints()
     ungraded = catalog.ungraded_research_documents()  # indexed before ingest graded documents
     seen: set[str] = set()
     bar = _Progress(progress, src.expected)
     batches = 0
+    pending: _Batch | None = None
+
+    def finish(batch: _Batch) -> None:
+        nonlocal batches
+        by_tier = _commit_batch(catalog, store, batch, known, result) if batch.todo else {}
+        if batch.regrade:  # store the grade of unchanged documents: no re-chunking, no re-embedding
+            catalog.set_study_designs(batch.regrade)
+            result.regraded += len(batch.regrade)
+        bar.advance(len(batch.docs), sum(by_tier.values()))
+        _track_batch(tracker, batch.docs, batch.todo, by_tier)
+        tracker.write()
+        publisher.maybe_publish()
+        batches += 1
+        if on_batch is not None and batch.todo:
+            on_batch(batches)
+
     try:
+        reading = time.monotonic()
         for docs in _batched(_with_source(src.documents, src.report), DOCS_PER_BATCH, CHARS_PER_BATCH):
+            result.stage_s["read"] = result.stage_s.get("read", 0.0) + time.monotonic() - reading
             todo: list[tuple[Document, str, str | None]] = []
             regrade: dict[str, str] = {}
             for doc, source in docs:
@@ -587,20 +668,14 @@ def _ingest_documents(
                         regrade[doc.doc_id] = graded(doc).meta["study_design"]
                     continue
                 todo.append((graded(doc), fp, source))
-            by_tier = (
-                _write_batch(catalog, store, embedder, settings, params, todo, known, result) if todo else {}
-            )
-            n_chunks = sum(by_tier.values())
-            if regrade:  # store the grade of unchanged documents: no re-chunking, no re-embedding
-                catalog.set_study_designs(regrade)
-                result.regraded += len(regrade)
-            bar.advance(len(docs), n_chunks)
-            _track_batch(tracker, docs, todo, by_tier)
-            tracker.write()
-            publisher.maybe_publish()
-            batches += 1
-            if on_batch is not None and todo:
-                on_batch(batches)
+            with result.timed("chunk"):
+                batch = _prepare_batch(embedder, settings, params, docs, todo, regrade)
+            if pending is not None:
+                finish(pending)
+            pending = batch
+            reading = time.monotonic()
+        if pending is not None:
+            finish(pending)
     finally:
         bar.close()
     if src.report is not None:
@@ -635,30 +710,74 @@ def graded(doc: Document) -> Document:
     return replace(doc, meta={**doc.meta, "study_design": design.value})
 
 
-def _write_batch(
-    catalog: Catalog,
-    store: VectorStore,
+@dataclass
+class _Batch:
+    """One batch on its way in: read, chunked, its vectors being encoded (`vectors()` waits)."""
+
+    docs: Sequence[tuple[Document, str | None]]
+    todo: list[tuple[Document, str, str | None]]
+    regrade: dict[str, str]
+    per_doc: list[tuple[Document, str, list[Chunk]]]
+    sources: list[str | None]
+    vectors: Callable[[], Any]
+
+
+def _prepare_batch(
     embedder: Embedder,
     settings: Settings,
     params: ChunkParams,
+    docs: Sequence[tuple[Document, str | None]],
     todo: list[tuple[Document, str, str | None]],
+    regrade: dict[str, str],
+) -> _Batch:
+    """Chunk the batch's new or changed documents and start encoding them."""
+    per_doc = [(doc, fp, chunk_document(doc, params)) for doc, fp, _ in todo]
+    chunks = [c for _, _, cs in per_doc for c in cs]
+    return _Batch(
+        docs,
+        todo,
+        regrade,
+        per_doc,
+        [source for _, _, source in todo],
+        _start_encoding(embedder, chunks, settings),
+    )
+
+
+def _start_encoding(embedder: Embedder, chunks: Sequence[Chunk], settings: Settings) -> Callable[[], Any]:
+    """Hand the chunks to an encoder that works in the background (`submit`); an in-process encoder
+    encodes them when the batch commits (as if nothing ran ahead)."""
+    submit = getattr(embedder, "submit", None)
+    if callable(submit):
+        return submit([c.embed_text for c in chunks])  # type: ignore[no-any-return]
+    return lambda: embed_chunks(embedder, chunks, settings.index.embed_batch_size)
+
+
+def _commit_batch(
+    catalog: Catalog,
+    store: VectorStore,
+    batch: _Batch,
     known: dict[str, str],
     result: IngestResult,
 ) -> dict[str, int]:
-    """Chunk, embed, upsert to Chroma, commit catalog, then drop stale vectors (module docstring order);
-    returns the chunks written per tier."""
-    per_doc = [(doc, fp, chunk_document(doc, params)) for doc, fp, _ in todo]
+    """Upsert to Chroma, commit catalog, then drop stale vectors (module docstring order); returns the
+    chunks written per tier."""
+    per_doc = batch.per_doc
     chunks = [c for _, _, cs in per_doc for c in cs]
-    old_ids = catalog.chunk_ids_for([d.doc_id for d, _, _ in todo if d.doc_id in known])
+    old_ids = catalog.chunk_ids_for([d.doc_id for d, _, _ in batch.todo if d.doc_id in known])
     # Every chunk of a changed document is re-embedded: an unchanged chunk id can still need a new
     # vector, because embed_text includes the document title, which the id does not hash.
-    if chunks:
-        store.upsert(chunks, embed_chunks(embedder, chunks, settings.index.embed_batch_size))
-    catalog.replace_documents(per_doc, [source for _, _, source in todo])
+    with result.timed("encode"):
+        vectors = batch.vectors()
+    with result.timed("chroma"):
+        if chunks:
+            store.upsert(chunks, vectors)
+    with result.timed("catalog"):
+        catalog.replace_documents(per_doc, batch.sources)
     new_ids = {c.chunk_id for c in chunks}
     stale = [cid for ids in old_ids.values() for cid in ids if cid not in new_ids]
     if stale:
-        store.delete(stale)
+        with result.timed("chroma"):
+            store.delete(stale)
     for doc, fp, _ in per_doc:
         if doc.doc_id in known:
             result.updated += 1

@@ -2,4 +2,5 @@
 
 from medcite.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned encoder worker imports the parent's main module
+    main()

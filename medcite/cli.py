@@ -85,7 +85,7 @@ def ingest_cmd(
     ] = None,
 ) -> None:
     """Read the corpus and (incrementally) update the vector store, BM25 index and catalog."""
-    from embedding.factory import embedder_from_settings
+    from embedding.factory import ingest_embedder
     from ingest.background import follow_parent
     from ingest.pipeline import run_ingest
 
@@ -97,10 +97,9 @@ def ingest_cmd(
             f"No MANIFEST.json in corpus folder {s.corpus}.",
             hint="Point --corpus (or MEDCITE_CORPUS) at a folder with MANIFEST.json.",
         )
-    embedder = embedder_from_settings(s)
     from medcite.write_failures import index_write_errors
 
-    with index_write_errors():  # disk full, read-only folder, locked database: one clear message
+    with index_write_errors(), ingest_embedder(s) as embedder:  # disk full, read-only, locked: one message
         result = run_ingest(s, embedder, rebuild=rebuild, progress=not quiet, publish_every_s=publish_every)
     print(result.summary())
 

@@ -323,3 +323,18 @@ def test_int8_backend_vector_does_not_depend_on_its_call_companions(
     in_company = backend.embed_documents(texts50)
     np.testing.assert_array_equal(in_company[0], first)
     np.testing.assert_array_equal(backend.embed_query(texts50[3]), in_company[3])
+
+
+@pytest.mark.integration
+def test_ingest_encoder_workers_give_bit_identical_int8_vectors(onnx_dir: Path, texts50: list[str]) -> None:
+    """Encoder processes (one thread each) run the export as this process does: the worker count
+    never changes an index (embedding.pool)."""
+    import functools
+
+    from embedding.factory import make_fast_embedder
+    from embedding.pool import ParallelEmbedder
+
+    here = make_fast_embedder("onnx-int8", onnx_dir.parent, batch_size=8, threads=2)
+    factory = functools.partial(make_fast_embedder, "onnx-int8", onnx_dir.parent, batch_size=8, threads=1)
+    with ParallelEmbedder(here, factory, workers=2) as pooled:
+        np.testing.assert_array_equal(pooled.embed_documents(texts50), here.embed_documents(texts50))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 from ingest_factory import CHUNKS, CountingEmbedder, make_doc, make_docs
 
+from embedding.pool import TEXTS_PER_TASK, ParallelEmbedder
 from index.catalog import Catalog
 from index.dense_matrix import load_dense_matrix
 from index.keyword import read_sidecar
@@ -135,6 +137,47 @@ def test_interrupted_ingest_resumes_without_reembedding(settings: Settings) -> N
     res = run_ingest(settings, resumed, corpus=docs, progress=False)
     assert resumed.texts_embedded == len(docs) - committed
     assert (res.added, res.unchanged) == (len(docs) - committed, committed)
+    assert len(_assert_consistent(settings)) == len(docs)
+
+
+def _vectors(settings: Settings) -> dict[str, np.ndarray]:
+    store = VectorStore(settings, CountingEmbedder())
+    return store.get_vectors(sorted(store.ids()))
+
+
+def test_encoder_workers_build_the_index_in_process_encoding_builds(settings: Settings) -> None:
+    docs = make_docs(2 * DOCS_PER_BATCH + 3)
+    alone = settings.replace(home=settings.home.parent / "alone")
+    run_ingest(alone, CountingEmbedder(), corpus=docs, progress=False)
+    with ParallelEmbedder(CountingEmbedder(), CountingEmbedder, workers=2) as pooled:
+        res = run_ingest(settings, pooled, corpus=docs, progress=False, publish_every_s=0)
+    assert res.chunks_embedded == _chunk_total(docs, settings) and res.snapshots >= 2
+    assert {"read", "chunk", "encode", "chroma", "catalog", "snapshots", "final"} <= set(res.stage_s)
+    ids = _assert_consistent(settings)
+    assert ids == _assert_consistent(alone)
+    a, b = _vectors(alone), _vectors(settings)
+    assert all(np.array_equal(a[i], b[i]) for i in ids)
+
+
+def test_a_worker_failing_mid_ingest_loses_nothing_and_the_next_run_resumes(settings: Settings) -> None:
+    docs = make_docs(3 * DOCS_PER_BATCH + 7, start=0)
+    docs = [dataclasses.replace(d, sections=d.sections[:1]) for d in docs]
+    # One worker failing on its first task of the third batch: two batches commit, then the ingest stops.
+    tasks_per_batch = -(-DOCS_PER_BATCH // TEXTS_PER_TASK)
+    failing = functools.partial(CountingEmbedder, fail_after_calls=2 * tasks_per_batch)
+    with (
+        pytest.raises(RuntimeError, match="simulated crash"),
+        ParallelEmbedder(CountingEmbedder(), failing, workers=1) as pooled,
+    ):
+        run_ingest(settings, pooled, corpus=docs, progress=False)
+    cat = Catalog(settings.catalog_path)
+    committed = cat.count_chunks()
+    cat.close()
+    assert committed == 2 * DOCS_PER_BATCH
+
+    resumed = CountingEmbedder()
+    run_ingest(settings, resumed, corpus=docs, progress=False)
+    assert resumed.texts_embedded == len(docs) - committed
     assert len(_assert_consistent(settings)) == len(docs)
 
 

@@ -92,9 +92,31 @@ def _corpus_with_synthetic_pages(root: Path) -> Path:
     return corpus
 
 
-def _serve_then_kill(settings: Settings, delay_s: float, timeout_s: float = 120.0) -> tuple[str, int]:
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (the ingest's encoder workers, its resource tracker)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _serve_then_kill(
+    settings: Settings, delay_s: float, timeout_s: float = 120.0
+) -> tuple[str, int, list[int]]:
     """Run the server child until it has answered from a partial index, wait `delay_s`, SIGKILL it.
-    Returns ('killed' | 'finished', the ingest child's pid)."""
+    Returns ('killed' | 'finished', the ingest child's pid, its encoder workers' pids at the kill)."""
     code = _SERVER.format(home=str(settings.home), corpus=str(settings.corpus), question=QUESTION)
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
@@ -111,11 +133,17 @@ def _serve_then_kill(settings: Settings, delay_s: float, timeout_s: float = 120.
             answered = line.startswith("answered")
         assert answered, "no answer from the partial index in time"
         time.sleep(delay_s)
+        workers: list[int] = []
+        while ingest_pid and time.monotonic() < deadline:  # the kill lands while encoder workers run
+            workers = [w for w in _children(ingest_pid) if b"spawn_main" in _cmdline(w)]
+            if workers or not pid_alive(ingest_pid):
+                break
+            time.sleep(0.05)
         progress = read_progress(settings.home)
         running = progress is not None and progress.alive
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=30)
-        return ("killed" if running else "finished"), ingest_pid
+        return ("killed" if running else "finished"), ingest_pid, workers
     finally:
         if server.poll() is None:
             server.kill()
@@ -148,14 +176,17 @@ def test_sigkill_while_serving_and_ingesting_then_the_next_run_resumes(tmp_path:
     expected_docs = len({d.doc_id for d in read_corpus(corpus).documents})
     settings = load_settings(home=tmp_path / "home", corpus=corpus, index={"embedding_model": "fake"})
     rng = random.Random(19)  # seeded: a failure names a reproducible kill schedule
-    outcomes = []
+    outcomes, workers_seen = [], 0
     for _ in range(TRIALS):
-        outcome, ingest_pid = _serve_then_kill(settings, rng.uniform(0.0, 1.5))
+        outcome, ingest_pid, workers = _serve_then_kill(settings, rng.uniform(0.0, 1.5))
         outcomes.append(outcome)
         assert ingest_pid and _wait_gone(ingest_pid), "the background ingest outlived its server"
+        assert all(_wait_gone(w) for w in workers), "an encoder worker outlived its ingest"
+        workers_seen += len(workers)
         if outcome == "finished":
             break
     assert "killed" in outcomes, outcomes  # at least one kill landed mid-ingest
+    assert workers_seen, "the background ingest ran no encoder workers (embedding.pool)"
 
     result = run_ingest(settings, HashingEmbedder(), corpus=corpus, progress=False)
     assert result.documents_total == expected_docs
