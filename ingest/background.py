@@ -49,6 +49,13 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def stop_following_parent() -> None:
+    """After the run is recorded: a SIGTERM from the server now just ends the process (no
+    KeyboardInterrupt traceback from the interpreter's teardown in ingest.log)."""
+    if os.environ.get(PARENT_ENV):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def needs_ingest(settings: Settings) -> bool:
     """Whether the index under settings.home is missing, unfinished or built from another corpus
     (`make run` then indexes in the background; otherwise it just serves)."""

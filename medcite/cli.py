@@ -86,7 +86,7 @@ def ingest_cmd(
 ) -> None:
     """Read the corpus and (incrementally) update the vector store, BM25 index and catalog."""
     from embedding.factory import ingest_embedder
-    from ingest.background import follow_parent
+    from ingest.background import follow_parent, stop_following_parent
     from ingest.pipeline import run_ingest
 
     follow_parent()  # a background ingest of the web chat ends with it (no-op otherwise)
@@ -101,6 +101,7 @@ def ingest_cmd(
 
     with index_write_errors(), ingest_embedder(s) as embedder:  # disk full, read-only, locked: one message
         result = run_ingest(s, embedder, rebuild=rebuild, progress=not quiet, publish_every_s=publish_every)
+    stop_following_parent()
     print(result.summary())
 
 
