@@ -529,12 +529,69 @@ def _lowercase_first(sentence: str, passage: str, product: str = "") -> str:
     word = sentence.split(" ", 1)[0]
     if not word[:1].isupper() or not word[1:].islower():
         return sentence
+    if word.lower() in _NEVER_PROPER:
+        return word.lower() + sentence[len(word) :]
     if word in re.findall(r"[\w-]+", product):
         return sentence
     for m in re.finditer(rf"\b{re.escape(word)}\b", passage):
         if not _STARTS_SENTENCE.search(passage[: m.start()]):
             return sentence
     return word.lower() + sentence[len(word) :]
+
+
+# Words that open a sentence imperatively in labels and patient pages ("Avoid ...", "Take ...
+# with food"): after "says" they read as "says to avoid ...". Nouns that also start sentences
+# ("Use of ...", "Exercise helps ...") are left out or caught by the word after them.
+# fmt: off
+_IMPERATIVES = frozenset({
+    "administer", "advise", "apply", "ask", "assess", "avoid", "be", "call", "check", "consider",
+    "contact", "continue", "counsel", "discontinue", "drink", "eat", "evaluate", "follow", "get",
+    "give", "inform", "instruct", "keep", "limit", "measure", "monitor", "obtain", "reduce", "seek",
+    "start", "stop", "store", "swallow", "take", "talk", "tell", "wash", "wear",
+})
+# fmt: on
+_NEGATIVE_IMPERATIVE = re.compile(r"^(?:do not|don't|don’t)\s+", re.I)
+# Pronouns and determiners never name anything: lower-cased after an attribution even when the
+# passage happens to capitalise them after a heading or a bracket.
+# fmt: off
+_NEVER_PROPER = frozenset({
+    "the", "a", "an", "this", "these", "those", "that", "it", "its", "in", "for", "when", "if", "some",
+    "most", "many", "all", "each", "any", "there", "you", "your", "people", "patients", "adults",
+    "children",
+})
+# fmt: on
+
+
+# "But" and "And" are conjunctions wherever they open a sentence; the others only with their comma
+# ("So far ...", "Also called ..." and "Still births ..." stay as they are).
+_CONNECTIVE = re.compile(
+    r"^(?:(?:but|and),?\s+|(?:however|also|so|yet|thus|therefore|moreover|furthermore|in addition|"
+    r"additionally|still),\s*)(?=\w)",
+    re.I,
+)
+
+
+def _without_connective(sentence: str) -> str:
+    """'However, not all males ...' -> 'Not all males ...' (a sentence that opens an answer)."""
+    m = _CONNECTIVE.match(sentence)
+    if not m or len(sentence[m.end() :].split()) < 4:
+        return sentence
+    rest = sentence[m.end() :]
+    return rest[:1].upper() + rest[1:]
+
+
+def attributed(opening: str, sentence: str, passage: str, product: str = "") -> str:
+    """The lead: the source's opening joined to the sentence so that it reads as one sentence.
+    "says that" before an imperative becomes "says to avoid ..." ("says not to take ..."); the
+    sentence itself (its drug names, numbers and units) is never changed but for its first letter."""
+    if opening.endswith(" says that"):
+        negative = _NEGATIVE_IMPERATIVE.match(sentence)
+        if negative:
+            return f"{opening[: -len(' that')]} not to {sentence[negative.end() :]}"
+        first, _, rest = sentence.partition(" ")
+        if first.lower() in _IMPERATIVES and first[:1].isupper() and not rest.lower().startswith("of "):
+            return f"{opening[: -len(' that')]} to {first.lower()} {rest}".rstrip()
+    return f"{opening} {_lowercase_first(sentence, passage, product)}"
 
 
 def lead_source(chosen: Sequence[tuple[str, list[Hit], float]]) -> int:
@@ -581,6 +638,7 @@ def compose_tier(
         return []
     li = lead_source(chosen)
     sentence, lead_hits, score = chosen[li]
+    sentence = _without_connective(sentence)  # a lead follows nothing: "However, ..." has no antecedent
     first = lead_hits[0].chunk
     product = first.title if first.tier is Tier.DRUG_LABEL else ""
     if audience == "patient" and not first_section and first.tier is not Tier.DRUG_LABEL:
@@ -588,7 +646,7 @@ def compose_tier(
         # agency's name before every sentence is what makes short sentences hard to read
         lead_text = sentence
     else:
-        lead_text = f"{attribution(lead_hits[0], audience)} {_lowercase_first(sentence, first.text, product)}"
+        lead_text = attributed(attribution(lead_hits[0], audience), sentence, first.text, product)
     lead = Draft(tier, lead_text, tuple(h.chunk_id for h in lead_hits), "", score, True, core=sentence)
     bullets = [
         Draft(tier, s, tuple(h.chunk_id for h in hs), group_for(s), sc, False, core=s)

@@ -292,3 +292,42 @@ def test_a_sources_own_reference_marks_are_not_shown_as_citations() -> None:
         in found
     )
     assert "Six rotavirus genotypes, G1P[8], G2P[4] and G9P[8], dominate worldwide." in found
+
+
+def test_a_lead_reads_as_one_sentence_after_its_attribution() -> None:
+    from qa.compose import _without_connective, attributed
+
+    label = "The FDA label for Metoprolol says that"
+    sentence = "Avoid initiation of a high-dose regimen of extended-release metoprolol in patients."
+    assert attributed(label, sentence, sentence) == (
+        "The FDA label for Metoprolol says to avoid initiation of a high-dose regimen of extended-release "
+        "metoprolol in patients."
+    )
+    assert attributed(label, "Do not take 2 doses at once.", "x").startswith(
+        "The FDA label for Metoprolol says not to take 2 doses"
+    )
+    # a noun that looks like a verb stays a noun; the clinician's "According to ...," form is unchanged
+    assert attributed(label, "Use of metoprolol is linked to falls.", "x") == (
+        "The FDA label for Metoprolol says that use of metoprolol is linked to falls."
+    )
+    assert attributed("According to the FDA label,", "Avoid abrupt cessation.", "x") == (
+        "According to the FDA label, avoid abrupt cessation."
+    )
+    # "The" names nothing, even where the passage capitalises it after a heading
+    passage = "Vaccines (2016). The CF Foundation recommends PPSV23."
+    assert attributed("A guideline says that", "The CF Foundation recommends PPSV23.", passage) == (
+        "A guideline says that the CF Foundation recommends PPSV23."
+    )
+    assert _without_connective("However, not all males with KS benefit from testosterone.") == (
+        "Not all males with KS benefit from testosterone."
+    )
+    assert _without_connective("So far no single therapy works.") == "So far no single therapy works."
+    assert _without_connective("But rarely.") == "But rarely."
+    assert (
+        _without_connective("Also called acid reflux, GERD is common.")
+        == "Also called acid reflux, GERD is common."
+    )
+    assert (
+        _without_connective("And the dose is halved in kidney disease.")
+        == "The dose is halved in kidney disease."
+    )
