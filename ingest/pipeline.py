@@ -17,7 +17,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -454,7 +454,13 @@ def _run_ingest(
                     result.bm25_rebuilt or matrix_generation(settings.dense_dir) != generation
                 ):
                     _refresh_dense_matrix(
-                        settings, store, sidecar.chunk_ids, generation, embedder.dim, result
+                        settings,
+                        store,
+                        sidecar.chunk_ids,
+                        generation,
+                        embedder.dim,
+                        result,
+                        publisher.written,
                     )
             result.corpus_hash = src.corpus_hash or _documents_hash(catalog)
             catalog.set_built(result.corpus_hash, generation)
@@ -513,6 +519,9 @@ class _Publisher:
         every_s: float | None,
     ) -> None:
         self.settings, self.catalog, self.store, self.dim = settings, catalog, store, dim
+        # chunk id -> the vector this run upserted (index.dense_matrix: a snapshot of a first ingest
+        # then never reads the vectors back out of Chroma)
+        self.written: dict[str, Any] = {}
         self.result, self.tracker, self.every_s = result, tracker, every_s
         self._last = float("-inf")  # the first batch is published at once: answers within a minute
         self._cost = 0.0
@@ -535,7 +544,7 @@ class _Publisher:
         sidecar = read_sidecar(self.settings.bm25_dir)
         if sidecar is not None:
             _refresh_dense_matrix(
-                self.settings, self.store, sidecar.chunk_ids, generation, self.dim, self.result
+                self.settings, self.store, sidecar.chunk_ids, generation, self.dim, self.result, self.written
             )
         self.catalog.set_built(manifest.corpus_hash if manifest is not None else None, generation)
         self._last = time.monotonic()
@@ -555,12 +564,13 @@ def _refresh_dense_matrix(
     generation: int,
     dim: int,
     result: IngestResult,
+    written: Mapping[str, Any] | None = None,
 ) -> None:
     """Rebuild the local vector matrix; it only speeds up filtered search, so a failure to read the
     vectors back (Chroma can refuse a paged read right after a killed write) removes the stale matrix,
     notes it, and filtered search asks Chroma until the next ingest builds it."""
     try:
-        build_dense_matrix(settings.dense_dir, store, chunk_ids, generation, dim)
+        build_dense_matrix(settings.dense_dir, store, chunk_ids, generation, dim, known=written)
     except Exception as exc:  # noqa: BLE001 - an optional accelerator never fails an ingest
         remove_dense_matrix(settings.dense_dir)
         result.notes.append(
@@ -636,7 +646,7 @@ def _ingest_documents(
 
     def finish(batch: _Batch) -> None:
         nonlocal batches
-        by_tier = _commit_batch(catalog, store, batch, known, result) if batch.todo else {}
+        by_tier = _commit_batch(catalog, store, batch, known, result, publisher.written) if batch.todo else {}
         if batch.regrade:  # store the grade of unchanged documents: no re-chunking, no re-embedding
             catalog.set_study_designs(batch.regrade)
             result.regraded += len(batch.regrade)
@@ -758,6 +768,7 @@ def _commit_batch(
     batch: _Batch,
     known: dict[str, str],
     result: IngestResult,
+    written: dict[str, Any],
 ) -> dict[str, int]:
     """Upsert to Chroma, commit catalog, then drop stale vectors (module docstring order); returns the
     chunks written per tier."""
@@ -771,6 +782,7 @@ def _commit_batch(
     with result.timed("chroma"):
         if chunks:
             store.upsert(chunks, vectors)
+    written.update(zip((c.chunk_id for c in chunks), vectors, strict=True))
     with result.timed("catalog"):
         catalog.replace_documents(per_doc, batch.sources)
     new_ids = {c.chunk_id for c in chunks}

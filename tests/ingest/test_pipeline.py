@@ -59,9 +59,8 @@ def _assert_consistent(settings: Settings) -> set[str]:
     assert sidecar is not None
     matrix = load_dense_matrix(settings.dense_dir, len(sidecar.chunk_ids), sidecar.generation)
     assert matrix is not None
-    some = sidecar.chunk_ids[:3]
-    vectors = VectorStore(settings, CountingEmbedder()).get_vectors(some)
-    assert all(np.allclose(matrix[i], vectors[cid]) for i, cid in enumerate(some))
+    vectors = VectorStore(settings, CountingEmbedder()).get_vectors(sidecar.chunk_ids)
+    assert all(np.allclose(matrix[i], vectors[cid]) for i, cid in enumerate(sidecar.chunk_ids))
     return catalog_ids
 
 
@@ -317,3 +316,27 @@ def test_unreadable_vectors_skip_the_dense_copy_not_the_ingest(
     monkeypatch.undo()
     again = run_ingest(settings, CountingEmbedder(), corpus=docs[:2], progress=False)
     assert again.chunks_embedded == 0 and settings.dense_dir.exists()  # the next ingest rebuilds it
+
+
+class _UnreadableStore:
+    """A store whose vectors cannot be read back: the matrix must come from what the run wrote."""
+
+    def pages(self, size: int = 2000) -> None:
+        raise AssertionError("read the vectors back out of Chroma")
+
+    def get_vectors(self, ids: object) -> None:
+        raise AssertionError("read the vectors back out of Chroma")
+
+
+def test_the_dense_matrix_is_built_from_the_vectors_the_run_wrote(tmp_path: Path) -> None:
+    from index.dense_matrix import build_dense_matrix
+
+    ids = ["c1", "c2", "c3"]
+    written = {cid: np.full(4, i, dtype=np.float32) for i, cid in enumerate(ids)}
+    found = build_dense_matrix(tmp_path / "dense", _UnreadableStore(), ids[::-1], 7, 4, known=written)  # type: ignore[arg-type]
+    matrix = load_dense_matrix(tmp_path / "dense", 3, 7)
+    assert found == 3 and matrix is not None
+    assert [float(row[0]) for row in matrix] == [2.0, 1.0, 0.0]
+    # a chunk the run did not write (indexed by an earlier run) means reading the store
+    with pytest.raises(AssertionError, match="read the vectors back"):
+        build_dense_matrix(tmp_path / "dense", _UnreadableStore(), [*ids, "old"], 8, 4, known=written)  # type: ignore[arg-type]
