@@ -428,7 +428,9 @@ def attribution(hit: Hit, audience: str = "clinician") -> str:
             org = _plain_name(_org(c.publisher)) or c.collection.upper()
             if len(org.split()) > LAY_NAME_WORDS:  # the reference names it; the sentence stays short
                 return f"A {year}guideline says that"
-            return f"A {year}guideline from the {org} says that"
+            # "the Cystic Fibrosis Foundation", but "ConvaTec" and "NICE"
+            the = "the " if len(org.split()) > 1 else ""
+            return f"A {year}guideline from {the}{org} says that"
         if c.tier is Tier.DRUG_LABEL:
             return f"The FDA label for {lay_product(c.title)} says that"
         if c.tier is Tier.RESEARCH:

@@ -94,6 +94,13 @@ def test_attribution_phrases() -> None:
     )
     assert attribution(hit(uspstf)) == "According to the 2022 USPSTF recommendation (grade B),"
     assert attribution(hit(chunk("x", year=2019)), "patient") == "A 2019 study found that"
+    # an organisation of several words takes "the", a one-word name (a company, an acronym) none
+    cff = chunk("x", tier=Tier.GUIDELINE, publisher="Cystic Fibrosis Foundation", year=2016)
+    assert attribution(hit(cff), "patient") == (
+        "A 2016 guideline from the Cystic Fibrosis Foundation says that"
+    )
+    company = chunk("x", tier=Tier.GUIDELINE, publisher="ConvaTec", year=2013)
+    assert attribution(hit(company), "patient") == "A 2013 guideline from ConvaTec says that"
 
 
 def test_selection_prefers_a_new_fact_over_a_repeated_one() -> None:
