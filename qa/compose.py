@@ -112,11 +112,19 @@ _LABEL_LEAD_IN = re.compile(
 # citation numbers they would read as references the answer does not have.  A bracket straight after
 # a word is part of it ("G1P[8]", a rotavirus genotype) and stays.
 _REFERENCE_MARK = re.compile(r"\s+\[\d+(?:\s*[,\u2013-]\s*\d+)*\](?=[\s.,;:)]|$)")
+# ... and author-year marks: "(Frykberg et al., 2006; Brem et al., 2006)", "(Smith and Jones, 2010)",
+# "(WHO, 2019)"; a date in brackets ("(October 2021)") is content and stays.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_SURNAME = r"[A-Z][A-Za-z'’-]+"
+_AUTHOR_YEAR = (
+    rf"(?!{_MONTH}\s){_SURNAME}(?:\s+(?:and|&)\s+{_SURNAME}|\s+et\s+al\.?)?,?\s+(?:19|20)\d\d[a-z]?"
+)
+_AUTHOR_YEAR_MARK = re.compile(rf"\s*\({_AUTHOR_YEAR}(?:\s*[;,]\s*{_AUTHOR_YEAR})*\)")
 
 
 def without_reference_marks(sentence: str) -> str:
-    """The sentence without the source's own numbered reference marks."""
-    return _REFERENCE_MARK.sub("", sentence)
+    """The sentence without the source's own reference marks, numbered or author-year."""
+    return _AUTHOR_YEAR_MARK.sub("", _REFERENCE_MARK.sub("", sentence))
 
 
 _STATS = re.compile(
@@ -549,7 +557,7 @@ _IMPERATIVES = frozenset({
     "administer", "advise", "apply", "ask", "assess", "avoid", "be", "call", "check", "consider",
     "contact", "continue", "counsel", "discontinue", "drink", "eat", "evaluate", "follow", "get",
     "give", "inform", "instruct", "keep", "limit", "measure", "monitor", "obtain", "reduce", "seek",
-    "start", "stop", "store", "swallow", "take", "talk", "tell", "wash", "wear",
+    "review", "start", "stop", "store", "swallow", "take", "talk", "tell", "use", "wash", "wear",
 })
 # fmt: on
 _NEGATIVE_IMPERATIVE = re.compile(r"^(?:do not|don't|don’t)\s+", re.I)

@@ -338,3 +338,24 @@ def test_a_lead_reads_as_one_sentence_after_its_attribution() -> None:
         _without_connective("And the dose is halved in kidney disease.")
         == "The dose is halved in kidney disease."
     )
+
+
+def test_author_year_marks_are_cut_and_dates_kept() -> None:
+    from qa.compose import without_reference_marks as cut
+
+    assert cut("Assess and manage wound odor (Frykberg et al., 2006; Brem et al., 2006).") == (
+        "Assess and manage wound odor."
+    )
+    assert cut("Compression heals ulcers (Smith and Jones, 2010) in most adults.") == (
+        "Compression heals ulcers in most adults."
+    )
+    assert cut("Screening is advised (WHO, 2019).") == "Screening is advised."
+    assert cut(
+        "Use off-loading (Lewis & Lipp, 2012; Kerstein, 1996; Frykberg et al., 2006, Brem et al., 2006)."
+    ) == ("Use off-loading.")
+    for kept in (
+        "XIPERE was approved (October 2021) for macular edema.",
+        "Doses (Table 2, 2006 data) vary.",
+        "Take 20 mg (two 10 mg tablets) daily.",
+    ):
+        assert cut(kept) == kept
