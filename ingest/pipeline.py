@@ -72,8 +72,11 @@ class IngestResult:
     stage_s: dict[str, float] = field(default_factory=dict)
     snapshots: int = 0  # searchable snapshots published during the run (the web chat's ingest)
 
+    def add_seconds(self, stage: str, seconds: float) -> None:
+        self.stage_s[stage] = self.stage_s.get(stage, 0.0) + seconds
+
     def timed(self, stage: str) -> contextlib.AbstractContextManager[None]:
-        return _Stopwatch(self.stage_s, stage)
+        return _Stopwatch(self, stage)
 
     @property
     def changed(self) -> bool:
@@ -154,14 +157,14 @@ def stage_breakdown(stage_s: dict[str, float], snapshots: int = 0) -> str:
 
 
 class _Stopwatch:
-    def __init__(self, into: dict[str, float], stage: str) -> None:
-        self.into, self.stage = into, stage
+    def __init__(self, result: IngestResult, stage: str) -> None:
+        self.result, self.stage = result, stage
 
     def __enter__(self) -> None:
         self.started = time.monotonic()
 
     def __exit__(self, *exc: object) -> None:
-        self.into[self.stage] = self.into.get(self.stage, 0.0) + time.monotonic() - self.started
+        self.result.add_seconds(self.stage, time.monotonic() - self.started)
 
 
 @dataclass
@@ -551,7 +554,7 @@ class _Publisher:
         self._cost = self._last - started
         self.count += 1
         self.result.snapshots += 1
-        self.result.stage_s["snapshots"] = self.result.stage_s.get("snapshots", 0.0) + self._cost
+        self.result.add_seconds("snapshots", self._cost)
         self.generation = generation
         self.tracker.published(generation, _searchable_by_tier(self.catalog))
         return True
@@ -661,7 +664,7 @@ def _ingest_documents(
     try:
         reading = time.monotonic()
         for docs in _batched(_with_source(src.documents, src.report), DOCS_PER_BATCH, CHARS_PER_BATCH):
-            result.stage_s["read"] = result.stage_s.get("read", 0.0) + time.monotonic() - reading
+            result.add_seconds("read", time.monotonic() - reading)
             todo: list[tuple[Document, str, str | None]] = []
             regrade: dict[str, str] = {}
             for doc, source in docs:
