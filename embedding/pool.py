@@ -15,11 +15,9 @@ handles by closing the pool.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,11 +26,11 @@ import numpy as np
 
 from medcite.embedding import Embedder
 from medcite.errors import MedCiteError
+from medcite.processes import die_with_parent
 
 # Texts per task sent to a worker: small enough to keep both workers busy to the end of a batch,
 # large enough that the pickling round trip (~40 KB each way) is noise beside ~100 ms of encoding.
 TEXTS_PER_TASK = 16
-_PR_SET_PDEATHSIG = 1
 
 _worker_embedder: Embedder | None = None
 
@@ -41,10 +39,7 @@ def _init_worker(factory: Callable[[], Embedder], parent_pid: int) -> None:
     """Run in each worker: follow the parent, leave Ctrl-C to it, build the model once."""
     global _worker_embedder
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+    if not die_with_parent(signal.SIGKILL, parent_pid):  # the parent died before the signal was armed
         os._exit(1)
     _worker_embedder = factory()
 

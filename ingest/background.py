@@ -10,14 +10,13 @@ safe: the next run resumes where it stopped.  Only one ingest runs per index fol
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from medcite.processes import die_with_parent
 from medcite.settings import Settings
 
 LOG_FILE = "ingest.log"
@@ -25,7 +24,6 @@ LOG_FILE = "ingest.log"
 # times as long as the last publish took, so on the full corpus it is every few minutes.
 PUBLISH_EVERY_S = 60.0
 PARENT_ENV = "MEDCITE_PARENT_PID"  # set for the child: the pid of the server it belongs to
-_PR_SET_PDEATHSIG = 1
 
 
 def follow_parent() -> None:
@@ -38,10 +36,7 @@ def follow_parent() -> None:
     if not parent:
         return
     signal.signal(signal.SIGTERM, _interrupt)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if str(os.getppid()) != parent:
+    if not die_with_parent(signal.SIGTERM, int(parent)):
         raise SystemExit("The web chat that started this ingest has stopped; not ingesting.")
 
 
