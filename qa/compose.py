@@ -592,8 +592,8 @@ def _without_connective(sentence: str) -> str:
 
 def attributed(opening: str, sentence: str, passage: str, product: str = "") -> str:
     """The lead: the source's opening joined to the sentence so that it reads as one sentence.
-    "says that" before an imperative becomes "says to avoid ..." ("says not to take ..."); the
-    sentence itself (its drug names, numbers and units) is never changed but for its first letter."""
+    "says that" before an imperative becomes "says to avoid ..." ("says not to take ..."); only the
+    sentence's opening word changes (its case, or "Do not"), never a drug name, number or unit."""
     if opening.endswith(" says that"):
         negative = _NEGATIVE_IMPERATIVE.match(sentence)
         if negative:
