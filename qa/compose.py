@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -349,7 +350,7 @@ def score_sentences(
                 relevance = round(score * rank_weight, 6)
                 # prefer sentences a lay reader can follow: each grade above 8 costs a little, graded
                 # as the reader will see the sentence (plain words, long sentences split)
-                grade = reading_grade(patient_view(sentence, max_words))
+                grade = _patient_grade(sentence, max_words)
                 if max_grade is not None and grade > max_grade:
                     continue
                 score -= READING_COST * max(0.0, grade - 8.0)
@@ -362,6 +363,13 @@ def score_sentences(
         floor = min_relative_score * max(_relevance(c) for c in out)
         out = [c for c in out if _relevance(c) >= floor]
     return out
+
+
+@lru_cache(maxsize=8192)
+def _patient_grade(sentence: str, max_words: int) -> float:
+    """A candidate's grade as a patient reads it; cached, because a patient's answer is composed at up
+    to three reading grades (`patient_grades`) and each pass scores the same sentences again."""
+    return reading_grade(patient_view(sentence, max_words))
 
 
 def _relevance(c: Candidate) -> float:
