@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run index serve test test-fast lint bench bench-retrieval bench-scale browser-deps clean
+.PHONY: install run index serve test test-fast lint bench bench-retrieval bench-scale model browser-deps clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -69,6 +69,10 @@ bench: install
 
 bench-retrieval: install
 	$(BIN)/python -m evals.bench_retrieval --out bench-out/retrieval
+
+# Retrain the shipped retrieval encoder (issue 18; needs a built index; ~30 min on 2 cores).
+model: install
+	$(BIN)/medcite model train --out build/medcite-minilm-l6-bio
 
 bench-scale: install
 	$(BIN)/python -m evals.bench_scale --out bench-out/scale

@@ -346,3 +346,8 @@ app.add_typer(store_app, name="store")
 from evals.cli import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
+
+# --- the retrieval encoder MedCite ships (issue 18) ------------------------------------------
+from evals.model_cli import model_app  # noqa: E402
+
+app.add_typer(model_app, name="model")
