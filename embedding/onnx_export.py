@@ -234,20 +234,25 @@ def onnx_export_is_current(dest: Path, *, int8: bool, model_dir: Path | None = N
 _BUILD_LOCK = threading.Lock()
 
 
-def ensure_onnx_model(cache_dir: Path, *, int8: bool = False) -> Path:
-    """Path of the (int8 or fp32) ONNX file under `cache_dir`, exporting it first if needed.
+def ensure_onnx_model(
+    cache_dir: Path, *, int8: bool = False, model_name: str = MODEL_NAME, model_dir: Path | None = None
+) -> Path:
+    """Path of the (int8 or fp32) ONNX file of a model under `cache_dir`, exporting it first if needed.
+
+    `model_dir` holds the weights (default: the packaged base model); the export goes to
+    `cache_dir/<model_name>-onnx` and is rebuilt when those weights change.
 
     The export is a one-time step per home (seconds); it says so on stderr because the first
     `medcite ingest` or question otherwise pauses without explanation.
     """
-    dest = Path(cache_dir) / f"{MODEL_NAME}-onnx"
+    dest = Path(cache_dir) / f"{model_name}-onnx"
     with _BUILD_LOCK:
-        if not onnx_export_is_current(dest, int8=int8):
-            keep_int8 = int8 or onnx_export_is_current(dest, int8=True)
+        if not onnx_export_is_current(dest, int8=int8, model_dir=model_dir):
+            keep_int8 = int8 or onnx_export_is_current(dest, int8=True, model_dir=model_dir)
             print(
-                f"Exporting the packaged {MODEL_NAME} to ONNX in {dest} (one-time)...",
+                f"Exporting {model_name} to ONNX in {dest} (one-time)...",
                 file=sys.stderr,
                 flush=True,
             )
-            build_onnx_model(dest, quantize=keep_int8)
+            build_onnx_model(dest, quantize=keep_int8, model_dir=model_dir)
     return dest / (INT8_FILE if int8 else FP32_FILE)

