@@ -2,12 +2,14 @@
 would build instead, on the same index and the same embedding model.
 
 Retrievers: BM25, dense, hybrid RRF, hybrid + query expansion (MedlinePlus synonyms / MeSH, when
-`qa.expansion` is available), and a plain LangChain `Chroma.similarity_search` top-k over our own
-Chroma collection with a LangChain `Embeddings` wrapping our Embedder.  Chunk hits are collapsed to
+`qa.expansion` is available), the answer engine's own retrieval, and a plain LangChain
+`Chroma.similarity_search` top-k over our own Chroma collection with a LangChain `Embeddings`
+wrapping our Embedder.  Chunk hits are collapsed to
 documents (a document counts at its best chunk) before recall@10 / nDCG@10 / MRR; latency is
 wall-clock per query after one warm-up query per retriever.
 
-    python -m evals.bench_retrieval [--suite bioasq --suite pubmedqa] [--limit N] [--out DIR]
+    python -m evals.bench_retrieval [--suite bioasq:validation --suite pubmedqa] [--limit N]
+                                    [--out DIR] [--no-langchain] [--no-engine]
 """
 
 from __future__ import annotations
@@ -21,13 +23,47 @@ from pathlib import Path
 from typing import Any
 
 from evals import metrics as m
-from evals.suites import EvalItem, load_suite
+from evals.encoder_pairs import split_bioasq
+from evals.suites import EvalItem, Suite, load_suite
 from medcite.embedding import Embedder
 from medcite.settings import Settings
-from medcite.types import Hit, SearchFilters
+from medcite.types import Hit, SearchFilters, Tier
 
 DEPTH = 20
-DEFAULT_SUITES = ("bioasq", "pubmedqa")
+# BioASQ's validation half (odd positions): never trained on by the shipped encoder (issue 18).
+DEFAULT_SUITES = ("bioasq:validation", "pubmedqa")
+HALVES = ("train", "validation")
+
+
+def load_bench_suite(name: str | Path, evals_dir: Path | None, limit: int | None = None) -> Suite:
+    """A suite by name or path; `bioasq:validation` / `bioasq:train` is one half of the BioASQ dev
+    questions with gold documents (evals.encoder_pairs.split_bioasq), `limit` applied to the half."""
+    base, _, half = str(name).partition(":")
+    if not half or Path(str(name)).exists():
+        return load_suite(name, evals_dir, limit)
+    if half not in HALVES:
+        raise ValueError(f"unknown half {half!r} in {name!r}: use one of {', '.join(HALVES)}")
+    suite = load_suite(base, evals_dir)
+    items = split_bioasq(suite.items)[HALVES.index(half)]
+    return Suite(f"{suite.name}:{half}", suite.path, items[:limit] if limit else items)
+
+
+class EngineRetriever:
+    """The passages the answer engine retrieves (`AnswerEngine.retrieve`: understanding, expansion,
+    per-tier retrieval and quotas), scored on the tiers the suite's gold lives in (`tiers`), as
+    `medcite eval` scores them (evals.runner.engine_ranking)."""
+
+    name = "engine"
+
+    def __init__(self, engine: Any, tiers: Sequence[Tier]) -> None:
+        self._engine = engine
+        self._tiers = tuple(tiers)
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        from qa.answer_retrieval import flatten_by_tier
+
+        evidence = self._engine.retrieve(query, "clinician")
+        return list(flatten_by_tier(evidence.by_tier, self._tiers))[:k]
 
 
 class ExpandedRetriever:
@@ -113,8 +149,11 @@ class LangChainBaseline:
             self._client.delete_collection(self.collection_name)
 
 
-def build_retrievers(index: Any, settings: Settings, *, langchain: bool = True) -> dict[str, Any]:
-    """Every retriever the benchmark compares, by display name."""
+def build_retrievers(
+    index: Any, settings: Settings, *, langchain: bool = True, engine: bool = True
+) -> dict[str, Any]:
+    """Every retriever the benchmark compares, by display name.  The engine is scored on the research
+    tier, where the gold of the default suites (BioASQ, PubMedQA) lives."""
     from qa.retrievers import make_retriever
 
     out: dict[str, Any] = {
@@ -128,6 +167,10 @@ def build_retrievers(index: Any, settings: Settings, *, langchain: bool = True) 
             out["hybrid+expansion"] = ExpandedRetriever(out["hybrid"], lexicon)
     except ImportError:
         pass  # expansion not available in this build: benchmark the rest
+    if engine:
+        from qa.engine import AnswerEngine
+
+        out["engine"] = EngineRetriever(AnswerEngine(index, settings), (Tier.RESEARCH,))
     if langchain:
         out["langchain-chroma"] = LangChainBaseline(index, settings)
     return out
@@ -207,6 +250,7 @@ def run_bench(
     index: Any = None,
     retrievers: dict[str, Any] | None = None,
     langchain: bool = True,
+    engine: bool = True,
 ) -> list[dict[str, Any]]:
     """Benchmark every retriever on every suite; writes bench_retrieval.{md,json} (+ recall plot) to `out`."""
     if index is None and retrievers is None:
@@ -214,12 +258,12 @@ def run_bench(
 
         index = open_index(settings)
     if retrievers is None:
-        retrievers = build_retrievers(index, settings, langchain=langchain)
+        retrievers = build_retrievers(index, settings, langchain=langchain, engine=engine)
     rows: list[dict[str, Any]] = []
     curves: dict[str, dict[int, float]] = {}
     try:
         for suite_name in suites:
-            suite = load_suite(suite_name, settings.evals, limit)
+            suite = load_bench_suite(suite_name, settings.evals, limit)
             for name, retriever in retrievers.items():
                 score = score_retriever(name, retriever, suite.items, suite.name)
                 rows.append(score.row())
@@ -262,11 +306,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--limit", type=int, default=None, help="first N questions per suite")
     ap.add_argument("--out", type=Path, default=None, help="output folder (default MEDCITE_HOME/bench)")
     ap.add_argument("--no-langchain", action="store_true", help="skip the LangChain baseline")
+    ap.add_argument("--no-engine", action="store_true", help="skip the answer engine's retrieval")
     args = ap.parse_args(argv)
     settings = load_settings()
     out = args.out or settings.home / "bench"
     rows = run_bench(
-        settings, args.suite or DEFAULT_SUITES, limit=args.limit, out=out, langchain=not args.no_langchain
+        settings,
+        args.suite or DEFAULT_SUITES,
+        limit=args.limit,
+        out=out,
+        langchain=not args.no_langchain,
+        engine=not args.no_engine,
     )
     print(markdown_table(rows, machine_description()))
     print(f"written to {out}")

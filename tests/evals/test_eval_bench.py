@@ -53,7 +53,7 @@ def test_bench_compares_all_retrievers_on_the_same_index(small_index) -> None:  
     out = tmp / "out"
     rows = run_bench(settings, [suite], out=out)
     names = {r["retriever"] for r in rows}
-    assert {"bm25", "dense", "hybrid", "langchain-chroma"} <= names
+    assert {"bm25", "dense", "hybrid", "engine", "langchain-chroma"} <= names
     for r in rows:
         assert r["n"] == len(QUESTIONS)
         assert r["p50_ms"] is not None and r["p95_ms"] >= r["p50_ms"]
@@ -64,6 +64,8 @@ def test_bench_compares_all_retrievers_on_the_same_index(small_index) -> None:  
     # Same model, same chunks: plain top-k dense through LangChain matches our dense retriever.
     assert by["langchain-chroma"]["recall@10"] == pytest.approx(by["dense"]["recall@10"])
     assert by["langchain-chroma"]["mrr"] == pytest.approx(by["dense"]["mrr"])
+    # The engine's research passages hold what its research section is built from: the titles again.
+    assert by["engine"]["recall@10"] == 1.0
     assert (out / "bench_retrieval.md").read_text().count("| small_suite |") == len(rows)
     assert json.loads((out / "bench_retrieval.json").read_text())["rows"] == json.loads(json.dumps(rows))
     assert (out / "recall_at_k.png").read_bytes().startswith(b"\x89PNG")
@@ -90,3 +92,24 @@ def test_markdown_table_formats_missing_values() -> None:
         "test machine",
     )
     assert "| s | r | 1 | – | 0.500 | 1.000 | 1.2 | 2.0 |" in table and "test machine" in table
+
+
+def test_bench_suite_halves_split_bioasq_like_training(tmp_path: Path) -> None:
+    from evals.bench_retrieval import load_bench_suite
+    from evals.encoder_pairs import split_bioasq
+    from evals.suites import load_suite
+
+    rows = [
+        {"id": f"q{i}", "question": f"question {i}?", "pmids": [str(100 + i)], "body": f"question {i}?"}
+        for i in range(7)
+    ]
+    rows.insert(3, {"id": "nogold", "question": "no gold?", "pmids": [], "body": "no gold?"})
+    (tmp_path / "bioasq_dev.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    train, val = split_bioasq(load_suite("bioasq", tmp_path).items)
+    assert [i.item_id for i in train] == ["q0", "q2", "q4", "q6"]
+    assert [i.item_id for i in val] == ["q1", "q3", "q5"]
+    got = load_bench_suite("bioasq:validation", tmp_path)
+    assert got.name == "bioasq:validation" and [i.item_id for i in got.items] == ["q1", "q3", "q5"]
+    assert [i.item_id for i in load_bench_suite("bioasq:train", tmp_path, limit=2).items] == ["q0", "q2"]
+    with pytest.raises(ValueError, match="unknown half"):
+        load_bench_suite("bioasq:test", tmp_path)
