@@ -33,12 +33,20 @@ def is_known(name: str) -> bool:
     return canonical_name(name) in {MODEL_NAME, TRAINED_NAME}
 
 
-def file_sha256(path: Path) -> str:
+@functools.lru_cache(maxsize=16)
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, computed once per process and file version (size, mtime): the weights are
+    checked at load and their digest also stamps the ONNX export (embedding.onnx_export)."""
+    stat = Path(path).stat()
+    return _sha256(Path(path), stat.st_size, stat.st_mtime_ns)
 
 
 def expected_sha256(model_dir: Path) -> str:
@@ -52,10 +60,17 @@ def expected_sha256(model_dir: Path) -> str:
         ) from exc
 
 
-@functools.lru_cache(maxsize=8)
-def _verified(model_dir: Path, size: int, mtime_ns: int) -> Path:
+def verified_model_dir(model_dir: Path) -> Path:
+    """`model_dir` once its weights match the recorded sha256."""
+    weights = model_dir / WEIGHTS_FILE
+    if not weights.is_file():
+        raise MedCiteError(
+            f"The encoder weights {weights} are missing.",
+            hint="Restore them with `git checkout -- embedding/models`, or set "
+            "MEDCITE_INDEX__EMBEDDING_MODEL=all-MiniLM-L6-v2 to use the packaged base model.",
+        )
     want = expected_sha256(model_dir)
-    got = file_sha256(model_dir / WEIGHTS_FILE)
+    got = file_sha256(weights)
     if got != want:
         raise MedCiteError(
             f"The encoder weights in {model_dir} do not match their sha256 ({got[:12]}... is not "
@@ -64,20 +79,6 @@ def _verified(model_dir: Path, size: int, mtime_ns: int) -> Path:
             "or set MEDCITE_INDEX__EMBEDDING_MODEL=all-MiniLM-L6-v2 to use the packaged base model.",
         )
     return model_dir
-
-
-def verified_model_dir(model_dir: Path) -> Path:
-    """`model_dir` once its weights match the recorded sha256 (checked once per file version)."""
-    weights = model_dir / WEIGHTS_FILE
-    try:
-        stat = weights.stat()
-    except OSError as exc:
-        raise MedCiteError(
-            f"The encoder weights {weights} are missing.",
-            hint="Restore them with `git checkout -- embedding/models`, or set "
-            "MEDCITE_INDEX__EMBEDDING_MODEL=all-MiniLM-L6-v2 to use the packaged base model.",
-        ) from exc
-    return _verified(model_dir, stat.st_size, stat.st_mtime_ns)
 
 
 def model_dir(name: str) -> Path:

@@ -13,7 +13,6 @@ export on its own (e.g. at install time).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,6 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from embedding.models import WEIGHTS_FILE, file_sha256
 from embedding.packaged import MODEL_NAME, packaged_model_dir
 from medcite.errors import MedCiteError
 
@@ -35,11 +35,7 @@ STAMP_FILE = "medcite_onnx.json"
 
 
 def _weights_digest(model_dir: Path) -> str:
-    h = hashlib.sha256()
-    with open(model_dir / "model.safetensors", "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
+    return file_sha256(model_dir / WEIGHTS_FILE)[:16]
 
 
 def _sentence_encoder(model_dir: Path) -> Any:

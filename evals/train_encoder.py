@@ -19,7 +19,6 @@ sha256 (embedding.trained checks it at load).  Copying it to `embedding/models/`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -31,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from embedding.models import DIGEST_FILE, WEIGHTS_FILE, file_sha256
 from evals import metrics as m
 from evals.encoder_pairs import (
     DEFAULT_CAPS,
@@ -219,9 +219,9 @@ def save_model(model: Any, base_dir: Path, out: Path) -> str:
         else:
             shutil.copy2(src, out / name)
     state = {k: v.detach().to("cpu").half().contiguous() for k, v in model[0].auto_model.state_dict().items()}
-    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
-    digest = hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest()
-    (out / "model.safetensors.sha256").write_text(f"{digest}  model.safetensors\n", encoding="utf-8")
+    save_file(state, str(out / WEIGHTS_FILE), metadata={"format": "pt"})
+    digest = file_sha256(out / WEIGHTS_FILE)
+    (out / DIGEST_FILE).write_text(f"{digest}  {WEIGHTS_FILE}\n", encoding="utf-8")
     return digest
 
 
