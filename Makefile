@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run index serve test test-fast lint bench bench-retrieval bench-scale model browser-deps clean
+.PHONY: install run index serve test test-fast lint bench bench-retrieval bench-scale model ranker browser-deps clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -73,6 +73,10 @@ bench-retrieval: install
 # Retrain the shipped retrieval encoder (issue 18; needs a built index; ~30 min on 2 cores).
 model: install
 	$(BIN)/medcite model train --out build/medcite-minilm-l6-bio
+
+# Refit the fusion ranker for the default encoder (needs an index built with it; ~1 min).
+ranker: install
+	$(BIN)/medcite model ranker --out build/rankers/medcite-minilm-l6-bio.json
 
 bench-scale: install
 	$(BIN)/python -m evals.bench_scale --out bench-out/scale

@@ -1,7 +1,9 @@
 """Retrieval benchmark (`make bench-retrieval`): MedCite's retrievers against the baseline a user
 would build instead, on the same index and the same embedding model.
 
-Retrievers: BM25, dense, hybrid RRF, hybrid + query expansion (MedlinePlus synonyms / MeSH, when
+Retrievers: BM25, dense, hybrid (the default fusion: the learned ranker where one ships for the
+encoder, qa.fusion_ranker), hybrid by reciprocal rank when that is not the default ("hybrid-rrf"),
+hybrid + query expansion (MedlinePlus synonyms / MeSH, when
 `qa.expansion` is available), the answer engine's own retrieval, and a plain LangChain
 `Chroma.similarity_search` top-k over our own Chroma collection with a LangChain `Embeddings`
 wrapping our Embedder.  Chunk hits are collapsed to
@@ -159,6 +161,10 @@ def build_retrievers(
     out: dict[str, Any] = {
         mode: make_retriever(index, mode, settings) for mode in ("bm25", "dense", "hybrid")
     }
+    if settings.retrieval.fusion != "rrf":  # the default hybrid is learned: show RRF beside it
+        rrf = make_retriever(index, "hybrid", settings.replace(retrieval={"fusion": "rrf"}))
+        if type(rrf) is not type(out["hybrid"]):
+            out["hybrid-rrf"] = rrf
     try:
         from qa.expansion import lexicon_from_stats
 

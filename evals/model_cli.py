@@ -1,4 +1,5 @@
-"""`medcite model ...`: train the domain-tuned encoder (issue 18). Wired in medcite.cli."""
+"""`medcite model ...`: train the domain-tuned encoder and its fusion ranker (issue 18). Wired in
+medcite.cli."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Annotated
 import typer
 
 model_app = typer.Typer(
-    help="Train the retrieval encoder MedCite ships (see embedding/models/*/MODEL_CARD.md).",
+    help="Train the retrieval encoder and fusion ranker MedCite ships "
+    "(see embedding/models/*/MODEL_CARD.md).",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -48,3 +50,22 @@ def train_cmd(
         f"{report['train_seconds']:.0f} s; validation nDCG@10 {before} -> {v['after']:.4f}; "
         f"written to {out} (sha256 {report['sha256'][:12]}...)"
     )
+
+
+@model_app.command("ranker")
+def ranker_cmd(
+    out: Annotated[Path | None, typer.Option("--out", help="Ranker file to write.")] = None,
+) -> None:
+    """Fit the fusion ranker (BM25 + dense) on the BioASQ dev training half of a built index.
+
+    Needs an index built with the encoder the ranker is for (the default: the shipped one). Prints the
+    training counts and nDCG@10 of reciprocal-rank fusion and the ranker on both BioASQ halves; ship
+    the file as qa/rankers/<model>.json.
+    """
+    from embedding.models import canonical_name
+    from evals.train_ranker import run, summary
+    from medcite.settings import load_settings
+
+    settings = load_settings()
+    target = out or Path("build/rankers") / f"{canonical_name(settings.index.embedding_model)}.json"
+    typer.echo(summary(run(settings, target)))

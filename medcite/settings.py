@@ -119,6 +119,10 @@ class RetrievalSettings(_Section):
 
     # k=10 chosen on the even half of BioASQ dev (doc nDCG@10 0.812 vs 0.797 at the k=60 of Cormack
     # et al. 2009); see `python -m evals.tune_fusion` and the README retrieval table.
+    # "learned": a linear ranker trained on the BioASQ dev training half for the configured encoder
+    # (qa/rankers/<model>.json, `medcite model ranker`); "rrf", or an encoder without a ranker, fuses
+    # by reciprocal rank with `rrf_k`.
+    fusion: Literal["learned", "rrf"] = Field(default="learned", description="How BM25 and dense are fused")
     rrf_k: int = Field(default=10, ge=1, description="Reciprocal-rank-fusion constant")
     candidates: int = Field(default=50, ge=1, description="Candidates each retriever returns before fusion")
     # Passages kept per tier after de-duplication, and candidates asked of the retriever per tier.

@@ -381,3 +381,27 @@ def answer_content_id(answer: Answer) -> str:
     content = {k: v for k, v in asdict(answer).items() if k not in _NOT_CONTENT}
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return content_hash("answer", payload, answer.corpus_hash, answer.settings_hash)
+
+
+# Ranks past RANK_CAP are not computed; they all read as RANK_CAP + 1 (index.reader.candidate_pool).
+RANK_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One passage either retriever proposed, with both retrievers' view of it (ranks 1-based)."""
+
+    chunk_id: str
+    bm25: float
+    cosine: float
+    bm25_rank: int
+    dense_rank: int
+
+
+@dataclass(frozen=True)
+class CandidatePool:
+    """The union of both retrievers' top passages for one query (within the query's filters)."""
+
+    candidates: tuple[Candidate, ...]
+    bm25_max: float
+    cosine_max: float

@@ -1,14 +1,18 @@
-"""BM25, dense and hybrid (reciprocal-rank fusion) retrievers over an open Index."""
+"""BM25, dense and hybrid retrievers over an open Index: hybrid fuses the two by a learned ranker
+where one ships for the encoder (qa.fusion_ranker), else by reciprocal rank."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Literal, Protocol
 
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
 from medcite.types import Chunk, Hit, SearchFilters
+from qa import fusion_ranker as fr
 from qa.base import Retriever
 
 RetrievalMode = Literal["bm25", "dense", "hybrid"]
@@ -124,14 +128,65 @@ class HybridRetriever:
         return _hits(self.index, reciprocal_rank_fusion([sparse, dense], self.rrf_k), self.name, k)
 
 
+class LearnedHybridRetriever:
+    """BM25 + dense fused by a learned linear ranker (qa.fusion_ranker) over both retrievers' top
+    `candidates`. Searches restricted to tiers the ranker did not learn (it learned research
+    abstracts from BioASQ; a drug label or patient page is asked for by name, where its features
+    would favour one document's many passages over the name), and an index without a local dense
+    matrix, use `fallback` (RRF)."""
+
+    name = "hybrid"
+
+    def __init__(
+        self, index: SearchableIndex, ranker: fr.LinearRanker, *, candidates: int, fallback: Retriever
+    ) -> None:
+        self.index = index
+        self.ranker = ranker
+        self.candidates = candidates
+        self.fallback = fallback
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        pool_of = getattr(self.index, "candidate_pool", None)
+        if pool_of is None or not self.ranker.applies_to(filters):
+            return self.fallback.search(query, k, filters)
+        pool = pool_of(query, max(k, self.candidates), filters)
+        if pool is None:
+            return self.fallback.search(query, k, filters)
+        chunks = self.index.get_chunks([c.chunk_id for c in pool.candidates])
+        known, matrix = fr.feature_matrix(fr.stemmed_terms(query), pool, chunks, fr.stemmed_terms)
+        ranked = fr.rank(self.ranker, known, matrix)[:k]
+        return [
+            Hit(chunk=chunks[cid], score=score, retriever=self.name, rank=r)
+            for r, (cid, score) in enumerate(ranked, start=1)
+        ]
+
+
+def fusion_ranker(settings: Settings) -> fr.LinearRanker | None:
+    """The ranker trained for the configured encoder, when fusion is "learned" and one ships."""
+    if settings.retrieval.fusion != "learned":
+        return None
+    from embedding.models import canonical_name
+
+    path = fr.ranker_path(canonical_name(settings.index.embedding_model))
+    return _load_ranker(path) if path.is_file() else None
+
+
+@functools.lru_cache(maxsize=4)
+def _load_ranker(path: Path) -> fr.LinearRanker:
+    return fr.LinearRanker.load(path)
+
+
 def make_retriever(index: SearchableIndex, mode: str, settings: Settings) -> Retriever:
-    """The retriever for a mode name ("bm25", "dense" or "hybrid")."""
+    """The retriever for a mode name ("bm25", "dense" or "hybrid"; hybrid follows
+    `retrieval.fusion`)."""
     if mode == "bm25":
         return Bm25Retriever(index)
     if mode == "dense":
         return DenseRetriever(index)
     if mode == "hybrid":
-        return HybridRetriever(
-            index, rrf_k=settings.retrieval.rrf_k, candidates=settings.retrieval.candidates
-        )
+        rrf = HybridRetriever(index, rrf_k=settings.retrieval.rrf_k, candidates=settings.retrieval.candidates)
+        ranker = fusion_ranker(settings)
+        if ranker is None:
+            return rrf
+        return LearnedHybridRetriever(index, ranker, candidates=settings.retrieval.candidates, fallback=rrf)
     raise MedCiteError(f"Unknown retrieval mode {mode!r}.", hint="Use one of: bm25, dense, hybrid.")
