@@ -18,6 +18,7 @@ import argparse
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from evals import metrics as m
 from evals.encoder_pairs import split_bioasq
@@ -98,7 +99,7 @@ def main() -> None:
         "bioasq_val": validation,
         "pubmedqa": suites["pubmedqa"],
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, fuse in variants.items():
         rows.append(
             {"variant": name, **{part: ndcg(index, items, runs, fuse) for part, items in parts.items()}}
