@@ -9,6 +9,7 @@ catalog means "stale, rebuild".
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import shutil
@@ -25,6 +26,15 @@ SIDECAR = "medcite_bm25.json"
 _FORMAT = 1
 
 
+def _bm25s() -> Any:
+    """The bm25s module, its logger quieted: bm25s sets it to DEBUG, so once anything configures the
+    root logger its "Building index from tokens" reached the user's terminal at the end of an ingest."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 def _stemmer() -> Any:
     import Stemmer
 
@@ -33,7 +43,7 @@ def _stemmer() -> Any:
 
 def tokenize(texts: Sequence[str], stemmer: Any | None = None) -> list[list[str]]:
     """Lower-case, English stopwords removed, Snowball-stemmed tokens (bm25s' default tokenizer)."""
-    import bm25s
+    bm25s = _bm25s()
 
     out = bm25s.tokenize(
         list(texts), stopwords="en", stemmer=stemmer or _stemmer(), return_ids=False, show_progress=False
@@ -60,7 +70,7 @@ def read_sidecar(bm25_dir: Path) -> Bm25Sidecar | None:
 
 def build_bm25(bm25_dir: Path, items: Iterable[tuple[str, str]], generation: int) -> int:
     """Build and atomically save an index from (chunk_id, text) pairs; returns the number indexed."""
-    import bm25s
+    bm25s = _bm25s()
 
     ids: list[str] = []
     texts: list[str] = []
@@ -115,8 +125,7 @@ class KeywordIndex:
         self.chunk_ids = sidecar.chunk_ids
         self._retriever: Any = None
         if self.chunk_ids:
-            import bm25s
-
+            bm25s = _bm25s()
             self._retriever = bm25s.BM25.load(str(bm25_dir), mmap=True, show_progress=False)
         self._stemmer = _stemmer()
 

@@ -69,3 +69,18 @@ def test_empty_index(tmp_path: Path) -> None:
     build_bm25(d, [], generation=3)
     idx = KeywordIndex(d)
     assert len(idx) == 0 and idx.search("anything", 5) == []
+
+
+def test_building_prints_no_library_debug_lines(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    root = logging.getLogger()
+    handler = logging.StreamHandler()  # what a `logging.warning` call anywhere installs on the root
+    root.addHandler(handler)
+    try:
+        logging.getLogger("bm25s").setLevel(logging.DEBUG)  # as importing bm25s leaves it
+        build_bm25(tmp_path / "bm25", ITEMS, generation=1)
+        KeywordIndex(tmp_path / "bm25").search("diabetes", 2)
+    finally:
+        root.removeHandler(handler)
+    assert "Building index" not in capfd.readouterr().err
