@@ -123,6 +123,27 @@ _AUTHOR_YEAR = (
 _AUTHOR_YEAR_MARK = re.compile(rf"\s*\({_AUTHOR_YEAR}(?:\s*[;,]\s*{_AUTHOR_YEAR})*\)")
 
 
+# A table or figure the answer cannot show: an aside pointing at one ("(see Table 3 in the original
+# guideline document; B-III)", "(Table 2)", "(Fig. 1)") is cut; a sentence that still speaks of one
+# ("Table 6 shows ...", "... is shown in Table 3 for ...", "the table below") says nothing without it.
+_FIGURE = r"(?:tables?|figures?|figs?\.?)"
+_FIGURE_ASIDE = re.compile(
+    rf"\s*\((?:see |refer to |(?:as )?shown in |cf\.? )?(?:{_FIGURE}\s*[A-Z]?\d|the original guideline "
+    r"document)[^()]*\)",
+    re.I,
+)
+_FIGURE_POINTER = re.compile(
+    rf"\b{_FIGURE}\s+[A-Z]?\d+[a-z]?\b|\b(?:the|this) (?:table|figure) (?:below|above)\b|"
+    r"\bthe following (?:table|figure)\b|\boriginal guideline document\b",
+    re.I,
+)
+
+
+def without_figure_asides(sentence: str) -> str:
+    """The sentence without asides that point at a table or figure ("(see Table 3 ...)")."""
+    return _FIGURE_ASIDE.sub("", sentence)
+
+
 def without_reference_marks(sentence: str) -> str:
     """The sentence without the source's own reference marks, numbered or author-year."""
     return _AUTHOR_YEAR_MARK.sub("", _REFERENCE_MARK.sub("", sentence))
@@ -269,6 +290,8 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
         return False  # text addressed to a language model is not medical evidence
     if _LABEL_BOILERPLATE.search(s):
         return False  # trademarks, distributors, a formula drawn as a picture: nothing to tell a reader
+    if _FIGURE_POINTER.search(s):
+        return False  # "Table 6 shows ...": the table is not in the answer
     return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists
 
 
@@ -322,7 +345,7 @@ def score_sentences(
             if hit.chunk.tier is Tier.DRUG_LABEL:
                 sentence = _LABEL_LEAD_IN.sub("", sentence)
             sentence = expand_abbreviations(sentence, hit.chunk.text)
-            sentence = without_reference_marks(sentence)
+            sentence = without_figure_asides(without_reference_marks(sentence))
             terms = term_set(sentence)
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             if not _usable(sentence, limits):
@@ -590,7 +613,8 @@ _CONNECTIVE = re.compile(
 
 
 def _without_connective(sentence: str) -> str:
-    """'However, not all males ...' -> 'Not all males ...' (a sentence that opens an answer)."""
+    """'However, not all males ...' -> 'Not all males ...' (a sentence shown apart from the one it
+    followed: a lead, a bullet)."""
     m = _CONNECTIVE.match(sentence)
     if not m or len(sentence[m.end() :].split()) < 4:
         return sentence
@@ -666,10 +690,13 @@ def compose_tier(
     else:
         lead_text = attributed(attribution(lead_hits[0], audience), sentence, first.text, product)
     lead = Draft(tier, lead_text, tuple(h.chunk_id for h in lead_hits), "", score, True, core=sentence)
+    # a bullet stands apart from the sentence it followed in its passage: "But people who took
+    # metformin also benefited" has no antecedent either
     bullets = [
-        Draft(tier, s, tuple(h.chunk_id for h in hs), group_for(s), sc, False, core=s)
+        Draft(tier, b, tuple(h.chunk_id for h in hs), group_for(b), sc, False, core=b)
         for i, (s, hs, sc) in enumerate(chosen)
         if i != li
+        for b in (_without_connective(s),)
     ]
     bullets.sort(key=lambda d: (GROUP_ORDER.index(d.group), -d.score))
     return [lead, *bullets]

@@ -359,3 +359,45 @@ def test_author_year_marks_are_cut_and_dates_kept() -> None:
         "Take 20 mg (two 10 mg tablets) daily.",
     ):
         assert cut(kept) == kept
+
+
+def test_pointers_to_tables_and_figures_the_answer_cannot_show() -> None:
+    # MedLFQA / MedicationQA dev answers showed "table 6 shows single-dose ... parameters" and
+    # "(see Table 3 in the original guideline document; B-III)"
+    page = chunk(
+        "Table 6 shows single-dose and steady-state pharmacokinetic parameters for meloxicam 7.5 mg. "
+        "The effect of meloxicam on clearance is shown in Table 3 for older adults. "
+        "A dose of meloxicam 7.5 mg by mouth daily is appropriate for most adults with arthritis "
+        "(see Table 3 in the original guideline document; B-III). "
+        "Meloxicam doses above 15 mg daily (Table 2, 2006 data) raise the risk of ulcers. "
+        "Avoid table salt and salty food while taking meloxicam for arthritis.",
+        tier=Tier.DRUG_LABEL,
+    )
+    found = [
+        c.sentence
+        for c in score_sentences(
+            "meloxicam dose arthritis", [hit(page)], "clinician", COMPOSER.clinician, 0.0
+        )
+    ]
+    assert "A dose of meloxicam 7.5 mg by mouth daily is appropriate for most adults with arthritis." in found
+    assert "Meloxicam doses above 15 mg daily raise the risk of ulcers." in found
+    assert "Avoid table salt and salty food while taking meloxicam for arthritis." in found
+    assert not [s for s in found if "Table" in s or "table 6" in s.lower()]
+
+
+def test_bullets_drop_a_connective_that_points_at_a_sentence_not_shown() -> None:
+    from qa.compose import compose_tier
+
+    page = chunk(
+        "Metformin is the first medicine for type 2 diabetes in most adults. "
+        "However, metformin is not advised for adults with severe kidney disease and diabetes. "
+        "But adults who took metformin for diabetes also lost a little weight. "
+        "Metformin for diabetes rarely causes low blood sugar when taken alone.",
+        tier=Tier.PATIENT_INFO,
+    )
+    drafts = compose_tier("metformin for diabetes", Tier.PATIENT_INFO, [hit(page)], "clinician", COMPOSER)
+    texts = [d.text for d in drafts]
+    assert len(drafts) >= 3 and not [t for t in texts if t.startswith(("However", "But"))]
+    assert "Metformin is not advised for adults with severe kidney disease and diabetes." in texts
+    assert "Adults who took metformin for diabetes also lost a little weight." in texts
+    assert all(d.core == d.text for d in drafts if not d.is_lead)
