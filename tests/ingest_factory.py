@@ -1,9 +1,13 @@
-"""Small synthetic Documents and a counting fake embedder for the ingest tests (and the SIGKILL child)."""
+"""Small synthetic Documents and a counting fake embedder for the ingest tests (and the SIGKILL child),
+and a fake-embedder index of a few one-sentence documents for the retrieval tests."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,3 +72,23 @@ class CountingEmbedder(HashingEmbedder):
             time.sleep(self.delay_s)
         self.texts_embedded += len(texts)
         return super().embed_documents(texts)
+
+
+def one_sentence_doc(doc_id: str, tier: Tier, collection: str, title: str, text: str) -> Document:
+    return Document(doc_id, tier, collection, title, (Section("Body", text),))
+
+
+@contextmanager
+def fake_index(home: Path, docs: Sequence[Document]) -> Iterator[Any]:
+    """An open index of `docs` under `home`, built with the fake embedder (closed on exit)."""
+    from index import open_index
+    from ingest.pipeline import run_ingest
+    from medcite.settings import load_settings
+
+    settings = load_settings(home=home, index={"embedding_model": "fake"})
+    run_ingest(settings, HashingEmbedder(), corpus=docs, progress=False)
+    index = open_index(settings)
+    try:
+        yield index
+    finally:
+        index.close()

@@ -3,39 +3,30 @@ without a gold candidate skipped, and a clear error when there is nothing to lea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
+from ingest_factory import fake_index, one_sentence_doc
 
 from evals.suites import EvalItem
 from evals.train_ranker import training_set
-from index import Index, open_index
-from ingest.pipeline import run_ingest
-from medcite.embedding import HashingEmbedder
+from index import Index
 from medcite.errors import MedCiteError
-from medcite.settings import load_settings
-from medcite.types import Document, Section, Tier
+from medcite.types import Tier
 from qa.fusion_ranker import FEATURES
 
 DOCS = [
-    Document(
-        "d1", Tier.RESEARCH, "bioasq", "Metformin trial", (Section("Body", "Metformin lowers glucose."),)
-    ),
-    Document(
-        "d2", Tier.RESEARCH, "bioasq", "Asthma study", (Section("Body", "Inhaled steroids for asthma."),)
-    ),
-    Document(
-        "d3", Tier.GUIDELINE, "ngc", "Diabetes care", (Section("Body", "Metformin first for diabetes."),)
-    ),
+    one_sentence_doc("d1", Tier.RESEARCH, "bioasq", "Metformin trial", "Metformin lowers glucose."),
+    one_sentence_doc("d2", Tier.RESEARCH, "bioasq", "Asthma study", "Inhaled steroids for asthma."),
+    one_sentence_doc("d3", Tier.GUIDELINE, "ngc", "Diabetes care", "Metformin first for diabetes."),
 ]
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
-    s = load_settings(home=tmp_path_factory.mktemp("home"), index={"embedding_model": "fake"})
-    run_ingest(s, HashingEmbedder(), corpus=DOCS, progress=False)
-    idx = open_index(s)
-    yield idx
-    idx.close()
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    with fake_index(tmp_path_factory.mktemp("home"), DOCS) as idx:
+        yield idx
 
 
 def item(question: str, *gold: str) -> EvalItem:

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from ingest_factory import fake_index, one_sentence_doc
 
-from index import Index, open_index
-from ingest.pipeline import run_ingest
-from medcite.embedding import HashingEmbedder
+from index import Index
 from medcite.errors import MedCiteError
-from medcite.settings import Settings, load_settings
-from medcite.types import RANK_CAP, Candidate, CandidatePool, Chunk, Document, SearchFilters, Section, Tier
+from medcite.settings import Settings
+from medcite.types import RANK_CAP, Candidate, CandidatePool, Chunk, SearchFilters, Tier
 from qa.fusion_ranker import (
     FEATURES,
     RANK_K,
@@ -137,31 +137,22 @@ def test_the_shipped_ranker_loads_and_was_fitted_on_the_training_half() -> None:
 
 
 DOCS = [
-    Document(
-        "d1", Tier.RESEARCH, "bioasq", "Metformin trial", (Section("Body", "Metformin lowers glucose."),)
-    ),
-    Document(
-        "d2", Tier.RESEARCH, "bioasq", "Asthma study", (Section("Body", "Inhaled steroids for asthma."),)
-    ),
-    Document(
-        "d3", Tier.GUIDELINE, "ngc", "Diabetes guideline", (Section("Body", "Metformin first for diabetes."),)
-    ),
-    Document("d4", Tier.PATIENT_INFO, "medlineplus", "Asthma", (Section("Body", "Asthma narrows airways."),)),
+    one_sentence_doc("d1", Tier.RESEARCH, "bioasq", "Metformin trial", "Metformin lowers glucose."),
+    one_sentence_doc("d2", Tier.RESEARCH, "bioasq", "Asthma study", "Inhaled steroids for asthma."),
+    one_sentence_doc("d3", Tier.GUIDELINE, "ngc", "Diabetes guideline", "Metformin first for diabetes."),
+    one_sentence_doc("d4", Tier.PATIENT_INFO, "medlineplus", "Asthma", "Asthma narrows airways."),
 ]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    s = load_settings(home=tmp_path_factory.mktemp("home"), index={"embedding_model": "fake"})
-    run_ingest(s, HashingEmbedder(), corpus=DOCS, progress=False)
-    return s
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    with fake_index(tmp_path_factory.mktemp("home"), DOCS) as idx:
+        yield idx
 
 
 @pytest.fixture(scope="module")
-def index(built: Settings) -> Index:
-    idx = open_index(built)
-    yield idx
-    idx.close()
+def built(index: Index) -> Settings:
+    return index.settings
 
 
 def test_candidate_pool_unites_both_sides_with_their_ranks(index: Index) -> None:
