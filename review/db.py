@@ -197,6 +197,10 @@ class Database:
             finally:
                 conn.close()
 
+        return self._retry_busy(attempt)
+
+    def _retry_busy(self, attempt: Callable[[], T]) -> T:
+        """`attempt()`, run again while SQLite reports the file busy or locked (up to `retry_seconds`)."""
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, sqlite3.OperationalError) and _is_busy(e)),
             stop=stop_after_delay(self.retry_seconds),
@@ -221,9 +225,15 @@ class Database:
     def migrate(self, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
         """Switch the file to WAL and apply pending migrations (`medcite.migrations.migrate`: each in
         its own transaction, safe when several processes start at once); returns versions applied."""
-        with self.read() as conn:
-            # WAL is a property of the file: set once, every later connection uses it.
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+
+        def to_wal() -> str:
+            with self.read() as conn:
+                return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+
+        # WAL is a property of the file: set once, every later connection uses it. Switching needs the
+        # file to itself, and SQLite answers "database is locked" at once (no busy wait) while another
+        # opener holds it, so the switch is retried like a write (CI saw it with 8 threads racing).
+        mode = self._retry_busy(to_wal)
         if str(mode).lower() != "wal":  # pragma: no cover - e.g. a filesystem without shared memory
             raise MedCiteError(f"Could not switch {self.path} to WAL mode (got {mode}).")
         return [m.version for m in runner.migrate(self, migrations, where=str(self.path))]
