@@ -25,10 +25,11 @@ import numpy as np
 
 from evals.bench_retrieval import load_bench_suite, score_retriever
 from evals.suites import EvalItem, doc_keys
+from index.keyword import indexed_terms
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
 from medcite.types import Tier
-from qa.fusion_ranker import FEATURES, LinearRanker, feature_matrix, fit_logistic, stemmed_terms
+from qa.fusion_ranker import FEATURES, LinearRanker, feature_matrix, fit_logistic
 
 L2 = 1.0
 
@@ -54,7 +55,7 @@ def training_set(index: Any, items: Sequence[EvalItem], candidates: int) -> Trai
                 hint="Rebuild it with `medcite ingest --rebuild`.",
             )
         chunks = index.get_chunks([c.chunk_id for c in pool.candidates])
-        known, matrix = feature_matrix(stemmed_terms(item.question), pool, chunks, stemmed_terms)
+        known, matrix = feature_matrix(indexed_terms(item.question), pool, chunks, indexed_terms)
         y = np.array([bool(doc_keys(chunks[c.chunk_id]) & item.gold_keys) for c in known], dtype=float)
         if not y.any():
             skipped += 1

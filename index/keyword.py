@@ -8,6 +8,7 @@ catalog means "stale, rebuild".
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -39,6 +40,18 @@ def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_stemmer() -> Any:
+    return _stemmer()
+
+
+@functools.lru_cache(maxsize=50_000)
+def indexed_terms(text: str) -> frozenset[str]:
+    """The distinct terms (stems) a text is indexed under, by `tokenize`'s analyser; cached, since the
+    fusion ranker (qa.fusion_ranker) reads the same passages query after query."""
+    return frozenset(tokenize([text], _shared_stemmer())[0])
 
 
 def tokenize(texts: Sequence[str], stemmer: Any | None = None) -> list[list[str]]:

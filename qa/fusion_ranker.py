@@ -11,10 +11,8 @@ caller the chunks and a tokenizer.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,25 +42,7 @@ FEATURES: tuple[str, ...] = (
     "doc_passages",  # log(1 + candidate passages of the same document)
 )
 
-Terms = Callable[[str], frozenset[str]]
-_WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s' token pattern
-
-
-@functools.lru_cache(maxsize=1)
-def _analyser() -> tuple[Any, frozenset[str]]:
-    import Stemmer
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return Stemmer.Stemmer("english"), frozenset(STOPWORDS_EN)
-
-
-@functools.lru_cache(maxsize=50_000)
-def stemmed_terms(text: str) -> frozenset[str]:
-    """The distinct stemmed, non-stopword terms of a text: the keyword index's analyser (English
-    Snowball stems, bm25s' stopwords and token pattern), cached since passages recur across queries."""
-    stemmer, stop = _analyser()
-    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
-    return frozenset(stemmer.stemWords(words))
+Terms = Callable[[str], frozenset[str]]  # a text's distinct terms: index.keyword.indexed_terms
 
 
 def feature_matrix(

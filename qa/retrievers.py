@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal, Protocol
 
+from index.keyword import indexed_terms
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
 from medcite.types import Chunk, Hit, SearchFilters
@@ -153,7 +154,7 @@ class LearnedHybridRetriever:
         if pool is None:
             return self.fallback.search(query, k, filters)
         chunks = self.index.get_chunks([c.chunk_id for c in pool.candidates])
-        known, matrix = fr.feature_matrix(fr.stemmed_terms(query), pool, chunks, fr.stemmed_terms)
+        known, matrix = fr.feature_matrix(indexed_terms(query), pool, chunks, indexed_terms)
         ranked = fr.rank(self.ranker, known, matrix)[:k]
         return [
             Hit(chunk=chunks[cid], score=score, retriever=self.name, rank=r)

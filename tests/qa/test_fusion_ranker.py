@@ -13,6 +13,7 @@ import pytest
 from ingest_factory import fake_index, one_sentence_doc
 
 from index import Index
+from index.keyword import indexed_terms
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
 from medcite.types import RANK_CAP, Candidate, CandidatePool, Chunk, SearchFilters, Tier
@@ -24,7 +25,6 @@ from qa.fusion_ranker import (
     fit_logistic,
     rank,
     ranker_path,
-    stemmed_terms,
 )
 from qa.retrievers import HybridRetriever, LearnedHybridRetriever, fusion_ranker, make_retriever
 
@@ -54,13 +54,13 @@ def column(matrix: np.ndarray, name: str) -> np.ndarray:
     return matrix[:, FEATURES.index(name)]
 
 
-def test_stemmed_terms_drop_stopwords_and_stem() -> None:
-    assert stemmed_terms("The treatments for the Diabetes?") == stemmed_terms("treatment diabetes")
-    assert "the" not in stemmed_terms("the diabetes") and stemmed_terms("") == frozenset()
+def test_indexed_terms_drop_stopwords_and_stem() -> None:
+    assert indexed_terms("The treatments for the Diabetes?") == indexed_terms("treatment diabetes")
+    assert "the" not in indexed_terms("the diabetes") and indexed_terms("") == frozenset()
 
 
 def test_feature_rows_follow_the_feature_list() -> None:
-    known, x = feature_matrix(stemmed_terms("metformin diabetes"), POOL, CHUNKS, stemmed_terms)
+    known, x = feature_matrix(indexed_terms("metformin diabetes"), POOL, CHUNKS, indexed_terms)
     assert [c.chunk_id for c in known] == ["a1", "b1", "a2"]  # the unknown chunk is dropped
     assert x.shape == (3, len(FEATURES))
     assert column(x, "bm25_norm").tolist() == pytest.approx([1.0, 0.25, 0.0])
@@ -78,7 +78,7 @@ def test_feature_rows_follow_the_feature_list() -> None:
 
 def test_no_bm25_match_does_not_divide_by_zero() -> None:
     pool = CandidatePool((Candidate("b1", 0.0, 0.4, RANK_CAP + 1, 1),), bm25_max=0.0, cosine_max=0.4)
-    _, x = feature_matrix(frozenset(), pool, CHUNKS, stemmed_terms)
+    _, x = feature_matrix(frozenset(), pool, CHUNKS, indexed_terms)
     assert np.isfinite(x).all() and column(x, "term_coverage")[0] == 0.0
 
 
@@ -99,7 +99,7 @@ def test_logistic_fit_learns_the_informative_feature_and_is_deterministic() -> N
 
 def test_rank_orders_by_score_and_keeps_ties_in_pool_order() -> None:
     ranker = LinearRanker(tuple(1.0 if f == "cosine" else 0.0 for f in FEATURES))
-    known, x = feature_matrix(frozenset(), POOL, CHUNKS, stemmed_terms)
+    known, x = feature_matrix(frozenset(), POOL, CHUNKS, indexed_terms)
     assert [cid for cid, _ in rank(ranker, known, x)] == ["b1", "a1", "a2"]
     flat = LinearRanker((0.0,) * len(FEATURES))
     assert [cid for cid, _ in rank(flat, known, x)] == ["a1", "b1", "a2"]
