@@ -4,7 +4,7 @@ where one ships for the encoder (qa.fusion_ranker), else by reciprocal rank."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal, Protocol
@@ -72,10 +72,18 @@ def per_document(hits: Sequence[Hit], k: int, per_doc: int = 1) -> list[Hit]:
     return out
 
 
-def _hits(index: SearchableIndex, scored: Sequence[tuple[str, float]], name: str, k: int) -> list[Hit]:
-    """Scored ids -> Hits with full chunks (ids the catalog lacks are skipped, never misattributed)."""
+def _hits(
+    index: SearchableIndex,
+    scored: Sequence[tuple[str, float]],
+    name: str,
+    k: int,
+    chunks: Mapping[str, Chunk] | None = None,
+) -> list[Hit]:
+    """Scored ids -> Hits with full chunks (ids the catalog lacks are skipped, never misattributed);
+    `chunks` already fetched are not fetched again."""
     top = list(scored)[:k]
-    chunks = index.get_chunks([cid for cid, _ in top])
+    if chunks is None:
+        chunks = index.get_chunks([cid for cid, _ in top])
     hits: list[Hit] = []
     for cid, score in top:
         chunk = chunks.get(cid)
@@ -155,11 +163,7 @@ class LearnedHybridRetriever:
             return self.fallback.search(query, k, filters)
         chunks = self.index.get_chunks([c.chunk_id for c in pool.candidates])
         known, matrix = fr.feature_matrix(indexed_terms(query), pool, chunks, indexed_terms)
-        ranked = fr.rank(self.ranker, known, matrix)[:k]
-        return [
-            Hit(chunk=chunks[cid], score=score, retriever=self.name, rank=r)
-            for r, (cid, score) in enumerate(ranked, start=1)
-        ]
+        return _hits(self.index, fr.rank(self.ranker, known, matrix), self.name, k, chunks)
 
 
 def fusion_ranker(settings: Settings) -> fr.LinearRanker | None:
