@@ -128,6 +128,27 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
     ("demonstrates", "shows"),
     ("utilized", "used"),
     ("initial", "first"),
+    # more of the same, each safe wherever the word stands (no noun/verb double duty)
+    ("physicians", "doctors"),
+    ("recommended", "advised"),
+    ("recommends", "advises"),
+    ("concentrations", "levels"),
+    ("eliminated", "removed"),
+    ("beneficial", "helpful"),
+    ("additional", "extra"),
+    ("generally", "usually"),
+    ("immediately", "right away"),
+    ("occasionally", "sometimes"),
+    ("in combination with", "together with"),
+    ("discontinuation", "stopping"),
+    ("adequate", "enough"),
+    ("subsequent", "later"),
+    ("furthermore", "also"),
+    ("moreover", "also"),
+    ("nevertheless", "still"),
+    ("in order to", "to"),
+    ("is able to", "can"),
+    ("are able to", "can"),
 )
 _PLAIN = [(re.compile(rf"\b{re.escape(a)}\b", re.I), b) for a, b in PLAIN_WORDS]
 

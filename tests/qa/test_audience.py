@@ -24,6 +24,14 @@ JARGON = (
 def test_plain_language_swaps_and_keeps_capitals() -> None:
     out = plain_language("Hypertension and myocardial infarction; corticosteroids given orally.")
     assert out == "High blood pressure and heart attack; steroid medicines given by mouth."
+    assert plain_language("Physicians recommended additional doses in combination with metformin.") == (
+        "Doctors advised extra doses together with metformin."
+    )
+    assert plain_language("Plasma concentrations are eliminated immediately.") == (
+        "Plasma levels are removed right away."
+    )
+    # whole words only: a longer word that starts like a listed one is left alone
+    assert plain_language("Additionality and recommendedness stay.") == "Additionality and recommendedness stay."
 
 
 def test_split_long_sentences() -> None:
