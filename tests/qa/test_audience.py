@@ -31,7 +31,9 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
         "Plasma levels are removed right away."
     )
     # whole words only: a longer word that starts like a listed one is left alone
-    assert plain_language("Additionality and recommendedness stay.") == "Additionality and recommendedness stay."
+    assert (
+        plain_language("Additionality and recommendedness stay.") == "Additionality and recommendedness stay."
+    )
 
 
 def test_split_long_sentences() -> None:
