@@ -25,11 +25,11 @@ import numpy as np
 
 from evals.bench_retrieval import load_bench_suite, score_retriever
 from evals.suites import EvalItem, doc_keys
-from index.keyword import indexed_terms
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
 from medcite.types import Tier
-from qa.fusion_ranker import FEATURES, LinearRanker, feature_matrix, fit_logistic
+from qa.fusion_ranker import FEATURES, LinearRanker, fit_logistic
+from qa.retrievers import candidate_features
 
 L2 = 1.0
 
@@ -48,14 +48,13 @@ def training_set(index: Any, items: Sequence[EvalItem], candidates: int) -> Trai
     labels: list[np.ndarray] = []
     skipped = 0
     for item in items:
-        pool = index.candidate_pool(item.question, candidates)
-        if pool is None:
+        found = candidate_features(index, item.question, candidates)
+        if found is None:
             raise MedCiteError(
                 "This index has no local dense matrix, which the fusion ranker's features need.",
                 hint="Rebuild it with `medcite ingest --rebuild`.",
             )
-        chunks = index.get_chunks([c.chunk_id for c in pool.candidates])
-        known, matrix = feature_matrix(indexed_terms(item.question), pool, chunks, indexed_terms)
+        known, matrix, chunks = found
         y = np.array([bool(doc_keys(chunks[c.chunk_id]) & item.gold_keys) for c in known], dtype=float)
         if not y.any():
             skipped += 1

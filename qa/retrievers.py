@@ -9,10 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal, Protocol
 
+import numpy as np
+
 from index.keyword import indexed_terms
 from medcite.errors import MedCiteError
 from medcite.settings import Settings
-from medcite.types import Chunk, Hit, SearchFilters
+from medcite.types import Candidate, Chunk, Hit, SearchFilters
 from qa import fusion_ranker as fr
 from qa.base import Retriever
 
@@ -155,15 +157,28 @@ class LearnedHybridRetriever:
         self.fallback = fallback
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
-        pool_of = getattr(self.index, "candidate_pool", None)
-        if pool_of is None or not self.ranker.applies_to(filters):
+        if not self.ranker.applies_to(filters):
             return self.fallback.search(query, k, filters)
-        pool = pool_of(query, max(k, self.candidates), filters)
-        if pool is None:
+        found = candidate_features(self.index, query, max(k, self.candidates), filters)
+        if found is None:
             return self.fallback.search(query, k, filters)
-        chunks = self.index.get_chunks([c.chunk_id for c in pool.candidates])
-        known, matrix = fr.feature_matrix(indexed_terms(query), pool, chunks, indexed_terms)
+        known, matrix, chunks = found
         return _hits(self.index, fr.rank(self.ranker, known, matrix), self.name, k, chunks)
+
+
+def candidate_features(
+    index: SearchableIndex, query: str, n: int, filters: SearchFilters | None = None
+) -> tuple[list[Candidate], np.ndarray, dict[str, Chunk]] | None:
+    """The index's candidate pool for a query (`Index.candidate_pool`), the candidates the catalog
+    knows with their fusion-ranker features, and their chunks; None where the index has no pool
+    (no local dense matrix). The learned retriever ranks these; `medcite model ranker` fits on them."""
+    pool_of = getattr(index, "candidate_pool", None)
+    pool = pool_of(query, n, filters) if pool_of is not None else None
+    if pool is None:
+        return None
+    chunks = index.get_chunks([c.chunk_id for c in pool.candidates])
+    known, matrix = fr.feature_matrix(indexed_terms(query), pool, chunks, indexed_terms)
+    return known, matrix, chunks
 
 
 def fusion_ranker(settings: Settings) -> fr.LinearRanker | None:
