@@ -56,9 +56,11 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
     ("adverse events", "side effects"),
     ("adverse effects", "side effects"),
     ("adverse reactions", "side effects"),
-    ("efficacy", "how well it works"),
+    ("efficacy", "effect"),  # a noun for a noun: "compromised efficacy of diclofenac"
     ("efficacious", "effective"),
-    ("contraindicated", "should not be used"),
+    ("is contraindicated", "should not be used"),
+    ("are contraindicated", "should not be used"),
+    ("contraindicated", "not to be used"),  # "Contraindicated in ...", "... contraindicated drugs"
     ("prophylaxis", "prevention"),
     ("analgesics", "pain relievers"),
     ("analgesic", "pain reliever"),

@@ -30,6 +30,14 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
     assert plain_language("Plasma concentrations are eliminated immediately.") == (
         "Plasma levels are removed right away."
     )
+    # a noun swaps for a noun, so the sentence around it still reads
+    assert plain_language("Inducers may lead to compromised efficacy of diclofenac.") == (
+        "Inducers may lead to compromised effect of diclofenac."
+    )
+    assert plain_language("These tablets are contraindicated in patients with gout.") == (
+        "These tablets should not be used in patients with gout."
+    )
+    assert plain_language("Contraindicated in pregnancy.") == "Not to be used in pregnancy."
     # whole words only: a longer word that starts like a listed one is left alone
     assert (
         plain_language("Additionality and recommendedness stay.") == "Additionality and recommendedness stay."
