@@ -158,7 +158,9 @@ class ComposerSettings(_Section):
     # rarest word), saying which of its words the sources do not mention; off: abstain instead.
     answer_on_focus: bool = True
     # Issue 17: when some retrieved passage names the question's focus (its drug or condition), the
-    # answer is composed only from passages that name it, so no sentence is about another subject.
+    # answer is composed only from passages that name it, so no sentence is about another subject; when
+    # the focus is a name (a drug of the label tier, a word no dictionary has), each sentence must also
+    # name it, or come from a passage titled with it, or continue one that names it.
     focus_passages_only: bool = True
     # A question with no medical cue (no health word or topic, drug name, strength or technical term)
     # is answered only if its meaning is near a retrieved passage: the best question-passage cosine

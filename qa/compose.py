@@ -21,6 +21,7 @@ from medcite.types import Hit, Tier
 from qa.audience import patient_view, reading_grade
 from qa.drafts import Draft, tier_order
 from qa.grading import design_phrase, evidence_rank, recency, study_design_for
+from qa.safety import names_focus
 from qa.textutil import content_terms, expand_abbreviations, list_item_sentences, split_sentences, term_set
 
 # What a question asks for -> words that mark sentences answering it.
@@ -32,6 +33,26 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "prevention": ("prevent", "avoid", "reduce the risk"),
     "cause": ("cause", "why", "risk factor", "etiology"),
     "symptoms": ("symptom", "sign", "feel"),
+    # what people ask of a medicine they hold (MedicationQA's questions)
+    "appearance": ("look like", "looks like", "color", "colour", "shape", "imprint"),
+    "ingredients": ("ingredient", "contain", "made of", "made from"),
+    "stopping": ("wean", "stop taking", "come off", "coming off", "taper", "withdraw", "quit"),
+    "interactions": ("interact", "mix", "together with", "take with", "taken with", "combine"),
+    "storage": ("store", "storage", "refrigerat", "fridge", "expire", "expiration"),
+    "timing": (
+        "when to take",
+        "what time",
+        "time of day",
+        "bedtime",
+        "bed time",
+        "at night",
+        "in the morning",
+        "after dinner",
+        "before meals",
+        "after meals",
+        "with food",
+        "empty stomach",
+    ),
 }
 INTENT_MARKERS: dict[str, frozenset[str]] = {
     "treatment": term_set(
@@ -49,6 +70,23 @@ INTENT_MARKERS: dict[str, frozenset[str]] = {
     "prevention": term_set("prevent prevention reduce risk vaccination screening avoid"),
     "cause": term_set("cause caused risk factor associated etiology due"),
     "symptoms": term_set("symptoms signs weakness pain rash fever presents"),
+    "appearance": term_set(
+        "tablet tablets capsule capsules round oval oblong white yellow blue pink orange green debossed "
+        "imprinted engraved scored film-coated coated colored shaped supplied"
+    ),
+    "ingredients": term_set("ingredient ingredients inactive contains excipients active"),
+    "stopping": term_set(
+        "taper tapering tapered gradually withdrawal withdrawn discontinuation discontinue discontinued "
+        "discontinuing stopping stop abrupt abruptly"
+    ),
+    "interactions": term_set(
+        "interaction interactions concomitant concomitantly coadministration inhibitors inducers combination "
+        "together alcohol"
+    ),
+    "storage": term_set("store stored storage refrigerate refrigerator temperature room protect light"),
+    "timing": term_set(
+        "morning evening bedtime night meal meals food breakfast dinner supper stomach daily once twice hours"
+    ),
 }
 # Intent words say what is asked, not about what; they do not make a passage on-topic.
 _INTENT_WORDS = term_set(
@@ -232,7 +270,10 @@ def group_for(sentence: str) -> str:
 # adverse-reactions line that names a disease is not how that disease is treated.
 LABEL_SECTION_INTENTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"indication|usage", re.I), frozenset({"treatment"})),
-    (re.compile(r"dosage|administration|how supplied|strength", re.I), frozenset({"dosing", "treatment"})),
+    (re.compile(r"how supplied|storage", re.I), frozenset({"dosing", "appearance", "storage"})),
+    (re.compile(r"description|ingredient", re.I), frozenset({"appearance", "ingredients"})),
+    (re.compile(r"interaction", re.I), frozenset({"interactions"})),
+    (re.compile(r"dosage|administration|strength", re.I), frozenset({"dosing", "treatment", "stopping"})),
     (
         re.compile(r"adverse|warning|precaution|boxed|overdos|contraindicat|toxicolog", re.I),
         frozenset({"side effects"}),
@@ -251,9 +292,16 @@ def section_weight(hit: Hit, intents: Sequence[str]) -> float:
     return 1.0
 
 
+# A cue starts a word ("treat" in "treatments", "mg" in "300mg"), never inside one ("store" in "restore").
+_INTENT_CUES = {
+    name: re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, cues)) + ")")
+    for name, cues in INTENTS.items()
+}
+
+
 def question_intents(question: str) -> list[str]:
     q = question.lower()
-    return [name for name, cues in INTENTS.items() if any(c in q for c in cues)]
+    return [name for name, cue in _INTENT_CUES.items() if cue.search(q)]
 
 
 def specificity(sentence: str) -> float:
@@ -320,10 +368,14 @@ def score_sentences(
     min_relative_score: float,
     max_words: int = _PATIENT_MAX_WORDS,
     max_grade: float | None = None,
+    focus: Sequence[frozenset[str]] = (),
 ) -> list[Candidate]:
     """Candidate sentences from on-topic passages with their relevance scores, best first; those
     scoring under `min_relative_score` times the best are dropped, and for a patient those reading
-    above `max_grade` (Flesch-Kincaid, as shown to the reader) when one is given."""
+    above `max_grade` (Flesch-Kincaid, as shown to the reader) when one is given. With `focus` (the
+    names of the drug or condition the question is about, `qa.safety.focus_names`) a sentence must
+    name it, come from a passage whose title does (a label, a page about it) or continue a sentence
+    that names it with specifics of what was asked (issue 17: every sentence about the focus)."""
     q_terms = set(content_terms(question))
     topic = q_terms - _INTENT_WORDS or q_terms
     markers: set[str] = set()
@@ -339,7 +391,9 @@ def score_sentences(
         if topic and on_topic == 0.0:
             continue  # a passage that never names the topic is not evidence about it
         rank_weight = section_weight(hit, intents) / (1.0 + 0.15 * (hit.rank - 1))
-        previous_on_topic = False
+        titled = bool(focus) and names_focus(term_set(hit.chunk.title), focus)  # a label or page about it
+        about_focus = not focus or titled
+        previous_on_topic = previous_on_focus = False
         for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
             sentence = sentence.lstrip("-•* ").strip()
             if hit.chunk.tier is Tier.DRUG_LABEL:
@@ -348,6 +402,8 @@ def score_sentences(
             sentence = without_figure_asides(without_reference_marks(sentence))
             terms = term_set(sentence)
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
+            on_focus = about_focus or names_focus(terms, focus)
+            follows_focus, previous_on_focus = previous_on_focus, on_focus
             if not _usable(sentence, limits):
                 continue
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
@@ -357,11 +413,18 @@ def score_sentences(
                 continue
             spec = specificity(sentence)
             measure = treatment_intent and _MEASURE.search(sentence) is not None
-            if topic and not topic & terms and not (follows_topic and intent and (spec or measure)):
+            if (
+                topic
+                and not topic & terms
+                and not titled
+                and not (follows_topic and intent and (spec or measure))
+            ):
                 # a sentence that does not name the topic counts only when it continues one that
                 # does and gives specifics of what was asked ("Prednisone 1 mg/kg/day is ...",
                 # "Physical therapy is usually recommended ...")
                 continue
+            if not on_focus and not (follows_focus and intent and (spec or measure)):
+                continue  # about something else the passage also names ("300mg" of another drug)
             score = 0.35 * overlap + 0.25 * intent + 0.25 * on_topic
             if markers and not intent:
                 # the question asks for something (treatment, dosing, ...): sentences that do not
@@ -663,17 +726,26 @@ def compose_tier(
     *,
     max_grade: float | None = None,
     first_section: bool = True,
+    focus: Sequence[frozenset[str]] = (),
 ) -> list[Draft]:
     """Lead plus grouped bullets for one tier (empty when nothing in the tier supports an answer);
     a patient gets only sentences that read at or below `max_grade` when one is given, and a lead
-    naming its source only in the answer's first section (a label's always names its product)."""
+    naming its source only in the answer's first section (a label's always names its product);
+    `focus` as in `score_sentences`."""
     limits = composer.clinician
     if audience == "patient":
         limits = composer.patient if tier is Tier.PATIENT_INFO else composer.patient_other_tier
     else:
         max_grade = None
     candidates = score_sentences(
-        question, hits, audience, limits, composer.min_relative_score, composer.patient_max_words, max_grade
+        question,
+        hits,
+        audience,
+        limits,
+        composer.min_relative_score,
+        composer.patient_max_words,
+        max_grade,
+        focus,
     )
     chosen = select(candidates, limits, composer.merge_ratio, composer.novelty_bonus, composer.repeat_weight)
     if not chosen:

@@ -99,6 +99,9 @@ class DrugNames:
 
     brand_to_generic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     generic_to_brand: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # generic names of labels that give no brand ("Metformin Hydrochloride Tablets, USP"): no other
+    # name to add to a search, but a drug the label tier has
+    generics: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.brand_to_generic)
@@ -110,40 +113,61 @@ class DrugNames:
             out.update(brand.split())
             for g in generics:
                 out.update(tokens(g))
+        for g in self.generics:
+            out.update(g.split())
         return frozenset(out)
 
     def names_a_drug(self, text: str) -> bool:
         """Whether the text names a drug of the label tier (brand or generic, up to three words)."""
         toks = tokens(text)
         phrases = (" ".join(toks[i : i + n]) for n in (1, 2, 3) for i in range(len(toks) - n + 1))
-        return any(p in self.brand_to_generic or p in self.generic_to_brand for p in phrases)
+        return any(self._is_name(p) for p in phrases)
 
-    def mappings(self, text: str) -> tuple[NameMapping, ...]:
-        """The other names of the drugs a text names, longest name first, each name once."""
+    def _is_name(self, phrase: str) -> bool:
+        return phrase in self.brand_to_generic or phrase in self.generic_to_brand or phrase in self.generics
+
+    def named(self, text: str) -> list[str]:
+        """The drug names (normalised, brand or generic) a text uses, longest match first, in order."""
         toks = tokens(text)
-        present = f" {' '.join(toks)} "
-        longest = max((n.count(" ") + 1 for n in (*self.brand_to_generic, *self.generic_to_brand)), default=0)
-        out: list[NameMapping] = []
+        every = (*self.brand_to_generic, *self.generic_to_brand, *self.generics)
+        longest = max((n.count(" ") + 1 for n in every), default=0)
+        out: list[str] = []
         i = 0
         while i < len(toks):
             for n in range(min(longest, len(toks) - i), 0, -1):
                 phrase = " ".join(toks[i : i + n])
-                found = [
-                    NameMapping(phrase, g, "brand->generic")
-                    for g in self.brand_to_generic.get(phrase, ())
-                    if f" {g} " not in present
-                ] + [
-                    NameMapping(phrase, b, "generic->brand")
-                    for b in self.generic_to_brand.get(phrase, ())
-                    if f" {b.lower()} " not in present
-                ]
-                if phrase in self.brand_to_generic or phrase in self.generic_to_brand:
-                    typed = _as_typed(phrase, text)
-                    out.extend(NameMapping(typed, m.mapped_to, m.kind) for m in found)
+                if self._is_name(phrase):
+                    out.append(phrase)
                     i += n
                     break
             else:
                 i += 1
+        return out
+
+    def other_names(self, name: str) -> tuple[str, ...]:
+        """A named drug's other names, lower case: a brand's generics, a generic's brands."""
+        others = [
+            *self.brand_to_generic.get(name, ()),
+            *(b.lower() for b in self.generic_to_brand.get(name, ())),
+        ]
+        return tuple(dict.fromkeys(o for o in others if o != name))
+
+    def mappings(self, text: str) -> tuple[NameMapping, ...]:
+        """The other names of the drugs a text names, longest name first, each name once."""
+        present = f" {' '.join(tokens(text))} "
+        out: list[NameMapping] = []
+        for phrase in self.named(text):
+            typed = _as_typed(phrase, text)
+            out.extend(
+                NameMapping(typed, g, "brand->generic")
+                for g in self.brand_to_generic.get(phrase, ())
+                if f" {g} " not in present
+            )
+            out.extend(
+                NameMapping(typed, b, "generic->brand")
+                for b in self.generic_to_brand.get(phrase, ())
+                if f" {b.lower()} " not in present
+            )
         return tuple(dict.fromkeys(out))
 
 
@@ -153,8 +177,9 @@ def _as_typed(phrase: str, text: str) -> str:
     return m.group(0) if m else phrase
 
 
-def build_drug_names(pairs: Iterable[tuple[str, str]]) -> DrugNames:
-    """From (brand, generic) pairs as the labels write them."""
+def build_drug_names(pairs: Iterable[tuple[str, str]], generics: Iterable[str] = ()) -> DrugNames:
+    """From (brand, generic) pairs as the labels write them, and the generic names of labels (those
+    without a brand are names too)."""
     b2g: dict[str, list[str]] = {}
     g2b: dict[str, list[str]] = {}
     for brand, generic in pairs:
@@ -172,9 +197,13 @@ def build_drug_names(pairs: Iterable[tuple[str, str]]) -> DrugNames:
                 names.append(shown)
     # A name that is some label's generic is not a brand of another ("Haloperidol" product names).
     brands = {b: tuple(g) for b, g in b2g.items() if b not in g2b}
-    return DrugNames(brands, {g: tuple(b) for g, b in g2b.items()})
+    cores = {generic_core(g) for g in generics}
+    alone = frozenset(c for c in cores if c and "," not in c and c not in g2b and c not in brands)
+    return DrugNames(brands, {g: tuple(b) for g, b in g2b.items()}, alone)
 
 
 def drug_names_from_records(records: Iterable[tuple[str, Mapping[str, object]]]) -> DrugNames:
     """From (title, meta) of drug-label documents."""
-    return build_drug_names(pair for title, meta in records for pair in label_name_pairs(title, meta))
+    records = list(records)
+    pairs = [pair for title, meta in records for pair in label_name_pairs(title, meta)]
+    return build_drug_names(pairs, (str(meta.get("drug_name") or "") for _, meta in records))

@@ -8,6 +8,7 @@ composition (extractive, or an LLM with checked citations) -> support check -> A
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,13 +22,29 @@ from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Ti
 from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier, tier_filters
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
-from qa.compose import add_tier, compose_tier, max_words, patient_grades, within_budget, word_count
+from qa.compose import (
+    add_tier,
+    compose_tier,
+    max_words,
+    patient_grades,
+    question_intents,
+    within_budget,
+    word_count,
+)
 from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
 from qa.expansion import Lexicon, lexicon_from_stats
 from qa.grading import recency
-from qa.overview import merge_overview, overview_compose_text, overview_drug, overview_queries
+from qa.overview import (
+    OVERVIEW_SECTIONS,
+    asked_queries,
+    asked_sections,
+    merge_overview,
+    overview_compose_text,
+    overview_drug,
+    overview_queries,
+)
 from qa.safety import (
     ABSTAIN_NOTICE,
     NON_MEDICAL_NOTICE,
@@ -38,9 +55,11 @@ from qa.safety import (
     emergency_kinds,
     emergency_notice,
     focus_hits,
+    focus_names,
     focus_notice,
     is_non_medical,
     looks_like_gibberish,
+    name_terms,
     question_focus,
     retrieval_confidence,
     term_weights,
@@ -54,6 +73,8 @@ from qa.understanding import QueryUnderstanding, understanding_from_stats
 
 # Candidates per overview-section search (the named drug's own label is usually the first).
 OVERVIEW_CANDIDATES = 5
+# ... and per asked-section search, whose words many labels share ("withdrawn gradually").
+ASKED_CANDIDATES = 20
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,9 @@ class Judgement:
     focus_only: bool = False
     missing: tuple[str, ...] = ()
     about_focus: tuple[str, ...] = ()  # chunk ids of the retrieved passages that name the focus
+    # the focus's names (`focus_names`) when it is a name (a drug, a condition): every sentence of the
+    # answer is about it (issue 17)
+    focus_names: tuple[frozenset[str], ...] = ()
 
 
 class AnswerEngine:
@@ -184,9 +208,17 @@ class AnswerEngine:
             filters=filters,
             reranker=self.reranker,
         )
-        drug = overview_drug(understood.text, self.understanding.names)
+        names = self.understanding.names
+        drug = overview_drug(understood.text, names)
         if drug is not None:
-            tier_hits = self._with_label_overview(tier_hits, drug, filters)
+            queries = overview_queries(drug)
+            tier_hits = self._with_label_sections(tier_hits, drug, queries, OVERVIEW_SECTIONS, filters)
+        elif asked := asked_sections(understood.text, names, question_intents(understood.text)):
+            drug, sections = asked
+            queries = asked_queries(drug, sections)
+            tier_hits = self._with_label_sections(
+                tier_hits, drug, queries, sections, filters, ASKED_CANDIDATES
+            )
         timings["retrieve_ms"] = _ms(t1)
         return RetrievedEvidence(
             question,
@@ -200,17 +232,25 @@ class AnswerEngine:
             understood=understood,
         )
 
-    def _with_label_overview(
-        self, tier_hits: dict[Tier, list[Hit]], drug: Sequence[str], filters: SearchFilters | None
+    def _with_label_sections(
+        self,
+        tier_hits: dict[Tier, list[Hit]],
+        drug: Sequence[str],
+        queries: Sequence[str],
+        sections: Sequence[tuple[str, re.Pattern[str]]],
+        filters: SearchFilters | None,
+        k: int = OVERVIEW_CANDIDATES,
     ) -> dict[Tier, list[Hit]]:
-        """A question that only names a drug: its label's overview sections lead the label tier."""
+        """The drug's own label passages from `sections` lead the label tier: its overview for a
+        question that only names the drug, the section that says what was asked for one that asks
+        one thing of it ("what does memantine look like")."""
         tf = tier_filters(Tier.DRUG_LABEL, filters)
         if tf is None:
             return tier_hits
         search = self.retriever.search
-        per_section = [search(q, k=OVERVIEW_CANDIDATES, filters=tf) for q in overview_queries(drug)]
+        per_section = [search(q, k=k, filters=tf) for q in queries]
         found = tier_hits.get(Tier.DRUG_LABEL, [])
-        merged = merge_overview(found, per_section, drug, self.settings.retrieval.per_tier)
+        merged = merge_overview(found, per_section, drug, self.settings.retrieval.per_tier, sections)
         return {**tier_hits, Tier.DRUG_LABEL: merged} if merged else tier_hits
 
     def _best_similarity(self, text: str, hits: Sequence[Hit], n: int = 3) -> float | None:
@@ -251,19 +291,29 @@ class AnswerEngine:
         ):
             # a name the corpus never uses is not a sign of a non-medical question: say it is missing
             return Judgement(confidence, "non_medical", unknown_name(text, self.corpus_stats.known_fraction))
-        focus = question_focus(text, self.term_weight)
-        about_focus = focus_hits(focus, text, hits, self.lexicon) if focus is not None else []
+        among, other_names = name_terms(text, self.understanding.names)
+        focus = question_focus(text, self.term_weight, among)
+        also = other_names.get(focus, ()) if focus is not None else ()
+        about_focus = focus_hits(focus, text, hits, self.lexicon, also) if focus is not None else []
         found = bool(about_focus)
         focus_word = next((t for t in tokens(text) if fold(t) == focus), focus)
         # Only a focus chosen by corpus IDF restricts the composer: without an index it is a guess.
         weighed = focus is not None and term_weights(text, self.term_weight).get(focus) is not None
         ids = tuple(h.chunk_id for h in about_focus) if weighed else ()
+        named = focus_names(focus, text, self.lexicon, also) if weighed and found and focus in among else ()
         if confidence >= self.settings.composer.abstain_threshold:
-            return Judgement(confidence, None, focus_word, found, about_focus=ids)
+            return Judgement(confidence, None, focus_word, found, about_focus=ids, focus_names=named)
         if found and self.settings.composer.answer_on_focus:
             missing = tuple(w for w in uncovered_words(text, about_focus) if w != focus_word)
             return Judgement(
-                confidence, None, focus_word, found, focus_only=True, missing=missing, about_focus=ids
+                confidence,
+                None,
+                focus_word,
+                found,
+                focus_only=True,
+                missing=missing,
+                about_focus=ids,
+                focus_names=named,
             )
         return Judgement(confidence, "low_confidence", focus_word, found)
 
@@ -338,7 +388,9 @@ class AnswerEngine:
             compose_text = overview_compose_text(understood.text, drug)
         if judgement.focus_only and judgement.focus and judgement.missing:
             notices.append(focus_notice(judgement.focus, judgement.missing))
-            compose_text = without_words(understood.text, judgement.missing)
+            # ... but a word that says what is asked stays ("wean": the sentences on stopping it)
+            asks = [w for w in judgement.missing if question_intents(w)]
+            compose_text = without_words(understood.text, [w for w in judgement.missing if w not in asks])
         # What sentences are chosen from: where passages name the focus, only those (issue 17).
         if self.settings.composer.focus_passages_only and judgement.about_focus:
             keep = set(judgement.about_focus)
@@ -376,7 +428,14 @@ class AnswerEngine:
             for tier in tier_order(audience):
                 hits = tier_hits.get(tier, ())
                 new = compose_tier(
-                    compose_text, tier, hits, audience, composer, max_grade=max_grade, first_section=not out
+                    compose_text,
+                    tier,
+                    hits,
+                    audience,
+                    composer,
+                    max_grade=max_grade,
+                    first_section=not out,
+                    focus=judgement.focus_names if composer.focus_passages_only else (),
                 )
                 new = adapt_drafts(new, audience, composer.patient_max_words, shown=out)
                 new = check_support(new, hits_by_id, composer.support_threshold)

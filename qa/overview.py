@@ -7,6 +7,10 @@ the bare name (for Lexapro that was the boxed warning alone).
 `overview_queries` are the label-section searches that fetch one passage per part of the overview
 (the engine runs them on the label tier only); `merge_overview` puts the passages of the named drug's
 own label first, one per section, ahead of what the plain search found.
+
+A question that asks one thing of one drug ("what does memantine look like", "how do I wean off
+Tegretol") gets the same treatment for the section that says it (`asked_sections`, `asked_queries`):
+the plain search finds passages with the question's words, and "wean" is not a word labels use.
 """
 
 from __future__ import annotations
@@ -48,33 +52,62 @@ OVERVIEW_SECTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
 OVERVIEW_ASKS = "treatment, dosage and side effects"
 
 
+def _drug_of(found: Sequence[str], names: DrugNames) -> tuple[str, ...] | None:
+    """(generic, *other names) when the names found are of one drug, else None (none, or two drugs:
+    a comparison or an interaction)."""
+    generics = {g for f in found for g in (names.brand_to_generic.get(f) or (f,))}
+    if len(generics) != 1:
+        return None
+    generic = next(iter(generics))
+    others = [f for f in found if f != generic] + [b.lower() for b in names.generic_to_brand.get(generic, ())]
+    return (generic, *dict.fromkeys(o for o in others if o != generic))
+
+
 def overview_drug(text: str, names: DrugNames) -> tuple[str, ...] | None:
     """(generic, *other names) when `text` asks about one drug and nothing more, else None.
 
     The drug must be one the label tier names (a brand or a generic in `names`); every other word
     must be a stop word or an overview word."""
-    toks = tokens(text)
-    found: list[str] = []
-    rest: list[str] = []
-    i = 0
-    while i < len(toks):
-        for n in (3, 2, 1):
-            phrase = " ".join(toks[i : i + n])
-            if len(toks) - i >= n and (phrase in names.brand_to_generic or phrase in names.generic_to_brand):
-                found.append(phrase)
-                i += n
-                break
-        else:
-            rest.append(toks[i])
-            i += 1
-    if not found or any(w not in STOPWORDS and w not in OVERVIEW_WORDS for w in rest):
+    found = names.named(text)
+    named_words = {w for f in found for w in f.split()}
+    if any(w not in STOPWORDS and w not in OVERVIEW_WORDS and w not in named_words for w in tokens(text)):
         return None
-    generics = {g for f in found for g in (names.brand_to_generic.get(f) or (f,))}
-    if len(generics) != 1:
-        return None  # two drugs: a comparison or an interaction, not one drug's overview
-    generic = next(iter(generics))
-    others = [f for f in found if f != generic] + [b.lower() for b in names.generic_to_brand.get(generic, ())]
-    return (generic, *dict.fromkeys(o for o in others if o != generic))
+    return _drug_of(found, names)
+
+
+# What a question asks of one named drug (qa.compose.INTENTS) -> the label section that says it: the
+# words of its search (after the drug's generic name) and the pattern the passage's section must match.
+ASKED_SECTIONS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "appearance": (
+        "how supplied tablets capsules color imprinted debossed",
+        re.compile(r"how supplied|dosage forms|description", re.I),
+    ),
+    "ingredients": ("description inactive ingredients", re.compile(r"description|ingredient", re.I)),
+    "storage": ("storage and handling store temperature", re.compile(r"storage|how supplied", re.I)),
+    "stopping": (
+        "discontinued abruptly withdrawn gradually discontinuation withdrawal",
+        re.compile(r"dosage(?! forms)|administration|warning|precaution|dependence|adverse", re.I),
+    ),
+    "interactions": ("drug interactions", re.compile(r"interaction", re.I)),
+    "timing": (
+        "dosage and administration meals food evening",
+        re.compile(r"dosage(?! forms)|administration", re.I),
+    ),
+    "dosing": ("dosage and administration", re.compile(r"dosage(?! forms)|administration", re.I)),
+    "side effects": ("adverse reactions", re.compile(r"adverse|side effects", re.I)),
+}
+
+
+def asked_sections(
+    text: str, names: DrugNames, intents: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[tuple[str, re.Pattern[str]], ...]] | None:
+    """(drug, sections) when `text` names one drug of the label tier and asks something a label
+    section says ("what does memantine look like": how supplied), else None."""
+    sections = tuple(ASKED_SECTIONS[i] for i in intents if i in ASKED_SECTIONS)
+    if not sections:
+        return None
+    drug = _drug_of(names.named(text), names)
+    return (drug, sections) if drug is not None else None
 
 
 def overview_compose_text(text: str, drug: Sequence[str]) -> str:
@@ -88,6 +121,12 @@ def overview_queries(drug: Sequence[str]) -> list[str]:
     return [f"{drug[0]} {section}" for section, _ in OVERVIEW_SECTIONS]
 
 
+def asked_queries(drug: Sequence[str], sections: Sequence[tuple[str, re.Pattern[str]]]) -> list[str]:
+    """One label-tier search per asked section: every name of the drug (so its own label, not the
+    many that share the section's words, comes first) and the section's words."""
+    return [f"{' '.join(drug)} {words}" for words, _ in sections]
+
+
 def names_drug(hit: Hit, drug: Sequence[str]) -> bool:
     """Whether the passage comes from a label of the drug (its title names one of the drug's names)."""
     title = f" {' '.join(tokens(hit.chunk.title))} "
@@ -95,7 +134,11 @@ def names_drug(hit: Hit, drug: Sequence[str]) -> bool:
 
 
 def merge_overview(
-    found: Sequence[Hit], per_section: Sequence[Sequence[Hit]], drug: Sequence[str], keep: int
+    found: Sequence[Hit],
+    per_section: Sequence[Sequence[Hit]],
+    drug: Sequence[str],
+    keep: int,
+    sections: Sequence[tuple[str, re.Pattern[str]]] = OVERVIEW_SECTIONS,
 ) -> list[Hit]:
     """The first passage of the drug's own label from each section search (in overview order; the
     passage's section must be that section), then the passages the plain search found; each passage
@@ -104,7 +147,7 @@ def merge_overview(
     seen: set[str] = set()
     picks = [
         next((h for h in hits if names_drug(h, drug) and pattern.search(h.chunk.section or "")), None)
-        for hits, (_, pattern) in zip(per_section, OVERVIEW_SECTIONS, strict=False)
+        for hits, (_, pattern) in zip(per_section, sections, strict=False)
     ]
     for hit in [*(p for p in picks if p is not None), *found]:
         if hit.chunk_id not in seen:

@@ -13,7 +13,7 @@ not comparable), so `settings.composer.abstain_threshold` can be calibrated on t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from medcite.types import Hit
 from qa.drug_names import DrugNames
@@ -271,38 +271,72 @@ def term_weights(question: str, weight: Callable[[str], float | None]) -> dict[s
     return out
 
 
-def question_focus(question: str, weight: Callable[[str], float | None] | None = None) -> str | None:
+def question_focus(
+    question: str, weight: Callable[[str], float | None] | None = None, among: Collection[str] = ()
+) -> str | None:
     """The question's focus: its rarest content term by corpus IDF (issue 16). A word the corpus
     never uses has the highest IDF, so an unknown drug or disease name is the focus, and absent.
-    Without weights the first content term stands in."""
+    `among` (folded terms) narrows the choice when the question has any of them: the names of the
+    drugs it asks about, so that "bupropion hcl 300mg is good for what?" is about bupropion, not about
+    its rarest word "300mg" (issue 17). Without weights the first content term stands in."""
     terms = content_terms(question)
     if not terms:
         return None
+    preferred = [t for t in terms if t in among]
+    if preferred:
+        terms = preferred
     if weight is None:
         return terms[0]
     rarity = term_weights(question, weight)
     return max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
 
 
+def name_terms(question: str, names: DrugNames) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """The terms of a question that name something: a drug the label tier knows (brand or generic),
+    or a word no English dictionary has (a drug, disease or gene name, known to the corpus or not);
+    with each drug term, the drug's other names. What `question_focus` chooses among (issue 17)."""
+    others: dict[str, tuple[str, ...]] = {}
+    for name in names.named(question):
+        for term in content_terms(name):
+            others[term] = others.get(term, ()) + names.other_names(name)
+    technical = {fold(t) for t in tokens(question) if t.isalpha() and t not in STOPWORDS and _technical(t)}
+    return frozenset(others) | technical, others
+
+
 def _mentions(hit: Hit) -> frozenset[str]:
     return term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
 
 
-def focus_hits(focus: str, question: str, hits: Sequence[Hit], lexicon: Lexicon | None = None) -> list[Hit]:
-    """The top passages that name the focus, itself or through a lexicon synonym of a question phrase
-    holding it ('piles' for 'hemorrhoids')."""
+def focus_names(
+    focus: str, question: str, lexicon: Lexicon | None = None, also: Sequence[str] = ()
+) -> tuple[frozenset[str], ...]:
+    """The focus's names as term sets, any of which a text must hold to name it: the focus itself,
+    the lexicon synonyms of a question phrase holding it ('piles' for 'hemorrhoids') and `also`,
+    other names of it (a brand's generic)."""
     alternatives = [
         term_set(a)
         for phrase, alts in (expansions(question, lexicon) if lexicon is not None else [])
         if focus in term_set(phrase)
         for a in alts
-    ]
-    out = []
-    for hit in hits:
-        found = _mentions(hit)
-        if focus in found or any(a and a <= found for a in alternatives):
-            out.append(hit)
-    return out
+    ] + [term_set(a) for a in also]
+    return (frozenset([focus]), *dict.fromkeys(a for a in alternatives if a))
+
+
+def names_focus(terms: frozenset[str], names: Sequence[frozenset[str]]) -> bool:
+    """Whether a text's terms hold one of the focus's names (`focus_names`)."""
+    return any(n <= terms for n in names)
+
+
+def focus_hits(
+    focus: str,
+    question: str,
+    hits: Sequence[Hit],
+    lexicon: Lexicon | None = None,
+    also: Sequence[str] = (),
+) -> list[Hit]:
+    """The top passages that name the focus (`focus_names`)."""
+    names = focus_names(focus, question, lexicon, also)
+    return [hit for hit in hits if names_focus(_mentions(hit), names)]
 
 
 def focus_found(focus: str, question: str, hits: Sequence[Hit], lexicon: Lexicon | None = None) -> bool:

@@ -401,3 +401,39 @@ def test_bullets_drop_a_connective_that_points_at_a_sentence_not_shown() -> None
     assert "Metformin is not advised for adults with severe kidney disease and diabetes." in texts
     assert "Adults who took metformin for diabetes also lost a little weight." in texts
     assert all(d.core == d.text for d in drafts if not d.is_lead)
+
+
+def test_what_people_ask_of_a_medicine_they_hold_finds_the_label_section_that_says_it() -> None:
+    """Issue 17: "what does memantine look like" was answered with an interaction study that named
+    memantine; the label's HOW SUPPLIED line describing the tablet answers it."""
+    from qa.compose import question_intents
+
+    assert question_intents("what does memantine look like") == ["appearance"]
+    assert question_intents("wean off tegretol?") == ["stopping"]
+    assert question_intents("what are the ingredients in cephalexin") == ["ingredients"]
+    assert question_intents("can rivaroxaban interact with aspirin") == ["interactions"]
+    assert question_intents("where do i store insulin") == ["storage"]
+    assert question_intents("metformin after dinner and bed time?") == ["timing"]
+    # a cue starts a word: "restore" is not about storage, "design" not about signs
+    assert question_intents("how to restore hair after a study design change") == []
+    assert question_intents("bupropion 300mg") == ["dosing"]
+
+    supplied = chunk(
+        "Memantine tablets are supplied as 10 mg white, oval, film-coated tablets debossed with M 10.",
+        tier=Tier.DRUG_LABEL,
+        title="Memantine Tablets",
+        section="HOW SUPPLIED",
+        collection="spl",
+    )
+    interaction = chunk(
+        "Plasma levels of quinidine increased 20-30% when memantine was added to dextromethorphan.",
+        tier=Tier.DRUG_LABEL, title="Nuedexta", section="CLINICAL PHARMACOLOGY", collection="openfda",
+    )  # fmt: skip
+    ranked = score_sentences(
+        "what does memantine look like",
+        [hit(interaction, rank=1), hit(supplied, rank=2)],
+        "patient",
+        COMPOSER.patient,
+        COMPOSER.min_relative_score,
+    )
+    assert ranked and "debossed" in ranked[0].sentence

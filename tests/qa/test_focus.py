@@ -11,9 +11,18 @@ from qa_fakes import MemoryRetriever, chunk, hit
 
 from medcite.settings import load_settings
 from medcite.types import Tier
+from qa.drug_names import DrugNames, build_drug_names
 from qa.engine import AnswerEngine
 from qa.expansion import build_lexicon
-from qa.safety import focus_found, focus_notice, question_focus, uncovered_words
+from qa.safety import (
+    focus_found,
+    focus_names,
+    focus_notice,
+    name_terms,
+    names_focus,
+    question_focus,
+    uncovered_words,
+)
 from qa.textutil import fold
 
 SCABIES = [
@@ -143,3 +152,57 @@ def test_an_answer_is_composed_only_from_passages_that_name_the_focus(tmp_path: 
     # the setting is what keeps the other approvals out
     loose = _approval_engine(tmp_path, False).ask(q)
     assert {c.chunk.doc_id for c in loose.citations} > {"pubmed:2"}
+
+
+# A question that names a drug is about the drug, not about its rarest word (issue 17): asked what
+# "bupropion 300mg" is good for, a CDC page about another drug at "300mg" is not the answer.
+BUPROPION = [
+    chunk(
+        "If you travel where loiasis is common, diethylcarbamazine 300mg taken once a week can reduce "
+        "your risk of infection. Ask about bupropion and other medicines you take before you travel.",
+        tier=Tier.PATIENT_INFO, title="Loiasis: prevention", collection="medlineplus", section="Prevention",
+    ),
+    chunk(
+        "Bupropion is an antidepressant that is also used to help people stop smoking.",
+        tier=Tier.PATIENT_INFO, title="Depression medicines", collection="medlineplus", section="Summary",
+    ),
+    chunk(
+        "It is good for depression and for quitting smoking. Do not take more than directed.",
+        tier=Tier.PATIENT_INFO, title="Bupropion", collection="medlineplus", section="How to use",
+    ),
+]  # fmt: skip
+BUPROPION_IDF = {"300mg": 11.0, "bupropion": 7.0, "good": 1.5, "travel": 3.0}
+
+
+def test_a_named_drug_is_the_focus_over_a_rarer_word() -> None:
+    names = build_drug_names([("Wellbutrin", "bupropion hydrochloride")])
+    q = "wellbutrin 300mg is good for what?"
+    among, others = name_terms(q, names)
+    assert "wellbutrin" in among and "300mg" not in among  # a strength is not a name
+    assert others["wellbutrin"] == ("bupropion",)
+    weight = {fold(w): v for w, v in {**BUPROPION_IDF, "wellbutrin": 8.0}.items()}
+    assert question_focus(q, lambda w: weight.get(fold(w), 1.0)) == "300mg"  # rarest, without names
+    assert question_focus(q, lambda w: weight.get(fold(w), 1.0), among) == "wellbutrin"
+    # a word no dictionary has names something too, known to the corpus or not
+    assert "zorvantrelix" in name_terms("Can I take zorvantrelix for scabies?", DrugNames())[0]
+    assert name_terms("What is the oral option to get rid of scabies?", DrugNames())[0] == frozenset()
+
+
+def test_a_brand_names_the_focus_through_its_generic() -> None:
+    names = focus_names("wellbutrin", "wellbutrin uses", None, ("bupropion",))
+    assert names_focus(frozenset({"bupropion", "smoke"}), names)
+    assert not names_focus(frozenset({"diethylcarbamazin"}), names)
+
+
+def test_every_sentence_is_about_the_focus_drug(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(BUPROPION), settings, lexicon=build_lexicon([]))
+    idf = {fold(w): v for w, v in BUPROPION_IDF.items()}
+    eng.term_weight = lambda w: idf.get(fold(w), 1.0)
+    q = "Bupropion 300mg is good for what?"
+    judgement = eng.judge(eng.retrieve(q, "patient"))
+    assert judgement.focus == "bupropion" and judgement.focus_names
+    shown = " ".join(s.text for sec in eng.ask(q, "patient").sections for s in (sec.lead, *sec.bullets))
+    assert "stop smoking" in shown  # names the drug
+    assert "good for depression" in shown  # from the page titled with the drug
+    assert "diethylcarbamazine" not in shown  # another drug's passage that also names bupropion

@@ -13,7 +13,14 @@ from medcite.types import Tier
 from qa.compose import _LABEL_LEAD_IN
 from qa.drug_names import build_drug_names
 from qa.engine import AnswerEngine
-from qa.overview import merge_overview, overview_drug, overview_queries
+from qa.overview import (
+    ASKED_SECTIONS,
+    asked_queries,
+    asked_sections,
+    merge_overview,
+    overview_drug,
+    overview_queries,
+)
 from qa.understanding import QueryUnderstanding
 
 NAMES = build_drug_names([("Lexapro", "escitalopram oxalate"), ("Advil", "ibuprofen")])
@@ -132,3 +139,52 @@ def test_a_question_with_a_point_is_not_an_overview(engine: AnswerEngine) -> Non
     evidence = engine.retrieve("Does Lexapro cause insomnia?")
     assert not any(q.startswith("escitalopram indications") for q, _, _ in engine.retriever.calls)  # type: ignore[attr-defined]
     assert evidence.by_tier
+
+
+ASKED = [
+    *LEXAPRO,
+    _label(
+        "Lexapro tablets are white to off-white, round, film-coated tablets imprinted FL 10 on one side.",
+        "How Supplied",
+    ),
+    _label(
+        "When stopping Lexapro, reduce the dose gradually rather than stopping abruptly whenever possible.",
+        "Warnings and Precautions",
+    ),
+    _label(
+        "Ibuprofen tablets are brown, oval tablets; how supplied: bottles of 100 tablets.",
+        "How Supplied",
+        title="Advil (ibuprofen)",
+        doc="spl:advil",
+    ),
+]
+
+
+def test_asked_sections_name_the_label_section_that_says_what_was_asked() -> None:
+    drug, sections = asked_sections("what does lexapro look like", NAMES, ["appearance"]) or ((), ())
+    assert drug == ("escitalopram", "lexapro")
+    assert [words for words, _ in sections] == [ASKED_SECTIONS["appearance"][0]]
+    assert asked_queries(drug, sections)[0].startswith("escitalopram lexapro how supplied")
+    assert asked_sections("what does lexapro look like", NAMES, ["cause"]) is None  # no section says it
+    assert asked_sections("can advil be taken with lexapro", NAMES, ["interactions"]) is None  # two drugs
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("What does Lexapro look like?", "film-coated"),
+        ("how do i wean off lexapro", "reduce the dose gradually"),
+    ],
+)
+def test_a_question_asking_one_thing_of_a_drug_gets_its_labels_section_on_it(
+    tmp_path: Path, question: str, fact: str
+) -> None:
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(ASKED), settings, understanding=QueryUnderstanding(names=NAMES))
+    evidence = eng.retrieve(question, "patient")
+    assert any(q.startswith("escitalopram lexapro ") for q, _, _ in eng.retriever.calls)  # type: ignore[attr-defined]
+    assert fact in evidence.by_tier[Tier.DRUG_LABEL][0].chunk.text  # the drug's own section leads the tier
+    answer = eng.ask(question, "patient")
+    shown = " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
+    assert fact in shown
+    assert "brown, oval" not in shown  # another drug's tablets
