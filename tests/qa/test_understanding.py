@@ -193,6 +193,16 @@ def test_brand_and_generic_names_from_label_records() -> None:
     assert "diphenhydramine" not in names.generic_to_brand
 
 
+def test_a_generic_only_label_names_a_drug_without_adding_a_name() -> None:
+    names = drug_names_from_records(LABELS)
+    # haloperidol and minoxidil have labels but no brand: drugs all the same, with nothing to map to
+    assert names.generics >= {"haloperidol", "minoxidil"}
+    assert "escitalopram" not in names.generics and "diphenhydramine, phenylephrine" not in names.generics
+    assert names.named("can haloperidol be taken at night?") == ["haloperidol"]
+    assert names.names_a_drug("minoxidil for hair") and names.mappings("minoxidil for hair") == ()
+    assert names.other_names("haloperidol") == () and "haloperidol" in names.words()
+
+
 def test_name_mappings_both_ways_as_typed() -> None:
     names = drug_names_from_records(LABELS)
     assert names.mappings("Tell me about LEXAPRO") == (
