@@ -154,8 +154,9 @@ class ComposerSettings(_Section):
     # PubMedQA dev questions vs 17 unanswerable ones) on the full index with IDF-weighted term
     # coverage: optimum 0.548; at 0.55 it answers 91% and abstains on 94% of the unanswerable.
     abstain_threshold: float = 0.55
-    # Issue 16: below the threshold, still answer when a top passage names the question's focus (its
-    # rarest word), saying which of its words the sources do not mention; off: abstain instead.
+    # Issue 16: below the threshold, still answer when a top passage names the question's focus (the
+    # rarest of the names it uses, a drug or a condition, else its rarest word), saying which of its
+    # words the sources do not mention; off: abstain instead.
     answer_on_focus: bool = True
     # Issue 17: when some retrieved passage names the question's focus (its drug or condition), the
     # answer is composed only from passages that name it, so no sentence is about another subject; when

@@ -81,8 +81,8 @@ ASKED_CANDIDATES = 20
 class Judgement:
     """The engine's answer-or-abstain decision on retrieved evidence, with the confidence behind it.
 
-    `focus_only`: confidence was below the threshold but the sources name the question's focus (its
-    rarest term), so the answer gives what they say about it and `missing` names the question's words
+    `focus_only`: confidence was below the threshold but the sources name the question's focus (the
+    rarest of the names it uses, else its rarest term: `qa.safety.question_focus`), so the answer gives what they say about it and `missing` names the question's words
     no passage mentions (issue 16 item 3)."""
 
     confidence: float
