@@ -177,9 +177,15 @@ _FIGURE_POINTER = re.compile(
 )
 
 
+# A label's pointer to another of its sections ("[see Warnings and Precautions (5.10)]", "(see
+# CLINICAL PHARMACOLOGY)"): the answer shows one passage, the reference links the whole label.
+_SECTION_ASIDE = re.compile(r"\s*\[\s*see\b[^\[\]]*\]|\s*\(\s*see [A-Z][^()]*(?:\([^()]*\)[^()]*)*\)")
+
+
 def without_figure_asides(sentence: str) -> str:
-    """The sentence without asides that point at a table or figure ("(see Table 3 ...)")."""
-    return _FIGURE_ASIDE.sub("", sentence)
+    """The sentence without asides that point at a table, a figure ("(see Table 3 ...)") or another
+    section of its label ("[see Warnings and Precautions (5.4)]")."""
+    return _SECTION_ASIDE.sub("", _FIGURE_ASIDE.sub("", sentence))
 
 
 def without_reference_marks(sentence: str) -> str:
@@ -324,6 +330,10 @@ class Candidate:
     relevance: float | None = None
 
 
+# A "sentence" holding this many " - " separators is a list whose lines were joined, not a sentence.
+FLATTENED_LIST_DASHES = 3
+
+
 def _usable(sentence: str, limits: ComposeLimits) -> bool:
     s = sentence.strip()
     if not (limits.min_chars <= len(s) <= limits.max_chars) or len(s.split()) < 5:
@@ -340,6 +350,8 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
         return False  # trademarks, distributors, a formula drawn as a picture: nothing to tell a reader
     if _FIGURE_POINTER.search(s):
         return False  # "Table 6 shows ...": the table is not in the answer
+    if s.count(" - ") >= FLATTENED_LIST_DASHES:
+        return False  # "Absent reflex - Babinski sign - Dysarthria - ...": a list or table run together
     return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists
 
 

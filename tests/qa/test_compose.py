@@ -385,6 +385,30 @@ def test_pointers_to_tables_and_figures_the_answer_cannot_show() -> None:
     assert not [s for s in found if "Table" in s or "table 6" in s.lower()]
 
 
+def test_a_labels_pointers_to_its_other_sections_are_cut() -> None:
+    # 80 MedLFQA dev clinician answers showed "[see Warnings and Precautions (5.10)]" and the like
+    from qa.compose import without_figure_asides
+
+    assert (
+        without_figure_asides(
+            "Dose adjustment of ropinirole is advised with ciprofloxacin [see Warnings and Precautions (5.10)]."
+        )
+        == "Dose adjustment of ropinirole is advised with ciprofloxacin."
+    )
+    assert (
+        without_figure_asides(
+            "Bronchospasm has occurred (see WARNINGS (5.4) and Adverse Reactions (6.1)) in a few patients."
+        )
+        == "Bronchospasm has occurred in a few patients."
+    )
+    assert without_figure_asides("Take it with food [see Dosage and Administration ( 2.1 ) ].") == (
+        "Take it with food."
+    )
+    # an aside that says something stays
+    for kept in ("Use a lower dose (see your doctor first).", "Ulcers (seen in 2% of patients) occur."):
+        assert without_figure_asides(kept) == kept
+
+
 def test_bullets_drop_a_connective_that_points_at_a_sentence_not_shown() -> None:
     from qa.compose import compose_tier
 
@@ -437,3 +461,19 @@ def test_what_people_ask_of_a_medicine_they_hold_finds_the_label_section_that_sa
         COMPOSER.min_relative_score,
     )
     assert ranked and "debossed" in ranked[0].sentence
+
+
+def test_a_list_run_together_is_not_a_sentence() -> None:
+    # a MedLFQA dev answer quoted a GARD symptom table: "Absent Achilles reflex - Babinski sign - ..."
+    page = chunk(
+        "Ataxia with tremor is rare. Signs of ataxia with tremor include absent Achilles reflex - Babinski "
+        "sign - Dysarthria - Tremor - Optic atrophy. Ataxia with tremor is treated by managing each "
+        "symptom - Physical therapy helps most people.",
+        tier=Tier.PATIENT_INFO, title="Ataxia with tremor", collection="medquad",
+    )  # fmt: skip
+    found = [
+        c.sentence
+        for c in score_sentences("ataxia tremor signs", [hit(page)], "clinician", COMPOSER.clinician, 0.0)
+    ]
+    assert not [s for s in found if "Babinski" in s]
+    assert any(s.startswith("Ataxia with tremor is treated") for s in found)  # one dash is a lead-in
