@@ -10,7 +10,7 @@ group them under short headings, and open with a lead naming the strongest, most
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -831,6 +831,11 @@ def max_words(composer: ComposerSettings, audience: str) -> int:
     return composer.patient_answer_words if audience == "patient" else composer.clinician_answer_words
 
 
+# What the engine does to one tier's drafts before they join the answer (plain language, support
+# check), given the drafts shown so far.
+Finish = Callable[[list[Draft], list[Draft]], list[Draft]]
+
+
 def compose(
     question: str,
     tier_hits: Mapping[Tier, Sequence[Hit]],
@@ -840,27 +845,36 @@ def compose(
     """Drafts for every tier with support, in display order; a patient's at the plainest reading
     grade that makes an answer (`patient_grades`, as the engine composes)."""
     for grade in patient_grades(composer) if audience == "patient" else (None,):
-        drafts = _compose_at(question, tier_hits, composer, audience, grade)
-        if drafts:
-            return drafts
+        sections = list(compose_sections(question, tier_hits, composer, audience, grade))
+        if sections:
+            return sections[-1]
     return []
 
 
-def _compose_at(
+def compose_sections(
     question: str,
     tier_hits: Mapping[Tier, Sequence[Hit]],
     composer: ComposerSettings,
     audience: str,
-    max_grade: float | None,
-) -> list[Draft]:
-    drafts: list[Draft] = []
+    max_grade: float | None = None,
+    *,
+    focus: Sequence[frozenset[str]] = (),
+    finish: Finish | None = None,
+) -> Iterator[list[Draft]]:
+    """The answer's drafts so far, after each tier that adds a section, in display order: each tier's
+    drafts (`compose_tier`, then `finish` when given) cut to the words the answer has left
+    (`within_budget`), repeats of earlier tiers dropped (`add_tier`)."""
+    out: list[Draft] = []
     budget = max_words(composer, audience)
     for tier in tier_order(audience):
         hits = tier_hits.get(tier, ())
-        first = not drafts
-        new = compose_tier(question, tier, hits, audience, composer, max_grade=max_grade, first_section=first)
-        left = budget - sum(word_count(d) for d in drafts)
-        if left <= 0:
-            break
-        drafts = add_tier(drafts, within_budget(new, left, first=not drafts), composer.merge_ratio)
-    return drafts
+        new = compose_tier(
+            question, tier, hits, audience, composer, max_grade=max_grade, first_section=not out, focus=focus
+        )
+        if finish is not None:
+            new = finish(new, out)
+        left = budget - sum(word_count(d) for d in out)
+        if not new or left <= 0:
+            continue
+        out = add_tier(out, within_budget(new, left, first=not out), composer.merge_ratio)
+        yield out

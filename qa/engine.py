@@ -22,15 +22,7 @@ from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Ti
 from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier, tier_filters
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
-from qa.compose import (
-    add_tier,
-    compose_tier,
-    max_words,
-    patient_grades,
-    question_intents,
-    within_budget,
-    word_count,
-)
+from qa.compose import compose_sections, patient_grades, question_intents
 from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
@@ -82,8 +74,9 @@ class Judgement:
     """The engine's answer-or-abstain decision on retrieved evidence, with the confidence behind it.
 
     `focus_only`: confidence was below the threshold but the sources name the question's focus (the
-    rarest of the names it uses, else its rarest term: `qa.safety.question_focus`), so the answer gives what they say about it and `missing` names the question's words
-    no passage mentions (issue 16 item 3)."""
+    rarest of the names it uses, else its rarest term: `qa.safety.question_focus`), so the answer
+    gives what they say about it and `missing` names the question's words no passage mentions (issue
+    16 item 3)."""
 
     confidence: float
     abstain: Literal["non_medical", "own_records", "low_confidence"] | None
@@ -423,26 +416,17 @@ class AnswerEngine:
             drafts = yield from self._llm_drafts(rewritten, audience, tier_hits, draft_answer)
         composer = self.settings.composer
 
+        def finish(new: list[Draft], shown: list[Draft]) -> list[Draft]:
+            new = adapt_drafts(new, audience, composer.patient_max_words, shown=shown)
+            return check_support(new, hits_by_id, composer.support_threshold)
+
+        focus = judgement.focus_names if composer.focus_passages_only else ()
+
         def extractive(max_grade: float | None) -> Generator[Answer, None, list[Draft]]:
             out: list[Draft] = []
-            for tier in tier_order(audience):
-                hits = tier_hits.get(tier, ())
-                new = compose_tier(
-                    compose_text,
-                    tier,
-                    hits,
-                    audience,
-                    composer,
-                    max_grade=max_grade,
-                    first_section=not out,
-                    focus=judgement.focus_names if composer.focus_passages_only else (),
-                )
-                new = adapt_drafts(new, audience, composer.patient_max_words, shown=out)
-                new = check_support(new, hits_by_id, composer.support_threshold)
-                left = max_words(composer, audience) - sum(word_count(d) for d in out)
-                if not new or left <= 0:
-                    continue
-                out = add_tier(out, within_budget(new, left, first=not out), composer.merge_ratio)
+            for out in compose_sections(
+                compose_text, tier_hits, composer, audience, max_grade, focus=focus, finish=finish
+            ):
                 timings["compose_ms"] = _ms(t2)
                 yield draft_answer(out, final=False)
             return out

@@ -391,7 +391,8 @@ def test_a_labels_pointers_to_its_other_sections_are_cut() -> None:
 
     assert (
         without_figure_asides(
-            "Dose adjustment of ropinirole is advised with ciprofloxacin [see Warnings and Precautions (5.10)]."
+            "Dose adjustment of ropinirole is advised with ciprofloxacin "
+            "[see Warnings and Precautions (5.10)]."
         )
         == "Dose adjustment of ropinirole is advised with ciprofloxacin."
     )
