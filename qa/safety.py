@@ -291,16 +291,29 @@ def question_focus(
     return max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
 
 
-def name_terms(question: str, names: DrugNames) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+def name_terms(
+    question: str, names: DrugNames, corpus_knows: Callable[[str], bool] | None = None
+) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     """The terms of a question that name something: a drug the label tier knows (brand or generic),
-    or a word no English dictionary has (a drug, disease or gene name, known to the corpus or not);
-    with each drug term, the drug's other names. What `question_focus` chooses among (issue 17)."""
+    a word no English dictionary has (a drug, disease or gene name, known to the corpus or not) or,
+    with `corpus_knows`, any word the corpus never uses (the rarest of all, so what is missing stays
+    the focus); with each drug term, the drug's other names. What `question_focus` chooses among
+    (issue 17)."""
     others: dict[str, tuple[str, ...]] = {}
     for name in names.named(question):
         for term in content_terms(name):
             others[term] = others.get(term, ()) + names.other_names(name)
-    technical = {fold(t) for t in tokens(question) if t.isalpha() and t not in STOPWORDS and _technical(t)}
-    return frozenset(others) | technical, others
+    words = [t for t in tokens(question) if t not in STOPWORDS and len(t) > 1]
+    technical = {fold(t) for t in words if _names_something(t)}
+    unknown = {fold(t) for t in words if corpus_knows is not None and not corpus_knows(t)}
+    return frozenset(others) | technical | unknown, others
+
+
+def _names_something(tok: str) -> bool:
+    """A word with no digit that no dictionary has, or a hyphenated one with such a part
+    ("fenwick-aaldering", not "first-line"): a strength or a code is not a name."""
+    parts = tok.split("-")
+    return all(p.isalpha() for p in parts if p) and any(_technical(p) for p in parts)
 
 
 def _mentions(hit: Hit) -> frozenset[str]:

@@ -206,3 +206,16 @@ def test_every_sentence_is_about_the_focus_drug(tmp_path: Path) -> None:
     assert "stop smoking" in shown  # names the drug
     assert "good for depression" in shown  # from the page titled with the drug
     assert "diethylcarbamazine" not in shown  # another drug's passage that also names bupropion
+
+
+def test_an_invented_hyphenated_name_and_a_word_the_corpus_never_saw_stay_candidates() -> None:
+    # the unanswerable suite's "first-line treatment for Fenwick-Aaldering anemia?" was answered
+    # about anemia once "myopathy"/"anemia"-like words became names and the hyphenated one did not
+    q = "What is the first-line treatment for Fenwick-Aaldering anemia?"
+    among, _ = name_terms(q, DrugNames())
+    assert fold("fenwick-aaldering") in among and fold("first-line") not in among
+    # "mmmmm okay so umm yeah": a short word the index never saw is what is missing, not a name it has
+    among, _ = name_terms("rrmm okay so umm yeah", DrugNames(), corpus_knows=lambda w: w != "umm")
+    assert "umm" in among
+    among, _ = name_terms("rrmm okay so umm yeah", DrugNames())
+    assert "umm" not in among  # without an index nothing is known to be missing
