@@ -284,10 +284,7 @@ class AnswerEngine:
         ):
             # a name the corpus never uses is not a sign of a non-medical question: say it is missing
             return Judgement(confidence, "non_medical", unknown_name(text, self.corpus_stats.known_fraction))
-        # a word the index never saw has known fraction 0.0 (None: no index to ask)
-        among, other_names = name_terms(
-            text, self.understanding.names, lambda w: self._known_fraction(w) != 0.0
-        )
+        among, other_names = name_terms(text, self.understanding.names)
         focus = question_focus(text, self.term_weight, among)
         also = other_names.get(focus, ()) if focus is not None else ()
         about_focus = focus_hits(focus, text, hits, self.lexicon, also) if focus is not None else []

@@ -291,22 +291,17 @@ def question_focus(
     return max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
 
 
-def name_terms(
-    question: str, names: DrugNames, corpus_knows: Callable[[str], bool] | None = None
-) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+def name_terms(question: str, names: DrugNames) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     """The terms of a question that name something: a drug the label tier knows (brand or generic),
-    a word no English dictionary has (a drug, disease or gene name, known to the corpus or not) or,
-    with `corpus_knows`, any word the corpus never uses (the rarest of all, so what is missing stays
-    the focus); with each drug term, the drug's other names. What `question_focus` chooses among
-    (issue 17)."""
+    or a word no English dictionary has (a drug, disease or gene name, known to the corpus or not:
+    an unknown one is the rarest of all, so what is missing stays the focus); with each drug term,
+    the drug's other names. What `question_focus` chooses among (issue 17)."""
     others: dict[str, tuple[str, ...]] = {}
     for name in names.named(question):
         for term in content_terms(name):
             others[term] = others.get(term, ()) + names.other_names(name)
-    words = [t for t in tokens(question) if t not in STOPWORDS and len(t) > 1]
-    technical = {fold(t) for t in words if _names_something(t)}
-    unknown = {fold(t) for t in words if corpus_knows is not None and not corpus_knows(t)}
-    return frozenset(others) | technical | unknown, others
+    technical = {fold(t) for t in tokens(question) if t not in STOPWORDS and _names_something(t)}
+    return frozenset(others) | technical, others
 
 
 def _names_something(tok: str) -> bool:

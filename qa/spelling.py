@@ -89,8 +89,10 @@ def english_words() -> frozenset[str]:
 
 
 def _skip(word: str) -> bool:
-    """Words never corrected: short, all-caps abbreviations (COPD, HbA1c has a digit anyway)."""
-    return len(word) < MIN_WORD or (word.isupper() and len(word) > 1)
+    """Words never corrected: short ones, also once runs of a letter are collapsed (the dictionary is
+    keyed that way: "mmmmm" is "m", within reach of anything), all-caps abbreviations (COPD; HbA1c
+    has a digit anyway)."""
+    return len(collapse(word.lower())) < MIN_WORD or (word.isupper() and len(word) > 1)
 
 
 @dataclass

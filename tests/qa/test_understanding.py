@@ -123,6 +123,13 @@ def test_short_words_numbers_and_abbreviations_are_not_corrected() -> None:
     s = speller()
     for q in ("Is COPD the same as BPH?", "vitamin b12 for tiredness", "flu or cold?"):
         assert all(c.typed not in ("COPD", "BPH", "b12", "flu") for c in s.correct(q)[1])
+    # a run of one letter is one letter to the dictionary: "mmmmm" had become "rrmm" (RRMM, a myeloma)
+    rrmm = Speller(
+        TermVocabulary.from_texts(["Patients with RRMM received selinexor."], stem),
+        min_df=1,
+        real_words=frozenset(),
+    )
+    assert rrmm.correct("mmmmm okay so umm yeah")[1] == ()
 
 
 def test_a_real_english_word_the_corpus_lacks_is_not_corrected() -> None:
