@@ -330,6 +330,17 @@ class Candidate:
     relevance: float | None = None
 
 
+# A list's lead-in joined to its one item by the bullet's dash: "contraindicated in - Patients with
+# hypersensitivity", "Other medications - Intranasal cromolyn (OTC)".
+_LEAD_IN_DASH = re.compile(r"(?<=[A-Za-z)])\s+-\s+(?=[A-Z])")
+
+
+def list_lead_in(sentence: str) -> str:
+    """A lead-in joined to its only list item by a dash reads with a colon instead ("... in: Patients
+    with ..."); a sentence with more dashes is left to `_usable`, which drops a list run together."""
+    return _LEAD_IN_DASH.sub(": ", sentence) if len(_LEAD_IN_DASH.findall(sentence)) == 1 else sentence
+
+
 # A "sentence" holding this many " - " separators is a list whose lines were joined, not a sentence.
 FLATTENED_LIST_DASHES = 3
 
@@ -411,7 +422,7 @@ def score_sentences(
             if hit.chunk.tier is Tier.DRUG_LABEL:
                 sentence = _LABEL_LEAD_IN.sub("", sentence)
             sentence = expand_abbreviations(sentence, hit.chunk.text)
-            sentence = without_figure_asides(without_reference_marks(sentence))
+            sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
             terms = term_set(sentence)
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             on_focus = about_focus or names_focus(terms, focus)

@@ -478,3 +478,21 @@ def test_a_list_run_together_is_not_a_sentence() -> None:
     ]
     assert not [s for s in found if "Babinski" in s]
     assert any(s.startswith("Ataxia with tremor is treated") for s in found)  # one dash is a lead-in
+
+
+def test_a_lead_in_joined_to_its_list_item_by_a_dash_reads_with_a_colon() -> None:
+    from qa.compose import list_lead_in
+
+    assert list_lead_in("Tablets are contraindicated in - Patients with hypersensitivity to loratadine.") == (
+        "Tablets are contraindicated in: Patients with hypersensitivity to loratadine."
+    )
+    assert list_lead_in("Other medications - Intranasal cromolyn (OTC).") == (
+        "Other medications: Intranasal cromolyn (OTC)."
+    )
+    for kept in (
+        "Doses of 5 - 10 mg are usual.",  # a range
+        "On day 2 - Repeat the dose.",  # a number before the dash: not a lead-in
+        "A - B - C are listed here.",  # more than one dash: not one item
+        "A well-known drug - with few side effects.",  # lower case after the dash: an aside
+    ):
+        assert list_lead_in(kept) == kept
