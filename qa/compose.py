@@ -298,6 +298,37 @@ def section_weight(hit: Hit, intents: Sequence[str]) -> float:
     return 1.0
 
 
+# What a question asks of a medicine, said back when no sentence shown speaks to it ("what color is
+# 30mg prednisone" answered with what prednisone is for).
+# Each with the words that say it: for appearance a colour or a shape, not any mention of "tablets".
+ASKED_GAPS: dict[str, tuple[str, frozenset[str]]] = {
+    "appearance": (
+        "what {name} looks like",
+        term_set(
+            "white yellow blue pink orange green red purple brown beige peach round oval oblong "
+            "capsule-shaped debossed imprinted engraved colored coloured"
+        ),
+    ),
+    "ingredients": ("what {name} contains", INTENT_MARKERS["ingredients"]),
+    "storage": ("how to store {name}", INTENT_MARKERS["storage"]),
+    "timing": ("when in the day to take {name}", INTENT_MARKERS["timing"]),
+    "stopping": ("how to stop taking {name}", INTENT_MARKERS["stopping"]),
+}
+
+
+def unanswered_asks(question: str, shown: Sequence[str], name: str) -> list[str]:
+    """What the question asks of a medicine (`ASKED_GAPS`) that no shown sentence speaks to (none has
+    a marker word of that intent), phrased with the medicine's `name`."""
+    said: set[str] = set()
+    for text in shown:
+        said |= term_set(text)
+    return [
+        ASKED_GAPS[i][0].format(name=name)
+        for i in question_intents(question)
+        if i in ASKED_GAPS and not ASKED_GAPS[i][1] & said
+    ]
+
+
 # A cue starts a word ("treat" in "treatments", "mg" in "300mg"), never inside one ("store" in "restore").
 _INTENT_CUES = {
     name: re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, cues)) + ")")

@@ -22,7 +22,7 @@ from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Ti
 from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier, tier_filters
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
-from qa.compose import compose_sections, patient_grades, question_intents
+from qa.compose import compose_sections, patient_grades, question_intents, unanswered_asks
 from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
@@ -42,6 +42,7 @@ from qa.safety import (
     NON_MEDICAL_NOTICE,
     OWN_RECORDS_NOTICE,
     UNKNOWN_NAME_NOTICE,
+    asked_gap_notice,
     asks_about_own_records,
     closest_topics,
     emergency_kinds,
@@ -380,10 +381,13 @@ class AnswerEngine:
         if drug is not None:
             compose_text = overview_compose_text(understood.text, drug)
         if judgement.focus_only and judgement.focus and judgement.missing:
-            notices.append(focus_notice(judgement.focus, judgement.missing))
-            # ... but a word that says what is asked stays ("wean": the sentences on stopping it)
+            # ... but a word that says what is asked stays ("wean": the sentences on stopping it); an
+            # answer that does not say it gets `asked_gap_notice` instead
             asks = [w for w in judgement.missing if question_intents(w)]
-            compose_text = without_words(understood.text, [w for w in judgement.missing if w not in asks])
+            unasked = [w for w in judgement.missing if w not in asks]
+            if unasked:
+                notices.append(focus_notice(judgement.focus, unasked))
+            compose_text = without_words(understood.text, unasked)
         # What sentences are chosen from: where passages name the focus, only those (issue 17).
         if self.settings.composer.focus_passages_only and judgement.about_focus:
             keep = set(judgement.about_focus)
@@ -441,6 +445,10 @@ class AnswerEngine:
         if not drafts:
             yield abstain(ABSTAIN_NOTICE, retrieved_ids, closest=closest_topics(all_hits))
             return
+        if judgement.focus and judgement.focus_names:
+            gaps = unanswered_asks(understood.text, [d.text for d in drafts], judgement.focus)
+            if gaps:
+                notices.append(asked_gap_notice(gaps))
         yield draft_answer(drafts)
 
     # --- internals ----------------------------------------------------------------------------

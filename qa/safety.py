@@ -381,6 +381,14 @@ def focus_notice(focus_word: str, missing: Sequence[str]) -> str:
     )
 
 
+def asked_gap_notice(gaps: Sequence[str]) -> str:
+    """The note on an answer none of whose sentences says what was asked of the medicine."""
+    return (
+        f"None of the sources found says {' or '.join(gaps)}: the medicine's package leaflet or a "
+        "pharmacist can tell you."
+    )
+
+
 def _join(items: Sequence[str]) -> str:
     quoted = [f"'{i}'" for i in items]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

@@ -188,3 +188,34 @@ def test_a_question_asking_one_thing_of_a_drug_gets_its_labels_section_on_it(
     shown = " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
     assert fact in shown
     assert "brown, oval" not in shown  # another drug's tablets
+
+
+def test_an_answer_that_does_not_say_what_was_asked_of_the_medicine_says_so(tmp_path: Path) -> None:
+    from qa.compose import unanswered_asks
+
+    assert unanswered_asks("what does lexapro look like", ["Lexapro is taken once daily."], "Lexapro") == [
+        "what Lexapro looks like"
+    ]
+    assert unanswered_asks("what does lexapro look like", ["White, round, film-coated tablets."], "x") == []
+    assert unanswered_asks("is lexapro safe in pregnancy", ["Anything."], "Lexapro") == []  # not asked of it
+
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    weights = {"lexapro": 8.0, "escitalopram": 8.0}
+    for chunks, gap in ((LEXAPRO, True), (ASKED, False)):
+        eng = AnswerEngine(MemoryRetriever(chunks), settings, understanding=QueryUnderstanding(names=NAMES))
+        eng.term_weight = lambda w: weights.get(w.lower(), 1.0)  # an index's IDF: the focus is weighed
+        answer = eng.ask("What does Lexapro look like?", "patient")
+        assert not answer.abstained
+        said = [n for n in answer.notices if n.startswith("None of the sources found says what")]
+        assert bool(said) is gap, answer.notices
+
+
+def test_a_question_word_that_says_what_is_asked_is_not_called_missing(tmp_path: Path) -> None:
+    # "wean" is in no passage, but the label's "reduce the dose gradually" answers it: the focus note
+    # ("the passages do not mention 'wean'") would say the opposite of the answer
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(ASKED), settings, understanding=QueryUnderstanding(names=NAMES))
+    assert eng.judge(eng.retrieve("how do i wean off lexapro")).missing == ("wean",)
+    answer = eng.ask("how do i wean off lexapro", "patient")
+    assert not any("'wean'" in n for n in answer.notices)
+    assert not any(n.startswith("None of the sources found says") for n in answer.notices)
