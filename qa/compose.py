@@ -22,7 +22,14 @@ from qa.audience import patient_view, reading_grade
 from qa.drafts import Draft, tier_order
 from qa.grading import design_phrase, evidence_rank, recency, study_design_for
 from qa.safety import names_focus
-from qa.textutil import content_terms, expand_abbreviations, list_item_sentences, split_sentences, term_set
+from qa.textutil import (
+    content_terms,
+    expand_abbreviations,
+    list_item_sentences,
+    split_sentences,
+    term_set,
+    words,
+)
 
 # What a question asks for -> words that mark sentences answering it.
 INTENTS: dict[str, tuple[str, ...]] = {
@@ -122,6 +129,8 @@ _DRUG = re.compile(
 _METHODS = re.compile(
     r"(?:we (?:searched|included|conducted|performed|enrolled|recruited|reviewed|aimed|sought|used|"
     r"analy[sz]ed)|"
+    # "We present a case of ...": who the report is about, not what it found
+    r"we (?:present|report|describe) (?:an? |the )?(?:[\w-]+ ){0,3}(?:cases?|patients?|series)\b|"
     r"(?:the )?(?:aim|objective|purpose|goal)s? (?:of|was|were|is)|to (?:determine|assess|evaluate|"
     r"investigate|examine|"
     r"compare|identify|describe)\b|this (?:study|trial|review|article|paper)\b|(?:patients|participants|"
@@ -143,10 +152,66 @@ _LABEL_BOILERPLATE = re.compile(
     re.I,
 )
 # A label's flattened text runs section numbers and headings into the next sentence: "8.6 ) When
-# discontinuing ...", "1 INDICATIONS AND USAGE Lexapro is indicated ...". Cut, never reworded.
+# discontinuing ...", "1 INDICATIONS AND USAGE Lexapro is indicated ...", "3 DOSAGE FORMS AND STRENGTHS
+# DILANTIN-125 is ...", "5.5 Risk of Digoxin Toxicity with Concomitant Use The inotropic effects ...".
+# Cut, never reworded (`without_label_heading`).
 _LABEL_LEAD_IN = re.compile(
     r"^(?:\(?\s*\d+(?:\.\d+)*\s*\)\s*)?(?:\d+(?:\.\d+)*\s+(?:[A-Z][A-Z&,/-]+\s+)+(?=[A-Z][a-z]))?"
 )
+# The numbered sections of an FDA label (21 CFR 201.57), whose capitals run straight into a product
+# name in capitals as often as into a sentence.
+_LABEL_SECTION_TITLE = re.compile(
+    r"^\d{1,2}\s+(?:BOXED WARNING|WARNINGS AND PRECAUTIONS|WARNINGS|PRECAUTIONS|INDICATIONS AND USAGE|"
+    r"INDICATIONS|USAGE|DOSAGE AND ADMINISTRATION|DOSAGE FORMS AND STRENGTHS|CONTRAINDICATIONS|"
+    r"ADVERSE REACTIONS|DRUG INTERACTIONS|USE IN SPECIFIC POPULATIONS|DRUG ABUSE AND DEPENDENCE|"
+    r"OVERDOSAGE|DESCRIPTION|CLINICAL PHARMACOLOGY|NONCLINICAL TOXICOLOGY|CLINICAL STUDIES|REFERENCES|"
+    r"HOW SUPPLIED\s*/\s*STORAGE AND HANDLING|HOW SUPPLIED|STORAGE AND HANDLING|"
+    r"PATIENT COUNSELING INFORMATION)\s+(?=\S)"
+)
+# A numbered subsection heading in title case before its first sentence: "5.5 Risk of Digoxin ...".
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\s+(?=[A-Z])|^\d{1,2}\s+(?=[A-Z][a-z])")
+# Words a heading keeps in lower case ("Use in Patients with Renal Impairment").
+_HEADING_SMALL_WORDS = frozenset(
+    words("a an and as at by during for from in of on or the to vs with without")
+)
+# How a label's sentence opens after a subsection heading: where the heading surely ends.
+_SENTENCE_OPENERS = frozenset(
+    words(
+        """
+    The A An In If When Where Before After During Although Because Since For This These There It Its
+    Patients Do Avoid Take Tell Use Treatment Side Most
+    """
+    )
+)
+
+
+def without_label_heading(sentence: str) -> str | None:
+    """A label sentence without the section number and heading run into it, or None when a numbered
+    heading is there but where it ends cannot be told ("5.3 Storage and Disposal Used SYNERA patches":
+    'Used' may open the sentence or end the heading), so the sentence is not shown at all."""
+    sentence = _LABEL_LEAD_IN.sub("", sentence)
+    titled = _LABEL_SECTION_TITLE.match(sentence)
+    if titled:
+        return sentence[titled.end() :]
+    numbered = _NUMBERED_HEADING.match(sentence)
+    if not numbered:
+        return sentence
+    tokens = sentence[numbered.end() :].split(" ")
+    # the heading's words run until the first lower-case word that is not a heading's small word; the
+    # last capitalised word before it opens the sentence: a usual opener ("The"), or a product name in
+    # capitals unless a participle that may open the sentence stands before it ("Used SYNERA patches")
+    for i, token in enumerate(tokens):
+        if not token[:1].islower() or token in _HEADING_SMALL_WORDS:
+            continue
+        j = max((k for k in range(i) if tokens[k][:1].isupper()), default=-1)
+        if j <= 0:  # no heading before the sentence: "2 Tablets are ..." is a sentence with a number
+            return " ".join(tokens) if "." in numbered.group() else sentence
+        opener, before = tokens[j], tokens[j - 1]
+        product = opener.isupper() and len(opener) > 2 and not before.lower().endswith(("ed", "ing"))
+        return " ".join(tokens[j:]) if opener in _SENTENCE_OPENERS or product else None
+    return None
+
+
 # A source's own reference marks ("early in life [33].", "[1, 2]", "[12-14]"): shown beside MedCite's
 # citation numbers they would read as references the answer does not have.  A bracket straight after
 # a word is part of it ("G1P[8]", a rotavirus genotype) and stays.
@@ -451,7 +516,10 @@ def score_sentences(
         for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
             sentence = sentence.lstrip("-•* ").strip()
             if hit.chunk.tier is Tier.DRUG_LABEL:
-                sentence = _LABEL_LEAD_IN.sub("", sentence)
+                cut = without_label_heading(sentence)
+                if cut is None:
+                    continue
+                sentence = cut
             sentence = expand_abbreviations(sentence, hit.chunk.text)
             sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
             terms = term_set(sentence)

@@ -265,6 +265,9 @@ def test_label_boilerplate_is_never_a_sentence_of_the_answer() -> None:
     assert not _usable("Escitalopram oxalate has the following structural formula: the SSRI is oral.", limits)
     assert not _usable("Manufactured for Allergan USA, Inc. in Madison, New Jersey, in 2023.", limits)
     assert _usable("Do not use Lexapro within 14 days of stopping an MAOI.", limits)
+    # who a case report is about is not what it found ("A study found that we present a case ...")
+    assert not _usable("We present a case of a 61-year-old man who developed low blood pressure.", limits)
+    assert _usable("We report that sacubitril lowered blood pressure in 12 of 40 patients.", limits)
 
 
 def test_a_brand_name_opening_a_label_lead_keeps_its_capital() -> None:

@@ -10,7 +10,7 @@ from qa_fakes import MemoryRetriever, chunk, hit
 
 from medcite.settings import load_settings
 from medcite.types import Tier
-from qa.compose import _LABEL_LEAD_IN
+from qa.compose import _LABEL_LEAD_IN, without_label_heading
 from qa.drug_names import build_drug_names
 from qa.engine import AnswerEngine
 from qa.overview import (
@@ -112,6 +112,37 @@ def test_label_lead_in_is_cut_not_reworded() -> None:
     assert _LABEL_LEAD_IN.sub("", "1 INDICATIONS AND USAGE Lexapro is indicated.") == "Lexapro is indicated."
     for kept in ("10 mg of atorvastatin daily.", "MAOIs such as linezolid.", "Lexapro 10 mg daily."):
         assert _LABEL_LEAD_IN.sub("", kept) == kept
+
+
+def test_label_headings_run_into_a_sentence_are_cut_or_the_sentence_dropped() -> None:
+    cases = {
+        # a numbered section title in capitals before a product name in capitals
+        "3 DOSAGE FORMS AND STRENGTHS DILANTIN-125 is available as a 125 mg oral suspension.": (
+            "DILANTIN-125 is available as a 125 mg oral suspension."
+        ),
+        "16 HOW SUPPLIED/STORAGE AND HANDLING ULTRAM 50 mg tablets are white.": (
+            "ULTRAM 50 mg tablets are white."
+        ),
+        # a numbered subsection heading in title case: the sentence starts at its opener
+        "5.5 Risk of Digoxin Toxicity with Concomitant Use of Digitalis The inotropic effects vary.": (
+            "The inotropic effects vary."
+        ),
+        "1.5 Pemphigus Vulgaris (PV) RITUXAN is used for adults with PV.": (
+            "RITUXAN is used for adults with PV."
+        ),
+        "6 Discontinuing Treatment with C ELEXA Side effects may occur upon stopping CELEXA.": (
+            "Side effects may occur upon stopping CELEXA."
+        ),
+        "5.2 The drug may cause harm.": "The drug may cause harm.",
+        # where the heading ends cannot be told: not shown rather than cut in the wrong place
+        "5.3 Storage and Disposal Used SYNERA patches contain lidocaine.": None,
+        "5.1 Hepatotoxicity Cases of severe liver injury occurred.": None,
+        # a sentence that starts with a number is not a heading
+        "2 Tablets are taken daily.": "2 Tablets are taken daily.",
+        "10 mg of atorvastatin daily.": "10 mg of atorvastatin daily.",
+    }
+    for sentence, expected in cases.items():
+        assert without_label_heading(sentence) == expected, sentence
 
 
 @pytest.fixture()
