@@ -155,12 +155,25 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
 _PLAIN = [(re.compile(rf"\b{re.escape(a)}\b", re.I), b) for a, b in PLAIN_WORDS]
 
 
+# Text before a word that starts a sentence or a clause after a colon.
+_AT_START = re.compile(r"(?:^|[.!?:;]\s+|\(\s*|\n\s*)$")
+# A capitalised word after a matched one: the match is part of a name ("Acute Myeloid Leukemia").
+_NAME_GOES_ON = re.compile(r"\s+[A-Z][a-z]")
+
+
 def plain_language(text: str) -> str:
-    """Swap jargon for everyday words, keeping the capital of a sentence-initial word."""
+    """Swap jargon for everyday words, keeping the capital of a sentence-initial word. A capitalised
+    word inside a sentence, or one that starts a run of capitalised words, is part of a name and stays
+    ("U.S. Food and Drug Administration", "Acute Myeloid Leukemia", "Chronic Kidney Disease Foundation")."""
     for pattern, plain in _PLAIN:
 
         def swap(m: re.Match[str], plain: str = plain) -> str:
-            return _match_case(m.group(0), plain)
+            word = m.group(0)
+            if word[:1].isupper() and (
+                not _AT_START.search(m.string, 0, m.start()) or _NAME_GOES_ON.match(m.string, m.end())
+            ):
+                return word
+            return _match_case(word, plain)
 
         text = pattern.sub(swap, text)
     return text

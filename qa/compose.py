@@ -759,6 +759,8 @@ def _lowercase_first(sentence: str, passage: str, product: str = "") -> str:
         return word.lower() + sentence[len(word) :]
     if word in re.findall(r"[\w-]+", product):
         return sentence
+    if re.search(rf"\b{re.escape(word.lower())}\b", passage):
+        return word.lower() + sentence[len(word) :]  # a name is never written in lower case
     for m in re.finditer(rf"\b{re.escape(word)}\b", passage):
         if not _STARTS_SENTENCE.search(passage[: m.start()]):
             return sentence

@@ -38,6 +38,22 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
         "These tablets should not be used in patients with gout."
     )
     assert plain_language("Contraindicated in pregnancy.") == "Not to be used in pregnancy."
+
+
+def test_plain_language_leaves_names_alone() -> None:
+    # a capitalised word inside a sentence, or at the start of a run of them, belongs to a name
+    assert plain_language("This guide was approved by the U.S. Food and Drug Administration.") == (
+        "This guide was approved by the U.S. Food and Drug Administration."
+    )
+    assert plain_language("Adults with Acute Myeloid Leukemia. Acute pain is common.") == (
+        "Adults with Acute Myeloid Leukemia. Sudden pain is common."
+    )
+    assert plain_language("Chronic Kidney Disease Foundation advises rest.") == (
+        "Chronic Kidney Disease Foundation advises rest."
+    )
+    assert plain_language("Chronic pain was treated; Chronic fatigue was not.") == (
+        "Long-lasting pain was treated; Long-lasting tiredness was not."
+    )
     # whole words only: a longer word that starts like a listed one is left alone
     assert (
         plain_language("Additionality and recommendedness stay.") == "Additionality and recommendedness stay."

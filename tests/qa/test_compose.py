@@ -282,6 +282,11 @@ def test_a_brand_name_opening_a_label_lead_keeps_its_capital() -> None:
         == "tablets are film-coated."
     )
     assert _lowercase_first(sentence, passage).startswith("lexapro")
+    # a word the passage capitalises after a heading but also writes in lower case is no name
+    heading = "Drug Interactions Because duloxetine is bound to protein, because of this, levels rise."
+    assert _lowercase_first("Because duloxetine is bound to protein.", heading).startswith("because")
+    named = "Mid-sentence Lipitor is named. Lipitor lowers cholesterol."
+    assert _lowercase_first("Lipitor lowers cholesterol.", named) == "Lipitor lowers cholesterol."
 
 
 def test_a_sources_own_reference_marks_are_not_shown_as_citations() -> None:
