@@ -809,6 +809,19 @@ def _without_connective(sentence: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+# A guideline's recommendation grade opening its sentence ("A: If warfarin is indicated ...", "B - ...").
+_GRADE_LABEL = re.compile(r"^([A-D])\s*(?::|\s-|\s–)\s+(?=[A-Z])")
+
+
+def with_grade(opening: str, grade: str) -> str:
+    """The lead's opening with the recommendation grade its sentence began with: 'According to the
+    2014 AAN guideline (grade A),', 'A 2014 guideline (grade A) says that'; unchanged when it has one."""
+    if "(grade " in opening:
+        return opening
+    at = opening.find(" says ") if " says " in opening else len(opening.rstrip(","))
+    return f"{opening[:at]} (grade {grade}){opening[at:]}"
+
+
 def attributed(opening: str, sentence: str, passage: str, product: str = "") -> str:
     """The lead: the source's opening joined to the sentence so that it reads as one sentence.
     "says that" before an imperative becomes "says to avoid ..." ("says not to take ..."); only the
@@ -884,7 +897,11 @@ def compose_tier(
         # agency's name before every sentence is what makes short sentences hard to read
         lead_text = sentence
     else:
-        lead_text = attributed(attribution(lead_hits[0], audience), sentence, first.text, product)
+        opening, shown = attribution(lead_hits[0], audience), sentence
+        graded = _GRADE_LABEL.match(sentence) if first.tier is Tier.GUIDELINE else None
+        if graded:  # "A 2014 guideline (grade A) says that the use of ...", not "says that A: The use"
+            opening, shown = with_grade(opening, graded.group(1)), sentence[graded.end() :]
+        lead_text = attributed(opening, shown, first.text, product)
     lead = Draft(tier, lead_text, tuple(h.chunk_id for h in lead_hits), "", score, True, core=sentence)
     # a bullet stands apart from the sentence it followed in its passage: "But people who took
     # metformin also benefited" has no antecedent either

@@ -504,3 +504,25 @@ def test_a_lead_in_joined_to_its_list_item_by_a_dash_reads_with_a_colon() -> Non
         "A well-known drug - with few side effects.",  # lower case after the dash: an aside
     ):
         assert list_lead_in(kept) == kept
+
+
+def test_a_guideline_grade_opening_the_lead_moves_into_its_attribution() -> None:
+    """MedLFQA: 'A 2014 guideline says that A: The use of ...' read the recommendation's grade as a
+    word of the sentence; the grade now goes with the source and the passage sentence stays checked."""
+    from qa.compose import compose_tier
+    from qa.support import check_support
+
+    text = (
+        "A: If warfarin is indicated for atrial fibrillation it should be used alone without aspirin. "
+        "B: Aspirin may be considered for atrial fibrillation when warfarin is not possible."
+    )
+    guide = chunk(text, tier=Tier.GUIDELINE, title="Atrial fibrillation", collection="ngc", publisher="NICE")
+    question = "Should warfarin be used for atrial fibrillation?"
+    for audience, opening in (
+        ("clinician", "According to the 2015 NICE guideline (grade A), if warfarin"),
+        ("patient", "A 2015 guideline from NICE (grade A) says that if warfarin"),
+    ):
+        lead = compose_tier(question, Tier.GUIDELINE, [hit(guide)], audience, COMPOSER)[0]
+        assert lead.is_lead and lead.text.startswith(opening), lead.text
+        assert lead.core.startswith("A: If warfarin")  # what the support check reads: the passage's words
+        assert check_support([lead], {guide.chunk_id: hit(guide)}, COMPOSER.support_threshold)
