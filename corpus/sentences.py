@@ -97,6 +97,20 @@ def mark_sentence_breaks(text: str) -> str:
     return _RUN_ON.sub(_run_on_break, _LABEL_CANDIDATE.sub(_label_break, text))
 
 
+def without_leading_label(sentence: str) -> str:
+    """A sentence without a structured-abstract label in capitals left at its start with no colon
+    ("CONCLUSIONS Brodifacoum-laced ..." -> "Brodifacoum-laced ..."): the longest run of its leading
+    words in capitals that reads as a label (`_is_label`), when a sentence follows it."""
+    tokens = sentence.split(" ")
+    cut = 0
+    for i in range(1, min(len(tokens), 7)):
+        if not tokens[i - 1].isupper():
+            break
+        if tokens[i][:1].isupper() and _is_label(" ".join(tokens[:i]), at_line_start=True):
+            cut = i
+    return " ".join(tokens[cut:]) if cut else sentence
+
+
 @lru_cache(maxsize=1)
 def _segmenter():  # type: ignore[no-untyped-def]
     import pysbd

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from corpus.sentences import without_leading_label
 from medcite.settings import ComposeLimits, ComposerSettings
 from medcite.types import Hit, Tier
 from qa.audience import patient_view, reading_grade
@@ -183,6 +184,21 @@ _SENTENCE_OPENERS = frozenset(
     """
     )
 )
+
+
+def without_section_title(sentence: str, section: str | None) -> str:
+    """A label sentence without its own section's title run into its start: 'How Supplied Amphetamine
+    extended-release oral suspension has ...' in the How Supplied section, 'NURSING MOTHERS Nitrofurantoin
+    has been detected ...' in Nursing Mothers (a section path's parts, without their numbers, count; a
+    title of one word is left, since it may be the sentence's subject: 'Pregnancy Category C.')."""
+    for part in re.split(r"\s*[;>]\s*", section or ""):
+        title = re.sub(r"^\d+(?:\.\d+)*\s+", "", part).strip()
+        # one word may be the sentence's own subject ("Pregnancy Category C.")
+        if len(title.split()) >= 2 and sentence[: len(title)].lower() == title.lower():
+            rest = sentence[len(title) :]
+            if rest[:1] == " " and rest[1:2].isupper():
+                return rest[1:]
+    return sentence
 
 
 def without_label_heading(sentence: str) -> str | None:
@@ -516,10 +532,12 @@ def score_sentences(
         for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
             sentence = sentence.lstrip("-•* ").strip()
             if hit.chunk.tier is Tier.DRUG_LABEL:
-                cut = without_label_heading(sentence)
+                cut = without_label_heading(without_section_title(sentence, hit.chunk.section))
                 if cut is None:
                     continue
                 sentence = cut
+            elif hit.chunk.tier is Tier.RESEARCH:
+                sentence = without_leading_label(sentence)
             sentence = expand_abbreviations(sentence, hit.chunk.text)
             sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
             terms = term_set(sentence)
@@ -635,9 +653,10 @@ def select(
 
 
 def _org(publisher: str) -> str:
-    """'American Academy of Neurology - Medical Specialty Society' -> 'American Academy of Neurology'."""
+    """'American Academy of Neurology - Medical Specialty Society' -> 'American Academy of Neurology';
+    without a leading 'The' ('The Endocrine Society'), which the sentence around the name supplies."""
     first = re.split(r"\s+-\s+|;|\|", publisher.strip("[]'\" "))[0]
-    return first.strip("[]'\" ")
+    return re.sub(r"^The\s+", "", first.strip("[]'\" "))
 
 
 def attribution(hit: Hit, audience: str = "clinician") -> str:
@@ -753,6 +772,8 @@ def _lowercase_first(sentence: str, passage: str, product: str = "") -> str:
     i.e. the passage also capitalises it in mid-sentence ('Lipitor', 'American') or it is part of
     the label's product name ('Lexapro' of 'Lexapro (escitalopram)', whose label writes 'LEXAPRO')."""
     word = sentence.split(" ", 1)[0]
+    if word == "A":  # the article ("According to GARD, a new patch ..."); 'A' alone names nothing
+        return "a" + sentence[1:]
     if not word[:1].isupper() or not word[1:].islower():
         return sentence
     if word.lower() in _NEVER_PROPER:

@@ -526,3 +526,45 @@ def test_a_guideline_grade_opening_the_lead_moves_into_its_attribution() -> None
         assert lead.is_lead and lead.text.startswith(opening), lead.text
         assert lead.core.startswith("A: If warfarin")  # what the support check reads: the passage's words
         assert check_support([lead], {guide.chunk_id: hit(guide)}, COMPOSER.support_threshold)
+
+
+def test_headings_left_at_a_sentence_start_are_cut() -> None:
+    """Full-index answers read 'According to ... (How Supplied), How Supplied Amphetamine ...',
+    'NURSING MOTHERS Nitrofurantoin has ...' and 'CONCLUSIONS Brodifacoum-laced ...'."""
+    from corpus.sentences import without_leading_label
+    from qa.compose import without_section_title
+
+    assert without_section_title(
+        "How Supplied Amphetamine suspension has 1.25 mg per mL.", "How Supplied"
+    ) == ("Amphetamine suspension has 1.25 mg per mL.")
+    assert without_section_title(
+        "NURSING MOTHERS Nitrofurantoin is in milk.", "Pediatric Use; Nursing Mothers"
+    ) == ("Nitrofurantoin is in milk.")
+    for kept, section in (
+        ("Pregnancy Category C.", "8 USE IN SPECIFIC POPULATIONS > 8.1 Pregnancy"),  # one word: the subject
+        ("How supplied tablets differ.", "How Supplied"),  # no sentence follows the title
+    ):
+        assert without_section_title(kept, section) == kept
+    assert without_leading_label("CONCLUSIONS Brodifacoum toxicity can be lethal.") == (
+        "Brodifacoum toxicity can be lethal."
+    )
+    assert without_leading_label("MATERIALS AND METHODS We studied rats.") == "We studied rats."
+    assert without_leading_label("CONCLUSIONS RIX is preferred.") == "RIX is preferred."
+    for kept in ("HIV RESULTS were positive.", "RIX is preferred."):  # capitals that are not a label
+        assert without_leading_label(kept) == kept
+
+
+def test_an_attribution_reads_as_one_sentence() -> None:
+    """'According to GARD, A new patch ...' and 'According to the 2016 The Endocrine Society guideline'."""
+    from qa.compose import _lowercase_first
+
+    assert _lowercase_first("A new patch may help.", "A new patch may help.") == "a new patch may help."
+    guide = chunk(
+        "Hydrocortisone can be used in pregnancy.",
+        tier=Tier.GUIDELINE,
+        collection="ngc",
+        publisher="The Endocrine Society - Professional Association",
+        year=2016,
+    )
+    assert attribution(hit(guide)) == "According to the 2016 Endocrine Society guideline,"
+    assert attribution(hit(guide), "patient") == "A 2016 guideline from the Endocrine Society says that"
