@@ -207,8 +207,8 @@ def without_label_heading(sentence: str) -> str | None:
     'Used' may open the sentence or end the heading), so the sentence is not shown at all."""
     sentence = _LABEL_LEAD_IN.sub("", sentence)
     titled = _LABEL_SECTION_TITLE.match(sentence)
-    if titled:
-        return sentence[titled.end() :]
+    if titled:  # "14 CLINICAL STUDIES 14.1 Osteoarthritis Pain The efficacy ...": a subsection may follow
+        sentence = sentence[titled.end() :]
     numbered = _NUMBERED_HEADING.match(sentence)
     if not numbered:
         return sentence

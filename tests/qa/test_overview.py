@@ -134,6 +134,9 @@ def test_label_headings_run_into_a_sentence_are_cut_or_the_sentence_dropped() ->
             "Side effects may occur upon stopping CELEXA."
         ),
         "5.2 The drug may cause harm.": "The drug may cause harm.",
+        "14 CLINICAL STUDIES 14.1 Osteoarthritis Pain The efficacy of VIVLODEX was shown.": (
+            "The efficacy of VIVLODEX was shown."
+        ),
         # where the heading ends cannot be told: not shown rather than cut in the wrong place
         "5.3 Storage and Disposal Used SYNERA patches contain lidocaine.": None,
         "5.1 Hepatotoxicity Cases of severe liver injury occurred.": None,
