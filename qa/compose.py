@@ -538,6 +538,8 @@ def score_sentences(
                 sentence = cut
             elif hit.chunk.tier is Tier.RESEARCH:
                 sentence = without_leading_label(sentence)
+            elif hit.chunk.tier is Tier.GUIDELINE:
+                sentence = _GUIDELINE_LABEL.sub("", sentence)
             sentence = expand_abbreviations(sentence, hit.chunk.text)
             sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
             terms = term_set(sentence)
@@ -830,8 +832,23 @@ def _without_connective(sentence: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+# A guideline's note and summary labels ("Note: In this guideline ...", "Remarks: ...", "Recommendation
+# 4: We suggest ..."): layout, not what the guideline says.
+_GUIDELINE_LABEL = re.compile(r"^(?:notes?|summary|remarks?|recommendation \d+[a-z]?)\s*:\s+(?=[A-Z])", re.I)
 # A guideline's recommendation grade opening its sentence ("A: If warfarin is indicated ...", "B - ...").
 _GRADE_LABEL = re.compile(r"^([A-D])\s*(?::|\s-|\s–)\s+(?=[A-Z])")
+
+
+def graded_at_end(sentence: str) -> str:
+    """A guideline sentence that opens with its recommendation grade, with the grade at its end
+    instead: 'D: Specialist referral should be considered.' -> 'Specialist referral should be
+    considered (grade D).'"""
+    graded = _GRADE_LABEL.match(sentence)
+    if not graded:
+        return sentence
+    rest = sentence[graded.end() :].rstrip()
+    body, stop = (rest[:-1], rest[-1]) if rest[-1:] in (".", "!") else (rest, ".")
+    return f"{body} (grade {graded.group(1)}){stop}"
 
 
 def with_grade(opening: str, grade: str) -> str:
@@ -916,7 +933,7 @@ def compose_tier(
     if audience == "patient" and not first_section and first.tier is not Tier.DRUG_LABEL:
         # a patient's later sections say their source once, in the heading and the reference: an
         # agency's name before every sentence is what makes short sentences hard to read
-        lead_text = sentence
+        lead_text = graded_at_end(sentence) if first.tier is Tier.GUIDELINE else sentence
     else:
         opening, shown = attribution(lead_hits[0], audience), sentence
         graded = _GRADE_LABEL.match(sentence) if first.tier is Tier.GUIDELINE else None
@@ -926,8 +943,9 @@ def compose_tier(
     lead = Draft(tier, lead_text, tuple(h.chunk_id for h in lead_hits), "", score, True, core=sentence)
     # a bullet stands apart from the sentence it followed in its passage: "But people who took
     # metformin also benefited" has no antecedent either
+    shown_as = graded_at_end if tier is Tier.GUIDELINE else str
     bullets = [
-        Draft(tier, b, tuple(h.chunk_id for h in hs), group_for(b), sc, False, core=b)
+        Draft(tier, shown_as(b), tuple(h.chunk_id for h in hs), group_for(b), sc, False, core=b)
         for i, (s, hs, sc) in enumerate(chosen)
         if i != li
         for b in (_without_connective(s),)

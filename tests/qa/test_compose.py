@@ -568,3 +568,33 @@ def test_an_attribution_reads_as_one_sentence() -> None:
     )
     assert attribution(hit(guide)) == "According to the 2016 Endocrine Society guideline,"
     assert attribution(hit(guide), "patient") == "A 2016 guideline from the Endocrine Society says that"
+
+
+def test_guideline_labels_and_grades_do_not_open_a_bullet() -> None:
+    """'Note: In this guideline ...', 'Recommendation 4: We suggest ...' and a bullet 'D: Specialist
+    referral ...' on the full index; the grade stays, at the sentence's end."""
+    from qa.compose import compose_tier, graded_at_end
+
+    assert graded_at_end("D: Specialist referral should be considered.") == (
+        "Specialist referral should be considered (grade D)."
+    )
+    assert graded_at_end("A patient should rest.") == "A patient should rest."
+    text = (
+        "A: If warfarin is indicated for atrial fibrillation it should be used alone without aspirin. "
+        "Note: In atrial fibrillation warfarin dosing follows the INR. "
+        "B: Aspirin may be considered for atrial fibrillation when warfarin is not possible."
+    )
+    guide = chunk(text, tier=Tier.GUIDELINE, title="Atrial fibrillation", collection="ngc", publisher="NICE")
+    drafts = compose_tier(
+        "Should warfarin be used for atrial fibrillation?",
+        Tier.GUIDELINE,
+        [hit(guide)],
+        "clinician",
+        COMPOSER,
+    )
+    shown = [d.text for d in drafts[1:]]
+    assert (
+        "Aspirin may be considered for atrial fibrillation when warfarin is not possible (grade B)." in shown
+    )
+    assert "In atrial fibrillation warfarin dosing follows the INR." in shown
+    assert all(d.core in text for d in drafts[1:])  # the checks read the passage's own words
