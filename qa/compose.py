@@ -538,8 +538,8 @@ def score_sentences(
                 sentence = cut
             elif hit.chunk.tier is Tier.RESEARCH:
                 sentence = without_leading_label(sentence)
-            elif hit.chunk.tier is Tier.GUIDELINE:
-                sentence = _GUIDELINE_LABEL.sub("", sentence)
+            else:  # guidelines and patient pages
+                sentence = _NOTE_LABEL.sub("", sentence)
             sentence = expand_abbreviations(sentence, hit.chunk.text)
             sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
             terms = term_set(sentence)
@@ -832,9 +832,9 @@ def _without_connective(sentence: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-# A guideline's note and summary labels ("Note: In this guideline ...", "Remarks: ...", "Recommendation
-# 4: We suggest ..."): layout, not what the guideline says.
-_GUIDELINE_LABEL = re.compile(r"^(?:notes?|summary|remarks?|recommendation \d+[a-z]?)\s*:\s+(?=[A-Z])", re.I)
+# Note and summary labels of guidelines and patient pages ("Note: In this guideline ...", "Remarks: ...",
+# "Recommendation 4: We suggest ...", MedlinePlus's "Summary: Flu is ..."): layout, not what they say.
+_NOTE_LABEL = re.compile(r"^(?:notes?|summary|remarks?|recommendation \d+[a-z]?)\s*:\s+(?=[A-Z])", re.I)
 # A guideline's recommendation grade opening its sentence ("A: If warfarin is indicated ...", "B - ...").
 _GRADE_LABEL = re.compile(r"^([A-D])\s*(?::|\s-|\s–)\s+(?=[A-Z])")
 

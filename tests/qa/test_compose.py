@@ -571,8 +571,8 @@ def test_an_attribution_reads_as_one_sentence() -> None:
 
 
 def test_guideline_labels_and_grades_do_not_open_a_bullet() -> None:
-    """'Note: In this guideline ...', 'Recommendation 4: We suggest ...' and a bullet 'D: Specialist
-    referral ...' on the full index; the grade stays, at the sentence's end."""
+    """'Note: In this guideline ...', 'Recommendation 4: We suggest ...', a bullet 'D: Specialist
+    referral ...' and MedlinePlus's 'Summary: Flu is ...' on the full index; a grade stays, at the end."""
     from qa.compose import compose_tier, graded_at_end
 
     assert graded_at_end("D: Specialist referral should be considered.") == (
@@ -598,3 +598,6 @@ def test_guideline_labels_and_grades_do_not_open_a_bullet() -> None:
     )
     assert "In atrial fibrillation warfarin dosing follows the INR." in shown
     assert all(d.core in text for d in drafts[1:])  # the checks read the passage's own words
+    page = chunk("Summary: Flu is a respiratory infection caused by viruses.", tier=Tier.PATIENT_INFO)
+    found = score_sentences("What is flu?", [hit(page)], "patient", COMPOSER.patient, 0.0)
+    assert [c.sentence for c in found] == ["Flu is a respiratory infection caused by viruses."]
