@@ -771,8 +771,9 @@ _STARTS_SENTENCE = re.compile(r"(?:^|[.!?:;•*|]\s*|\n\s*(?:-\s*)?|\s-\s+)$")
 
 def _lowercase_first(sentence: str, passage: str, product: str = "") -> str:
     """Lower-case the first word after the attribution unless it is an acronym or a proper noun,
-    i.e. the passage also capitalises it in mid-sentence ('Lipitor', 'American') or it is part of
-    the label's product name ('Lexapro' of 'Lexapro (escitalopram)', whose label writes 'LEXAPRO')."""
+    i.e. the passage also capitalises it in mid-sentence ('Lipitor', 'American') and never writes it in
+    lower case ('Because' after a heading is still 'because'), or it is part of the label's product
+    name ('Lexapro' of 'Lexapro (escitalopram)', whose label writes 'LEXAPRO')."""
     word = sentence.split(" ", 1)[0]
     if word == "A":  # the article ("According to GARD, a new patch ..."); 'A' alone names nothing
         return "a" + sentence[1:]
