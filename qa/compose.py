@@ -136,7 +136,16 @@ _METHODS = re.compile(
     r"investigate|examine|"
     r"compare|identify|describe)\b|this (?:study|trial|review|article|paper)\b|(?:patients|participants|"
     r"subjects)"
-    r"(?: [\w-]+){0,4} were (?:randomi[sz]ed|randomly|enrolled|recruited|included|allocated))",
+    r"(?: [\w-]+){0,4} were (?:randomi[sz]ed|randomly|enrolled|recruited|included|allocated)|"
+    # the design, not the finding: "This was a prospective randomized, single-blinded comparison ...",
+    # "Four trials compared ...", "Twenty-seven studies were included ...", "A retrospective study was
+    # conducted on ..."
+    r"this was an? (?:[\w,/-]+ ){0,6}(?:study|trial|analysis|comparison|review|series|survey|audit)\b|"
+    r"(?:[\w-]+ ){1,3}(?:trials|studies|RCTs) "
+    r"(?:compared|were (?:included|identified|eligible|analy[sz]ed))\b"
+    r"(?!.*\b(?:show(?:ed|s)?|found|reported|demonstrated|suggested|concluded)\b)|"
+    r"an? (?:[\w,/-]+ ){0,6}(?:study|trial|analysis|review) (?:was|were) (?:conducted|performed|carried out|"
+    r"undertaken|done)\b)",
     re.I,
 )
 _INJECTION = re.compile(
@@ -149,7 +158,10 @@ _INJECTION = re.compile(
 # text lost, so its sentence runs into whatever came next.
 _LABEL_BOILERPLATE = re.compile(
     r"\btrademarks? (?:of|owned by)\b|\bregistered trademark|\b(?:distributed|marketed|manufactured) "
-    r"(?:for|by)\b|\bstructural formula\b",
+    r"(?:for|by)\b|\bstructural formula\b|"
+    # a grading scheme's legend defines a strength label and recommends nothing ("Strong: The evidence is
+    # high quality and the desirable effects clearly outweigh ..."); links point at pages not shown
+    r"\b(?:desirable|undesirable) (?:effects )?clearly outweigh\b|\bthe following links?\b|\bclick here\b",
     re.I,
 )
 # A label's flattened text runs section numbers and headings into the next sentence: "8.6 ) When
@@ -198,6 +210,39 @@ def without_section_title(sentence: str, section: str | None) -> str:
             rest = sentence[len(title) :]
             if rest[:1] == " " and rest[1:2].isupper():
                 return rest[1:]
+    return sentence
+
+
+# Function words that open a sentence: written with a capital after title-case words and no stop, they
+# begin the sentence a heading ran into ("Sickle Cell Disease The safety of ADAKVEO was ...", "Drugs
+# Highly Bound to Plasma Protein Because duloxetine ...", "Chest Pain or Discomfort The most common
+# ..."). 'A' is not one of them: "Hepatitis A vaccine" and "Vitamin A" name things.
+_RUN_IN_OPENERS = frozenset(
+    words("The An In If When Where Before After During Although Because Since For This These There It Its")
+)
+# How many words a run-in heading may have ("Prostate Cancer Combination Therapy with Docetaxel in
+# Patients with Prostate Cancer" is 12).
+_RUN_IN_HEADING_WORDS = 15
+
+
+def without_run_in_heading(sentence: str) -> str:
+    """A sentence without a title-case heading run into its start: cut before an opening function word
+    in capitals (`_RUN_IN_OPENERS`) that follows at least two heading words (capitalised, or a
+    heading's small word after a capitalised one) and precedes a lower-case word. Anything else that
+    opens the sentence in lower case or with a stop before the opener is a sentence, and stays."""
+    tokens = sentence.split(" ")
+    for i, token in enumerate(tokens[: _RUN_IN_HEADING_WORDS + 1]):
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if (
+            i >= 2
+            and token in _RUN_IN_OPENERS
+            and following[:1].islower()
+            and tokens[i - 1] not in _HEADING_SMALL_WORDS
+        ):
+            return " ".join(tokens[i:])
+        capitalised = token.lstrip("(")[:1].isupper() or (i > 0 and token.isdigit())
+        if not (capitalised or (i > 0 and token in _HEADING_SMALL_WORDS)) or token.endswith((".", ":", ";")):
+            return sentence
     return sentence
 
 
@@ -540,6 +585,7 @@ def score_sentences(
                 sentence = without_leading_label(sentence)
             else:  # guidelines and patient pages
                 sentence = _NOTE_LABEL.sub("", sentence)
+            sentence = without_run_in_heading(sentence)
             sentence = expand_abbreviations(sentence, hit.chunk.text)
             sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
             terms = term_set(sentence)
@@ -810,6 +856,9 @@ _NEVER_PROPER = frozenset({
     "the", "a", "an", "this", "these", "those", "that", "it", "its", "in", "for", "when", "if", "some",
     "most", "many", "all", "each", "any", "there", "you", "your", "people", "patients", "adults",
     "children",
+    # conjunctions and prepositions that open a clause ("says that because duloxetine is ...")
+    "because", "although", "though", "since", "while", "whereas", "unless", "until", "after", "before",
+    "during", "with", "without", "as", "at", "by", "from", "of", "on", "to", "once", "upon", "among",
 })
 # fmt: on
 

@@ -601,3 +601,61 @@ def test_guideline_labels_and_grades_do_not_open_a_bullet() -> None:
     page = chunk("Summary: Flu is a respiratory infection caused by viruses.", tier=Tier.PATIENT_INFO)
     found = score_sentences("What is flu?", [hit(page)], "patient", COMPOSER.patient, 0.0)
     assert [c.sentence for c in found] == ["Flu is a respiratory infection caused by viruses."]
+
+
+def test_a_title_case_heading_run_into_its_sentence_is_cut() -> None:
+    """Full-index answers read 'The FDA label for Paroxetine says that drugs Metabolized by Cytochrome
+    CYP3A4 An in vivo interaction study ...' and 'MedlinePlus says that Chest Pain or Discomfort The most
+    common symptom ...'."""
+    from qa.compose import without_run_in_heading
+
+    for sentence, expected in (
+        ("Sickle Cell Disease The safety of ADAKVEO was studied.", "The safety of ADAKVEO was studied."),
+        (
+            "Imipramine and Other Tricyclic Antidepressants (TCAs) In vitro studies suggest it is weak.",
+            "In vitro studies suggest it is weak.",
+        ),
+        (
+            "Specific Populations Patients with Renal Impairment The half-life is unchanged.",
+            "The half-life is unchanged.",
+        ),
+        (
+            "Drugs Highly Bound to Plasma Protein Because duloxetine is bound, levels rise.",
+            "Because duloxetine is bound, levels rise.",
+        ),
+    ):
+        assert without_run_in_heading(sentence) == expected
+    for kept in (
+        "Hepatitis A vaccine is given in two doses.",  # 'A' names the virus
+        "The CDC says In general that is fine.",  # lower case before the opener: prose, not a heading
+        "Lexapro is indicated for depression. The dose is 10 mg.",
+        "Women in The study had less pain.",  # a small word right before the opener
+        "Use In Pregnancy Category C drugs.",  # no lower-case word after the opener
+        "Aspirin. The dose is 81 mg daily.",  # a stop ends the first words
+    ):
+        assert without_run_in_heading(kept) == kept
+
+
+def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
+    from qa.compose import _lowercase_first, _usable
+
+    limits = COMPOSER.clinician
+    for design in (
+        "This was a prospective randomized, single-blinded comparison between benzocaine and lidocaine.",
+        "Four trials compared vaginal suppository with vaginal tablets of clotrimazole.",
+        "Twenty-seven studies were included in the meta-analysis, with 928 patients.",
+        "A retrospective study was conducted on 23 talar neck fractures over 13 years.",
+        "Strong: The evidence is high quality and the desirable effects clearly outweigh the undesirable.",
+        "The following links will lead you to the main page that describes the vaccine.",
+    ):
+        assert not _usable(design, limits), design
+    for finding in (
+        "Five studies compared heroin with oral methadone and showed that heroin helped more people.",
+        "Trials show that aspirin lowers the risk of a second stroke.",
+    ):
+        assert _usable(finding, limits), finding
+    # a conjunction opening the lead is lowered even where the passage only capitalises it
+    passage = "Drug Interactions Because duloxetine is bound to protein, levels rise."
+    assert _lowercase_first("Because duloxetine is bound to protein, levels rise.", passage).startswith(
+        "because"
+    )
