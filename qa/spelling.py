@@ -10,6 +10,10 @@ A real English word the corpus happens to lack ("fissures" in a small corpus) is
 either: words of symspellpy's English frequency dictionary (82,765 words) are never corrected, so a
 question is only ever changed where it had a word nobody writes.
 
+A suggestion keeps the typed word's first letter and is never a stem cut from the typed word
+(`plausible`): an unknown brand is left as typed rather than made into a neighbour ("toradol" ->
+"tornado"), so the question is answered about what was asked or abstains.
+
 Two details make consumer misspellings reachable within edit distance 2:
 - doubled letters are the commonest slip ("hemmroids", "diarhea"), so the dictionary is keyed by
   words with runs of a letter collapsed ("hemorrhoids" -> "hemorhoids", 2 edits from "hemroids");
@@ -31,11 +35,15 @@ from medcite.types import Correction
 
 # symspellpy's default: the dictionary keeps deletes of a word's first 7 letters only.
 PREFIX_LENGTH = 7
-# The largest correction accepted; words of SHORT_WORD letters or fewer get 1 (too many neighbours at 2).
+# The largest correction accepted; words of SHORT_WORD letters or fewer get 1: at two edits a brand of
+# six to eight letters the corpus lacks has some other word in reach ("toradol" -> "tornado", "chantix"
+# -> "chaotic", "tasmar" -> "talar" on the dev suites), while a misspelt longer name keeps enough of
+# itself ("amxacillin" -> "amoxicillin").
 MAX_EDIT_DISTANCE = 2
-SHORT_WORD = 5
-# Words shorter than this are never corrected ("flu", "ibs", "dose").
-MIN_WORD = 4
+SHORT_WORD = 8
+# Words shorter than this are never corrected ("flu", "ibs", "dose"; a four-letter word has a dozen
+# neighbours one edit away: "derm" -> "dermi", "breo" -> "brem", "inet" -> "inert").
+MIN_WORD = 5
 # Index terms rarer than this are not suggestions: a term in one or two passages is as likely a
 # typo in the corpus as a word. (Known-ness is checked against every term, whatever its frequency.)
 MIN_DOCUMENT_FREQUENCY = 3
@@ -146,6 +154,8 @@ class Speller:
             for item in symspell.lookup(collapse(probe), Verbosity.CLOSEST, limit):
                 for term, surface, count in self._by_key.get(item.term, ()):
                     shown = term if surface else self._surface(low, stem, term)
+                    if not plausible(low, shown, surface):
+                        continue
                     # Ties in edit distance go to the word most like the typed one as a whole (so
                     # "hemmroids" is hemorrhoids, not heroin), then to names as written, then to the
                     # more frequent.
@@ -190,6 +200,17 @@ class Speller:
             self._by_key.setdefault(key, []).append((term, surface, count))
             symspell.create_dictionary_entry(key, count)
         return symspell
+
+
+def plausible(typed: str, shown: str, surface: bool) -> bool:
+    """Whether `shown` can be the word meant by `typed`: it keeps the typed word's first letter (people
+    rarely mistype it, and a brand the corpus lacks is otherwise turned into whatever is near: "keflex"
+    -> "reflex", "premarin" -> "remain", "desonide" -> "budesonide"), and an index stem that is only
+    the typed word cut short is no word at all ("celebrex" -> "celebr", "metopol" -> "metop")."""
+    if shown[:1].lower() != typed[:1].lower():
+        return False
+    cut_short = typed.lower().startswith(shown.lower()) and len(collapse(shown)) < len(collapse(typed))
+    return surface or not cut_short
 
 
 def _similarity(a: str, b: str) -> float:

@@ -370,3 +370,35 @@ def test_the_ablation_engine_searches_the_question_as_asked(
     evidence = plain.retrieve("Alright so tell me about Lexapro")
     assert evidence.by_tier  # retrieved, no error
     assert {q for q, _, _ in retriever.calls} == {"Alright so tell me about Lexapro"}  # no overview searches
+
+
+def test_a_brand_the_corpus_lacks_is_not_made_into_a_neighbour() -> None:
+    """Dev-suite questions had 'keflex' searched as 'reflex', 'premarin' as 'remain', 'celebrex' as the
+    stem 'celebr' and 'metopol' as 'metop': the answers were about something else."""
+    s = Speller(
+        TermVocabulary.from_texts(
+            [
+                "The knee reflex was brisk and symptoms remain.",
+                "We celebrate every small step; metoprolol lowers the heart rate.",
+                "Remipril-like typos aside, ramipril lowers blood pressure.",
+            ]
+            * 3,
+            stem,
+        ),
+        real_words=frozenset(),
+    )
+    for brand in ("keflex", "premarin", "celebrex"):
+        assert s.suggest(brand) is None, brand
+    assert s.correct("what is keflex and celebrex")[1] == ()
+    # a misspelling that keeps its first letter is still corrected
+    assert s.suggest("rampiril") == "ramipril"
+    assert s.suggest("metoprolo") == "metoprolol"
+
+
+def test_a_correction_keeps_the_first_letter_and_is_a_word() -> None:
+    from qa.spelling import plausible
+
+    assert plausible("hemmroids", "hemorrhoids", surface=False)
+    assert not plausible("keflex", "reflex", surface=False)
+    assert not plausible("celebrex", "celebr", surface=False)  # a stem cut from the typed word
+    assert plausible("lidocaineof", "lidocaine", surface=True)  # a name as written, run into "of"
