@@ -246,6 +246,35 @@ def without_run_in_heading(sentence: str) -> str:
     return sentence
 
 
+# A label's subsection headings (the PLLR pregnancy and lactation headings and the usual ones of Use in
+# Specific Populations, Precautions and Patient Counseling), which run into the sentence after them
+# with no stop: "Nursing Mothers Doxepin is excreted ...", "Data Human Data Women receiving ...".
+# One-word headings count only beside a longer one ("Pregnancy Category C." is a sentence).
+_LABEL_SUBHEADINGS = (
+    "Risk Summary|Clinical Considerations|Human Data|Animal Data|Nursing Mothers|Pediatric Use|"
+    "Geriatric Use|Laboratory Tests|Renal Impairment|Hepatic Impairment|Information for Patients|"
+    "Patient Counseling Information|General Patient Counseling|Impairment of Fertility|Labor and Delivery|"
+    "Fetal/Neonatal Adverse Reactions|Disease-Associated Maternal and/or Embryo/Fetal Risks?|"
+    "Females and Males of Reproductive Potential|"
+    "Carcinogenesis,? Mutagenesis,? (?:and )?Impairment of Fertility"
+)
+_LABEL_SUBHEADING_RUN = re.compile(
+    r"^(?:(?:Data|General|Pregnancy|Lactation|Infertility|Contraception)\s+)*"
+    rf"(?:(?:{_LABEL_SUBHEADINGS})\s+)+(?:(?:Data|General)\s+)?(?=(?-i:[A-Z]))",
+    re.I,
+)
+
+
+def without_label_subheading(sentence: str) -> str:
+    """A label sentence without the subsection headings run into its start ('Clinical Considerations
+    Fetal/Neonatal Adverse Reactions Use of opioids ...' -> 'Use of opioids ...'); headings are matched
+    in their usual capitalisation only."""
+    m = _LABEL_SUBHEADING_RUN.match(sentence)
+    if not m or any(w[:1].islower() and w.lower() not in _HEADING_SMALL_WORDS for w in m.group().split()):
+        return sentence
+    return sentence[m.end() :]
+
+
 def without_label_heading(sentence: str) -> str | None:
     """A label sentence without the section number and heading run into it, or None when a numbered
     heading is there but where it ends cannot be told ("5.3 Storage and Disposal Used SYNERA patches":
@@ -580,7 +609,7 @@ def score_sentences(
                 cut = without_label_heading(without_section_title(sentence, hit.chunk.section))
                 if cut is None:
                     continue
-                sentence = cut
+                sentence = without_label_subheading(cut)
             elif hit.chunk.tier is Tier.RESEARCH:
                 sentence = without_leading_label(sentence)
             else:  # guidelines and patient pages

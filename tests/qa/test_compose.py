@@ -659,3 +659,27 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
     assert _lowercase_first("Because duloxetine is bound to protein, levels rise.", passage).startswith(
         "because"
     )
+
+
+def test_a_labels_subsection_headings_run_into_a_sentence_are_cut() -> None:
+    """'The FDA label for Purixan says that data Human Data Women receiving mercaptopurine ...'."""
+    from qa.compose import without_label_subheading
+
+    for sentence, expected in (
+        ("Nursing Mothers Doxepin is excreted in human milk.", "Doxepin is excreted in human milk."),
+        (
+            "Data Human Data Women receiving it miscarry more often.",
+            "Women receiving it miscarry more often.",
+        ),
+        (
+            "Clinical Considerations Fetal/Neonatal Adverse Reactions Use of opioids in pregnancy is risky.",
+            "Use of opioids in pregnancy is risky.",
+        ),
+    ):
+        assert without_label_subheading(sentence) == expected
+    for kept in (
+        "Pregnancy Category C.",  # a one-word heading alone may be the subject
+        "Risk summary data were limited.",  # not a heading's capitals
+        "Renal impairment Renal x.",
+    ):
+        assert without_label_subheading(kept) == kept
