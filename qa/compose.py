@@ -216,7 +216,8 @@ def without_section_title(sentence: str, section: str | None) -> str:
 # Function words that open a sentence: written with a capital after title-case words and no stop, they
 # begin the sentence a heading ran into ("Sickle Cell Disease The safety of ADAKVEO was ...", "Drugs
 # Highly Bound to Plasma Protein Because duloxetine ...", "Chest Pain or Discomfort The most common
-# ..."). 'A' is not one of them: "Hepatitis A vaccine" and "Vitamin A" name things.
+# ..."), and so do the imperatives that open a label's counselling ("Fat Soluble Vitamin (FSV) Deficiency
+# Advise patients ..."). 'A' is not one of them: "Hepatitis A vaccine" and "Vitamin A" name things.
 _RUN_IN_OPENERS = frozenset(
     words("The An In If When Where Before After During Although Because Since For This These There It Its")
 )
@@ -227,15 +228,16 @@ _RUN_IN_HEADING_WORDS = 15
 
 def without_run_in_heading(sentence: str) -> str:
     """A sentence without a title-case heading run into its start: cut before an opening function word
-    in capitals (`_RUN_IN_OPENERS`) that follows at least two heading words (capitalised, or a
-    heading's small word after a capitalised one) and precedes a lower-case word. Anything else that
+    or an imperative in capitals (`_RUN_IN_OPENERS`, `_IMPERATIVES`) that follows at least two heading
+    words (capitalised, or a heading's small word after a capitalised one) and precedes a lower-case
+    word. Anything else that
     opens the sentence in lower case or with a stop before the opener is a sentence, and stays."""
     tokens = sentence.split(" ")
     for i, token in enumerate(tokens[: _RUN_IN_HEADING_WORDS + 1]):
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         if (
             i >= 2
-            and token in _RUN_IN_OPENERS
+            and (token in _RUN_IN_OPENERS or _is_imperative(token))
             and following[:1].islower()
             and tokens[i - 1] not in _HEADING_SMALL_WORDS
         ):
@@ -244,6 +246,11 @@ def without_run_in_heading(sentence: str) -> str:
         if not (capitalised or (i > 0 and token in _HEADING_SMALL_WORDS)) or token.endswith((".", ":", ";")):
             return sentence
     return sentence
+
+
+def _is_imperative(token: str) -> bool:
+    """'Advise', 'Tell', 'Monitor': an imperative written as a sentence's first word."""
+    return token[:1].isupper() and token[1:].islower() and token.lower() in _IMPERATIVES
 
 
 # A label's subsection headings (the PLLR pregnancy and lactation headings and the usual ones of Use in

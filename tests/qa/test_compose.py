@@ -623,6 +623,10 @@ def test_a_title_case_heading_run_into_its_sentence_is_cut() -> None:
             "Drugs Highly Bound to Plasma Protein Because duloxetine is bound, levels rise.",
             "Because duloxetine is bound, levels rise.",
         ),
+        (
+            "Fat Soluble Vitamin (FSV) Deficiency Advise patients that vitamin levels will be checked.",
+            "Advise patients that vitamin levels will be checked.",
+        ),
     ):
         assert without_run_in_heading(sentence) == expected
     for kept in (
@@ -632,6 +636,7 @@ def test_a_title_case_heading_run_into_its_sentence_is_cut() -> None:
         "Women in The study had less pain.",  # a small word right before the opener
         "Use In Pregnancy Category C drugs.",  # no lower-case word after the opener
         "Aspirin. The dose is 81 mg daily.",  # a stop ends the first words
+        "Patient Counseling Advise LEXAPRO users.",  # no lower-case word after the imperative
     ):
         assert without_run_in_heading(kept) == kept
 
