@@ -17,6 +17,9 @@ COLLECTION = "medquad"
 
 # The XML answers flatten bullet lists to "text.    - next item"; put each item on its own line.
 _INLINE_BULLET = re.compile(r"\s{2,}-\s+")
+# The XML's line breaks survive only as runs of spaces: "- Some kinds of cancer       Steroids are strong
+# medicines ...". Each is a paragraph break, so the last list item does not run into the next sentence.
+_LOST_BREAK = re.compile(r"(?<=\S)[ \t]{3,}(?=[^\s-])")
 # "What is (are) Adult Acute Lymphoblastic Leukemia ?" -> "... Leukemia?"
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([?.!,;:])")
 
@@ -49,7 +52,7 @@ def to_document(record: Mapping[str, Any], tier: Tier) -> Document:
     answer_raw = record.get("answer")
     if not isinstance(answer_raw, str) or not answer_raw.strip():
         raise RecordError("missing text (empty answer)")
-    answer = clean_text(_INLINE_BULLET.sub("\n- ", answer_raw))
+    answer = clean_text(_LOST_BREAK.sub("\n\n", _INLINE_BULLET.sub("\n- ", answer_raw)))
     question = _SPACE_BEFORE_PUNCT.sub(r"\1", clean_text(record.get("question")))
     focus = clean_text(record.get("focus"))
     source = str(record.get("source") or "").strip()

@@ -135,6 +135,18 @@ def test_medquad_and_medlineplus() -> None:
     assert doc.doc_id == "medquad:2:0001800-4" and doc.title.endswith("Dermatomyositis?")
     assert doc.sections[0].text == "Treatment includes:\n- corticosteroids\n- IVIG"
     assert doc.meta["focus"] == "Dermatomyositis" and "GARD" in doc.publisher
+    # the last item's line break, kept only as spaces, ends the list: it does not run into the sentence
+    steroids = medquad.to_document(
+        {
+            "qid": "0000851-1",
+            "answer": "to treat    -  Asthma    -  Some kinds of cancer       Steroids are strong medicines.",
+        },
+        Tier.PATIENT_INFO,
+    )
+    assert (
+        steroids.sections[0].text
+        == "to treat\n- Asthma\n- Some kinds of cancer\n\nSteroids are strong medicines."
+    )
     with pytest.raises(RecordError):
         medquad.to_document({"qid": "x-1", "answer": ""}, Tier.PATIENT_INFO)
     topic = medlineplus.to_document(
