@@ -161,7 +161,8 @@ _LABEL_BOILERPLATE = re.compile(
     r"(?:for|by)\b|\bstructural formula\b|"
     # a grading scheme's legend defines a strength label and recommends nothing ("Strong: The evidence is
     # high quality and the desirable effects clearly outweigh ..."); links point at pages not shown
-    r"\b(?:desirable|undesirable) (?:effects )?clearly outweigh\b|\bthe following links?\b|\bclick here\b",
+    r"\b(?:desirable|undesirable) (?:effects )?(?:clearly outweigh|are closely balanced)\b|"
+    r"\bthe following links?\b|\bclick here\b",
     re.I,
 )
 # A label's flattened text runs section numbers and headings into the next sentence: "8.6 ) When
@@ -233,6 +234,10 @@ def without_run_in_heading(sentence: str) -> str:
     word. Anything else that
     opens the sentence in lower case or with a stop before the opener is a sentence, and stays."""
     tokens = sentence.split(" ")
+    if len(tokens) > 2 and tokens[0][:1].isupper() and tokens[0] == tokens[1]:
+        return " ".join(
+            tokens[1:]
+        )  # a one-word heading before its namesake: "Medroxyprogesterone Medroxy..."
     for i, token in enumerate(tokens[: _RUN_IN_HEADING_WORDS + 1]):
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         if (
@@ -825,6 +830,8 @@ def lay_product(title: str) -> str:
     use' -> 'Metoprolol Succinate', 'PredniSONE Tablets, USP 1 mg ...' -> 'PredniSONE'."""
     name = _plain_name(product_name(title)) or title
     name = _DOSAGE_FORM.sub("", name).strip() or name
+    # the form's own preposition left behind: 'AMOXICILLIN and CLAVULANATE POTASSIUM for (oral suspension)'
+    name = re.sub(r"(?:\s+(?:for|and|with|of|in))+$", "", name, flags=re.I) or name
     if name.isupper() and len(name) > 4:
         name = re.sub(r"\b(And|Of|For|With)\b", lambda m: m.group(1).lower(), name.title())
     return name

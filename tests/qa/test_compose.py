@@ -627,6 +627,10 @@ def test_a_title_case_heading_run_into_its_sentence_is_cut() -> None:
             "Fat Soluble Vitamin (FSV) Deficiency Advise patients that vitamin levels will be checked.",
             "Advise patients that vitamin levels will be checked.",
         ),
+        (
+            "Medroxyprogesterone Medroxyprogesterone reduces the plasma level.",
+            "Medroxyprogesterone reduces the plasma level.",
+        ),
     ):
         assert without_run_in_heading(sentence) == expected
     for kept in (
@@ -652,6 +656,7 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "A retrospective study was conducted on 23 talar neck fractures over 13 years.",
         "Strong: The evidence is high quality and the desirable effects clearly outweigh the undesirable.",
         "The following links will lead you to the main page that describes the vaccine.",
+        "Optional: The desirable effects are closely balanced with undesirable effects.",
     ):
         assert not _usable(design, limits), design
     for finding in (

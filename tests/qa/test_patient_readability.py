@@ -159,6 +159,10 @@ def test_patient_sources_are_named_in_a_few_words() -> None:
     assert lay_source("MedlinePlus (NLM)") == "MedlinePlus"  # short names stay as they are
     assert lay_product("METOPROLOL SUCCINATE extended-release tablets for oral use") == "Metoprolol Succinate"
     assert lay_product("LISINOPRIL AND HYDROCHLOROTHIAZIDE TABLETS") == "Lisinopril and Hydrochlorothiazide"
+    # the dosage form's preposition goes with it
+    assert lay_product("AMOXICILLIN and CLAVULANATE POTASSIUM for oral suspension") == (
+        "AMOXICILLIN and CLAVULANATE POTASSIUM"
+    )
     assert lay_product("Lexapro (escitalopram)") == "Lexapro"
 
 
