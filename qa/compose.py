@@ -888,7 +888,8 @@ _IMPERATIVES = frozenset({
     "administer", "advise", "apply", "ask", "assess", "avoid", "be", "call", "check", "consider",
     "contact", "continue", "counsel", "discontinue", "drink", "eat", "evaluate", "follow", "get",
     "give", "inform", "instruct", "keep", "limit", "measure", "monitor", "obtain", "reduce", "seek",
-    "review", "start", "stop", "store", "swallow", "take", "talk", "tell", "use", "wash", "wear",
+    "review", "start", "stop", "store", "swallow", "take", "talk", "taper", "tell", "titrate", "use", "wash",
+    "wear", "withdraw",
 })
 # fmt: on
 _NEGATIVE_IMPERATIVE = re.compile(r"^(?:do not|don't|don’t)\s+", re.I)
@@ -963,6 +964,10 @@ def attributed(opening: str, sentence: str, passage: str, product: str = "") -> 
             return f"{opening[: -len(' that')]} not to {sentence[negative.end() :]}"
         first, _, rest = sentence.partition(" ")
         if first.lower() in _IMPERATIVES and first[:1].isupper() and not rest.lower().startswith("of "):
+            return f"{opening[: -len(' that')]} to {first.lower()} {rest}".rstrip()
+        # an adverb before the imperative: "Gradually withdraw ..." -> "says to gradually withdraw ..."
+        verb = rest.split(" ", 1)[0]
+        if first[:1].isupper() and first[1:].islower() and first.endswith("ly") and verb in _IMPERATIVES:
             return f"{opening[: -len(' that')]} to {first.lower()} {rest}".rstrip()
     return f"{opening} {_lowercase_first(sentence, passage, product)}"
 

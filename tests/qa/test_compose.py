@@ -321,6 +321,12 @@ def test_a_lead_reads_as_one_sentence_after_its_attribution() -> None:
     assert attributed(label, "Do not take 2 doses at once.", "x").startswith(
         "The FDA label for Metoprolol says not to take 2 doses"
     )
+    assert attributed(
+        "A 2016 guideline says that", "Gradually withdraw prednisolone after 3 weeks.", "x"
+    ) == ("A 2016 guideline says to gradually withdraw prednisolone after 3 weeks.")
+    assert attributed("A guideline says that", "Early treatment helps.", "x") == (
+        "A guideline says that early treatment helps."
+    )
     # a noun that looks like a verb stays a noun; the clinician's "According to ...," form is unchanged
     assert attributed(label, "Use of metoprolol is linked to falls.", "x") == (
         "The FDA label for Metoprolol says that use of metoprolol is linked to falls."
