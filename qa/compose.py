@@ -222,6 +222,8 @@ def without_section_title(sentence: str, section: str | None) -> str:
 _RUN_IN_OPENERS = frozenset(
     words("The An In If When Where Before After During Although Because Since For This These There It Its")
 )
+# A list bullet left inside a flattened label line, after its heading.
+_BULLET_MARKS = frozenset("•▪●◦")
 # How many words a run-in heading may have ("Prostate Cancer Combination Therapy with Docetaxel in
 # Patients with Prostate Cancer" is 12).
 _RUN_IN_HEADING_WORDS = 15
@@ -240,6 +242,8 @@ def without_run_in_heading(sentence: str) -> str:
         )  # a one-word heading before its namesake: "Medroxyprogesterone Medroxy..."
     for i, token in enumerate(tokens[: _RUN_IN_HEADING_WORDS + 1]):
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if i >= 1 and token in _BULLET_MARKS and following[:1].isupper():
+            return " ".join(tokens[i + 1 :])  # "Drug Interactions • Grapefruit may interact ..."
         if (
             i >= 2
             and (token in _RUN_IN_OPENERS or _is_imperative(token))
@@ -282,7 +286,8 @@ def without_label_subheading(sentence: str) -> str:
     Fetal/Neonatal Adverse Reactions Use of opioids ...' -> 'Use of opioids ...'); headings are matched
     in their usual capitalisation only."""
     m = _LABEL_SUBHEADING_RUN.match(sentence)
-    if not m or any(w[:1].islower() and w.lower() not in _HEADING_SMALL_WORDS for w in m.group().split()):
+    small = _HEADING_SMALL_WORDS | {"and/or"}  # "Disease-Associated Maternal and/or Embryo/Fetal Risk"
+    if not m or any(w[:1].islower() and w.lower() not in small for w in m.group().split()):
         return sentence
     return sentence[m.end() :]
 
@@ -626,9 +631,10 @@ def score_sentences(
                 sentence = without_leading_label(sentence)
             else:  # guidelines and patient pages
                 sentence = _NOTE_LABEL.sub("", sentence)
-            sentence = without_run_in_heading(sentence)
             sentence = expand_abbreviations(sentence, hit.chunk.text)
             sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
+            # after the asides: "Drug Interactions [see Warnings and Precautions (5.6)] Tell the patient ..."
+            sentence = without_run_in_heading(sentence)
             terms = term_set(sentence)
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             on_focus = about_focus or names_focus(terms, focus)

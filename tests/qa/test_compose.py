@@ -691,6 +691,10 @@ def test_a_labels_subsection_headings_run_into_a_sentence_are_cut() -> None:
             "Clinical Considerations Fetal/Neonatal Adverse Reactions Use of opioids in pregnancy is risky.",
             "Use of opioids in pregnancy is risky.",
         ),
+        (
+            "Clinical Considerations Disease-Associated Maternal and/or Embryo/Fetal Risk Women are at risk.",
+            "Women are at risk.",
+        ),
     ):
         assert without_label_subheading(sentence) == expected
     for kept in (
@@ -699,3 +703,23 @@ def test_a_labels_subsection_headings_run_into_a_sentence_are_cut() -> None:
         "Renal impairment Renal x.",
     ):
         assert without_label_subheading(kept) == kept
+
+
+def test_a_heading_before_a_section_pointer_is_cut_with_it() -> None:
+    """'Drug Interactions [see Warnings and Precautions (5.6)] Tell the patient ...': the pointer is
+    cut first, then the heading it separated from the sentence."""
+    label = chunk(
+        "Drug Interactions [see Warnings and Precautions (5.6) and Drug Interactions (7) ] Tell the patient "
+        "to omit grapefruit juice from the diet while on JUXTAPID.",
+        tier=Tier.DRUG_LABEL,
+        title="JUXTAPID (lomitapide) capsules",
+        section="Patient Counseling Information",
+        collection="openfda",
+    )
+    found = [
+        c.sentence
+        for c in score_sentences(
+            "grapefruit juice juxtapid", [hit(label)], "clinician", COMPOSER.clinician, 0.0
+        )
+    ]
+    assert found == ["Tell the patient to omit grapefruit juice from the diet while on JUXTAPID."]
