@@ -233,13 +233,12 @@ def without_run_in_heading(sentence: str) -> str:
     """A sentence without a title-case heading run into its start: cut before an opening function word
     or an imperative in capitals (`_RUN_IN_OPENERS`, `_IMPERATIVES`) that follows at least two heading
     words (capitalised, or a heading's small word after a capitalised one) and precedes a lower-case
-    word. Anything else that
-    opens the sentence in lower case or with a stop before the opener is a sentence, and stays."""
+    word; or after a list bullet that follows a heading; or a one-word heading before its namesake
+    ("Medroxyprogesterone Medroxyprogesterone reduces ..."). Anything that opens in lower case or has a
+    stop before the opener is a sentence, and stays."""
     tokens = sentence.split(" ")
     if len(tokens) > 2 and tokens[0][:1].isupper() and tokens[0] == tokens[1]:
-        return " ".join(
-            tokens[1:]
-        )  # a one-word heading before its namesake: "Medroxyprogesterone Medroxy..."
+        return " ".join(tokens[1:])
     for i, token in enumerate(tokens[: _RUN_IN_HEADING_WORDS + 1]):
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         if i >= 1 and token in _BULLET_MARKS and following[:1].isupper():
