@@ -160,9 +160,13 @@ _LABEL_BOILERPLATE = re.compile(
     r"\btrademarks? (?:of|owned by)\b|\bregistered trademark|\b(?:distributed|marketed|manufactured) "
     r"(?:for|by)\b|\bstructural formula\b|"
     # a grading scheme's legend defines a strength label and recommends nothing ("Strong: The evidence is
-    # high quality and the desirable effects clearly outweigh ..."); links point at pages not shown
+    # high quality and the desirable effects clearly outweigh ..."); links and reading lists point at
+    # pages not shown
     r"\b(?:desirable|undesirable) (?:effects )?(?:clearly outweigh|are closely balanced)\b|"
-    r"\bthe following links?\b|\bclick here\b",
+    r"\bthe following links?\b|\bclick here\b|"
+    # a page's list of further reading: "These resources address the diagnosis or management of X:
+    # Genetic Testing Registry: ...", "For more information about ..., see www.nih.gov/..."
+    r"\bthese resources (?:address|from)\b|\bfor more information\b.*\b(?:see|visit|contact|call)\b",
     re.I,
 )
 # A label's flattened text runs section numbers and headings into the next sentence: "8.6 ) When

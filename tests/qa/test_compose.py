@@ -663,6 +663,8 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "Strong: The evidence is high quality and the desirable effects clearly outweigh the undesirable.",
         "The following links will lead you to the main page that describes the vaccine.",
         "Optional: The desirable effects are closely balanced with undesirable effects.",
+        "These resources address the diagnosis or management of Parkinson disease: Gene Review: Overview.",
+        "For more information about the BRAIN initiative, see www.nih.gov/science/brain.",
     ):
         assert not _usable(design, limits), design
     for finding in (
