@@ -127,6 +127,13 @@ _DRUG = re.compile(
     r"\bcorticosteroids?\b|\bglucocorticoids?\b|\bsteroids?\b|\bimmunoglobulin\b",
     re.I,
 )
+# Words that report a result: a sentence with one says what was found, whatever else it says.
+_RESULT_WORDS = (
+    r"\b(?:significant(?:ly)?|increased?|decreased?|higher|lower|greater|fewer|reduced?|reduction|improved?|"
+    r"improvement|associated|difference|differ(?:ed|s)?|showed?|shown|found|revealed|demonstrated|resulted|"
+    r"predict(?:ed|s|ive)?|odds|risk|ratio|p\s*[<=>])"
+)
+_FINITE = r"(?:is|are|was|were|has|have|had|may|can|could|should|will|would|must)"
 _METHODS = re.compile(
     r"(?:we (?:searched|included|conducted|performed|enrolled|recruited|reviewed|aimed|sought|used|"
     r"analy[sz]ed)|"
@@ -145,7 +152,12 @@ _METHODS = re.compile(
     r"(?:compared|were (?:included|identified|eligible|analy[sz]ed))\b"
     r"(?!.*\b(?:show(?:ed|s)?|found|reported|demonstrated|suggested|concluded)\b)|"
     r"an? (?:[\w,/-]+ ){0,6}(?:study|trial|analysis|review) (?:was|were) (?:conducted|performed|carried out|"
-    r"undertaken|done)\b)",
+    r"undertaken|done)\b|"
+    # what was measured and how, with no result in the sentence: "Data regarding opioid doses were
+    # collected after ...", "The outcomes were compared between residency programs ..."
+    rf"(?!.*{_RESULT_WORDS})(?:(?!{_FINITE}\b)[\w,/()%-]+ ){{1,12}}(?:was|were) "
+    r"(?:abstracted|collected|extracted|retrieved|obtained|recorded|measured|assessed|evaluated|analy[sz]ed|"
+    r"compared|reviewed)\b)",
     re.I,
 )
 _INJECTION = re.compile(

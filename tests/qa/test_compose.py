@@ -659,6 +659,8 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "This was a prospective randomized, single-blinded comparison between benzocaine and lidocaine.",
         "Four trials compared vaginal suppository with vaginal tablets of clotrimazole.",
         "Twenty-seven studies were included in the meta-analysis, with 928 patients.",
+        "Data regarding opioid doses and pain intensity were collected after titration.",
+        "The outcomes were compared between residency programs with and without fellowships.",
         "A retrospective study was conducted on 23 talar neck fractures over 13 years.",
         "Strong: The evidence is high quality and the desirable effects clearly outweigh the undesirable.",
         "The following links will lead you to the main page that describes the vaccine.",
@@ -670,6 +672,9 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
     for finding in (
         "Five studies compared heroin with oral methadone and showed that heroin helped more people.",
         "Trials show that aspirin lowers the risk of a second stroke.",
+        "A variety of adverse effects were recorded with no significant differences from placebo.",
+        "Prednisone is the first-line treatment and was evaluated in many trials.",
+        "Mortality was higher in the group that was evaluated late.",
     ):
         assert _usable(finding, limits), finding
     # a conjunction opening the lead is lowered even where the passage only capitalises it
