@@ -295,14 +295,16 @@ _LABEL_SUBHEADING_RUN = re.compile(
     re.I,
 )
 
+# "Disease-Associated Maternal and/or Embryo/Fetal Risk"
+_SUBHEADING_SMALL_WORDS = _HEADING_SMALL_WORDS | {"and/or"}
+
 
 def without_label_subheading(sentence: str) -> str:
     """A label sentence without the subsection headings run into its start ('Clinical Considerations
     Fetal/Neonatal Adverse Reactions Use of opioids ...' -> 'Use of opioids ...'); headings are matched
     in their usual capitalisation only."""
     m = _LABEL_SUBHEADING_RUN.match(sentence)
-    small = _HEADING_SMALL_WORDS | {"and/or"}  # "Disease-Associated Maternal and/or Embryo/Fetal Risk"
-    if not m or any(w[:1].islower() and w.lower() not in small for w in m.group().split()):
+    if not m or any(w[:1].islower() and w.lower() not in _SUBHEADING_SMALL_WORDS for w in m.group().split()):
         return sentence
     return sentence[m.end() :]
 
@@ -984,11 +986,10 @@ def attributed(opening: str, sentence: str, passage: str, product: str = "") -> 
         if negative:
             return f"{opening[: -len(' that')]} not to {sentence[negative.end() :]}"
         first, _, rest = sentence.partition(" ")
-        if first.lower() in _IMPERATIVES and first[:1].isupper() and not rest.lower().startswith("of "):
-            return f"{opening[: -len(' that')]} to {first.lower()} {rest}".rstrip()
+        imperative = first.lower() in _IMPERATIVES and not rest.lower().startswith("of ")
         # an adverb before the imperative: "Gradually withdraw ..." -> "says to gradually withdraw ..."
-        verb = rest.split(" ", 1)[0]
-        if first[:1].isupper() and first[1:].islower() and first.endswith("ly") and verb in _IMPERATIVES:
+        adverb = first[1:].islower() and first.endswith("ly") and rest.split(" ", 1)[0] in _IMPERATIVES
+        if first[:1].isupper() and (imperative or adverb):
             return f"{opening[: -len(' that')]} to {first.lower()} {rest}".rstrip()
     return f"{opening} {_lowercase_first(sentence, passage, product)}"
 
