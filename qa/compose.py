@@ -505,6 +505,13 @@ ASKED_GAPS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
+def asked_markers(question: str) -> tuple[frozenset[str], ...]:
+    """The words that say what the question asks of a medicine (`ASKED_GAPS`: how it looks, what it
+    contains, how to store it, when to take it, how to stop it), one set per thing asked; () when it
+    asks none of them."""
+    return tuple(ASKED_GAPS[i][1] for i in question_intents(question) if i in ASKED_GAPS)
+
+
 def unanswered_asks(question: str, shown: Sequence[str], name: str) -> list[str]:
     """What the question asks of a medicine (`ASKED_GAPS`) that no shown sentence speaks to (none has
     a marker word of that intent), phrased with the medicine's `name`."""
@@ -612,13 +619,15 @@ def score_sentences(
     max_words: int = _PATIENT_MAX_WORDS,
     max_grade: float | None = None,
     focus: Sequence[frozenset[str]] = (),
+    asked: Sequence[frozenset[str]] = (),
 ) -> list[Candidate]:
     """Candidate sentences from on-topic passages with their relevance scores, best first; those
     scoring under `min_relative_score` times the best are dropped, and for a patient those reading
     above `max_grade` (Flesch-Kincaid, as shown to the reader) when one is given. With `focus` (the
     names of the drug or condition the question is about, `qa.safety.focus_names`) a sentence must
     name it, come from a passage whose title does (a label, a page about it) or continue a sentence
-    that names it with specifics of what was asked (issue 17: every sentence about the focus)."""
+    that names it with specifics of what was asked (issue 17: every sentence about the focus). With
+    `asked` (`asked_markers`) a sentence must have a word of one of its sets: it says what was asked."""
     q_terms = set(content_terms(question))
     topic = q_terms - _INTENT_WORDS or q_terms
     markers: set[str] = set()
@@ -658,6 +667,8 @@ def score_sentences(
             follows_focus, previous_on_focus = previous_on_focus, on_focus
             if not _usable(sentence, limits):
                 continue
+            if asked and not any(m & terms for m in asked):
+                continue  # "what color is phenytoin": its clearance in children does not say it
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
             # naming a drug answers a treatment or dosing question even without the word "treatment"
             intent = 1.0 if markers & terms or (drug_intent and _DRUG.search(sentence)) else 0.0
@@ -934,7 +945,8 @@ _NEVER_PROPER = frozenset({
 # ("So far ...", "Also called ..." and "Still births ..." stay as they are).
 _CONNECTIVE = re.compile(
     r"^(?:(?:but|and),?\s+|(?:however|also|so|yet|thus|therefore|moreover|furthermore|in addition|"
-    r"additionally|still),\s*)(?=\w)",
+    r"additionally|still|conversely|similarly|likewise|nevertheless|nonetheless|hence|consequently|"
+    r"accordingly),\s*)(?=\w)",
     re.I,
 )
 
@@ -1022,11 +1034,12 @@ def compose_tier(
     max_grade: float | None = None,
     first_section: bool = True,
     focus: Sequence[frozenset[str]] = (),
+    asked: Sequence[frozenset[str]] = (),
 ) -> list[Draft]:
     """Lead plus grouped bullets for one tier (empty when nothing in the tier supports an answer);
     a patient gets only sentences that read at or below `max_grade` when one is given, and a lead
     naming its source only in the answer's first section (a label's always names its product);
-    `focus` as in `score_sentences`."""
+    `focus` and `asked` as in `score_sentences`."""
     limits = composer.clinician
     if audience == "patient":
         limits = composer.patient if tier is Tier.PATIENT_INFO else composer.patient_other_tier
@@ -1041,6 +1054,7 @@ def compose_tier(
         composer.patient_max_words,
         max_grade,
         focus,
+        asked,
     )
     chosen = select(candidates, limits, composer.merge_ratio, composer.novelty_bonus, composer.repeat_weight)
     if not chosen:
@@ -1115,6 +1129,20 @@ def patient_grades(composer: ComposerSettings) -> tuple[float | None, ...]:
     return (cap, cap + 4.0, None) if cap > 0 else (None,)
 
 
+# One try at composing an answer: the sentences must say what was asked (`asked_markers`), or () for
+# any; and a patient's reading grade (`patient_grades`).
+Attempt = tuple[tuple[frozenset[str], ...], float | None]
+
+
+def compose_attempts(question: str, composer: ComposerSettings, audience: str) -> list[Attempt]:
+    """The tries an answer is composed at, in order, until one makes an answer: when the question asks
+    how a medicine looks, what it contains, how to store, time or stop it, first only the sentences
+    that say that (a patient's at each reading grade), then any sentence about the question."""
+    grades = patient_grades(composer) if audience == "patient" else (None,)
+    asked = asked_markers(question)
+    return [(a, grade) for a in ((asked, ()) if asked else ((),)) for grade in grades]
+
+
 def max_words(composer: ComposerSettings, audience: str) -> int:
     return composer.patient_answer_words if audience == "patient" else composer.clinician_answer_words
 
@@ -1130,10 +1158,10 @@ def compose(
     composer: ComposerSettings,
     audience: str = "clinician",
 ) -> list[Draft]:
-    """Drafts for every tier with support, in display order; a patient's at the plainest reading
-    grade that makes an answer (`patient_grades`, as the engine composes)."""
-    for grade in patient_grades(composer) if audience == "patient" else (None,):
-        sections = list(compose_sections(question, tier_hits, composer, audience, grade))
+    """Drafts for every tier with support, in display order, at the first of `compose_attempts` that
+    makes an answer (as the engine composes)."""
+    for asked, grade in compose_attempts(question, composer, audience):
+        sections = list(compose_sections(question, tier_hits, composer, audience, grade, asked=asked))
         if sections:
             return sections[-1]
     return []
@@ -1147,6 +1175,7 @@ def compose_sections(
     max_grade: float | None = None,
     *,
     focus: Sequence[frozenset[str]] = (),
+    asked: Sequence[frozenset[str]] = (),
     finish: Finish | None = None,
 ) -> Iterator[list[Draft]]:
     """The answer's drafts so far, after each tier that adds a section, in display order: each tier's
@@ -1157,7 +1186,15 @@ def compose_sections(
     for tier in tier_order(audience):
         hits = tier_hits.get(tier, ())
         new = compose_tier(
-            question, tier, hits, audience, composer, max_grade=max_grade, first_section=not out, focus=focus
+            question,
+            tier,
+            hits,
+            audience,
+            composer,
+            max_grade=max_grade,
+            first_section=not out,
+            focus=focus,
+            asked=asked,
         )
         if finish is not None:
             new = finish(new, out)

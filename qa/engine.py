@@ -22,7 +22,7 @@ from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Ti
 from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier, tier_filters
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
-from qa.compose import compose_sections, patient_grades, question_intents, unanswered_asks
+from qa.compose import compose_attempts, compose_sections, question_intents, unanswered_asks
 from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
@@ -426,19 +426,29 @@ class AnswerEngine:
 
         focus = judgement.focus_names if composer.focus_passages_only else ()
 
-        def extractive(max_grade: float | None) -> Generator[Answer, None, list[Draft]]:
+        def extractive(
+            asked: Sequence[frozenset[str]], max_grade: float | None
+        ) -> Generator[Answer, None, list[Draft]]:
             out: list[Draft] = []
             for out in compose_sections(
-                compose_text, tier_hits, composer, audience, max_grade, focus=focus, finish=finish
+                compose_text,
+                tier_hits,
+                composer,
+                audience,
+                max_grade,
+                focus=focus,
+                asked=asked,
+                finish=finish,
             ):
                 timings["compose_ms"] = _ms(t2)
                 yield draft_answer(out, final=False)
             return out
 
         if drafts is None:
-            # a patient gets the plainest sentences that make an answer (qa.compose.patient_grades)
-            for grade in patient_grades(composer) if audience == "patient" else (None,):
-                drafts = yield from extractive(grade)
+            # only what was asked when the sources say it; a patient gets the plainest sentences that
+            # make an answer (qa.compose.compose_attempts)
+            for asked, grade in compose_attempts(understood.text, composer, audience):
+                drafts = yield from extractive(asked, grade)
                 if drafts:
                     break
         timings["compose_ms"] = _ms(t2)

@@ -352,6 +352,10 @@ def test_a_lead_reads_as_one_sentence_after_its_attribution() -> None:
         _without_connective("And the dose is halved in kidney disease.")
         == "The dose is halved in kidney disease."
     )
+    # a label's "Conversely, at least 14 days must elapse after stopping CELEXA ..." led an answer
+    assert _without_connective("Conversely, at least 14 days must elapse after stopping it.") == (
+        "At least 14 days must elapse after stopping it."
+    )
 
 
 def test_author_year_marks_are_cut_and_dates_kept() -> None:

@@ -253,3 +253,52 @@ def test_a_question_word_that_says_what_is_asked_is_not_called_missing(tmp_path:
     answer = eng.ask("how do i wean off lexapro", "patient")
     assert not any("'wean'" in n for n in answer.notices)
     assert not any(n.startswith("None of the sources found says") for n in answer.notices)
+
+
+@pytest.mark.parametrize("audience", ["clinician", "patient"])
+def test_when_the_sources_say_what_was_asked_the_answer_keeps_to_it(tmp_path: Path, audience: str) -> None:
+    # "what color is phenytoin" was answered with its clearance in children and fetal hydantoin syndrome,
+    # with the label's "orange color" fifth of twelve statements
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    weights = {"lexapro": 8.0, "escitalopram": 8.0}
+    page = chunk(
+        "Lexapro (escitalopram) is a medicine for depression and anxiety. People who take Lexapro may "
+        "feel better after one to two weeks. Lexapro can make some people sleepy.",
+        tier=Tier.PATIENT_INFO,
+        title="Escitalopram",
+        doc="medlineplus:escitalopram",
+    )
+    eng = AnswerEngine(
+        MemoryRetriever([*ASKED, page]), settings, understanding=QueryUnderstanding(names=NAMES)
+    )
+    eng.term_weight = lambda w: weights.get(w.lower(), 1.0)
+    answer = eng.ask("What does Lexapro look like?", audience)
+    shown = [s.text for sec in answer.sections for s in (sec.lead, *sec.bullets)]
+    assert any("film-coated" in s for s in shown)
+    assert not [s for s in shown if "round" not in s and "white" not in s], shown
+
+    # sources that do not say it: the answer gives what they say about the drug (and says what is missing)
+    eng = AnswerEngine(MemoryRetriever(LEXAPRO), settings, understanding=QueryUnderstanding(names=NAMES))
+    eng.term_weight = lambda w: weights.get(w.lower(), 1.0)
+    answer = eng.ask("What does Lexapro look like?", audience)
+    assert not answer.abstained and answer.sections
+
+
+def test_compose_attempts_try_what_was_asked_first_then_any_sentence() -> None:
+    from medcite.settings import ComposerSettings
+    from qa.compose import ASKED_GAPS, asked_markers, compose_attempts
+
+    composer = ComposerSettings()
+    assert asked_markers("what color is phenytoin") == (ASKED_GAPS["appearance"][1],)
+    assert asked_markers("how do i store insulin and when to take it") == (
+        ASKED_GAPS["storage"][1],
+        ASKED_GAPS["timing"][1],
+    )
+    assert asked_markers("what is the treatment for dermatomyositis") == ()
+    asked = asked_markers("how do i wean off lexapro")
+    assert [a for a, _ in compose_attempts("how do i wean off lexapro", composer, "clinician")] == [asked, ()]
+    patient = compose_attempts("how do i wean off lexapro", composer, "patient")
+    assert [a for a, _ in patient] == [asked] * 3 + [()] * 3  # each reading grade, asked first
+    assert compose_attempts("what is the treatment for dermatomyositis", composer, "clinician") == [
+        ((), None)
+    ]
