@@ -178,7 +178,12 @@ _LABEL_BOILERPLATE = re.compile(
     r"\bthe following links?\b|\bclick here\b|"
     # a page's list of further reading: "These resources address the diagnosis or management of X:
     # Genetic Testing Registry: ...", "For more information about ..., see www.nih.gov/..."
-    r"\bthese resources (?:address|from)\b|\bfor more information\b.*\b(?:see|visit|contact|call)\b",
+    r"\bthese resources (?:address|from)\b|\bfor more information\b.*\b(?:see|visit|contact|call)\b|"
+    # what a document leaves out says nothing about the question: "Detailed guidelines for the use of
+    # phenytoin are out of scope for this guideline.", "This guideline does not cover other allergies"
+    r"\b(?:beyond|outside|out of) (?:the )?(?:current )?scope (?:of|for) (?:this|the)\b|"
+    r"\bnot covered (?:within|by) (?:the scope of )?(?:this|the)\b|"
+    r"\bthis (?:guideline|article|review|recommendation|statement|document) does not (?:cover|address)\b",
     re.I,
 )
 # A label's flattened text runs section numbers and headings into the next sentence: "8.6 ) When

@@ -671,6 +671,10 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "Optional: The desirable effects are closely balanced with undesirable effects.",
         "These resources address the diagnosis or management of Parkinson disease: Gene Review: Overview.",
         "For more information about the BRAIN initiative, see www.nih.gov/science/brain.",
+        "Detailed guidelines for the use of phenytoin are out of scope for this guideline.",
+        "Detailed guidelines for the use of simvastatin are beyond the scope of this article.",
+        "This guideline does not cover other allergies (for example food allergies).",
+        "Use of biologic therapy for psoriatic arthritis is outside the scope of this guideline.",
     ):
         assert not _usable(design, limits), design
     for finding in (
@@ -679,6 +683,8 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "A variety of adverse effects were recorded with no significant differences from placebo.",
         "Prednisone is the first-line treatment and was evaluated in many trials.",
         "Mortality was higher in the group that was evaluated late.",
+        "The scope of bedside ultrasound grew with training.",
+        "This guideline covers adults with asthma and does not replace clinical judgement.",
     ):
         assert _usable(finding, limits), finding
     # a conjunction opening the lead is lowered even where the passage only capitalises it
