@@ -91,7 +91,10 @@ INTENT_MARKERS: dict[str, frozenset[str]] = {
         "interaction interactions concomitant concomitantly coadministration inhibitors inducers combination "
         "together alcohol"
     ),
-    "storage": term_set("store stored storage refrigerate refrigerator temperature room protect light"),
+    "storage": term_set(
+        "store stored storage refrigerate refrigerator temperature room protect light expiration expiry "
+        "expired freeze freezing frozen"
+    ),
     "timing": term_set(
         "morning evening bedtime night meal meals food breakfast dinner supper stomach daily once twice hours"
     ),

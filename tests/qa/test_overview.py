@@ -232,6 +232,9 @@ def test_an_answer_that_does_not_say_what_was_asked_of_the_medicine_says_so(tmp_
     ]
     assert unanswered_asks("what does lexapro look like", ["White, round, film-coated tablets."], "x") == []
     assert unanswered_asks("is lexapro safe in pregnancy", ["Anything."], "Lexapro") == []  # not asked of it
+    # "can you use fluorouracil past expiration date?": the label's line on it is the answer
+    said = ["Do not use fluorouracil cream after the expiration date on the tube."]
+    assert unanswered_asks("can you use fluorouracil past expiration date?", said, "fluorouracil") == []
 
     settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
     weights = {"lexapro": 8.0, "escitalopram": 8.0}
