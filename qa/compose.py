@@ -508,7 +508,11 @@ ASKED_GAPS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "ingredients": ("what {name} contains", INTENT_MARKERS["ingredients"]),
     "storage": ("how to store {name}", INTENT_MARKERS["storage"]),
-    "timing": ("when in the day to take {name}", INTENT_MARKERS["timing"]),
+    # the time of day or a meal, not how often: "48 hours after the procedure" does not say it
+    "timing": (
+        "when in the day to take {name}",
+        term_set("morning evening bedtime night meal meals food breakfast lunch dinner supper stomach"),
+    ),
     "stopping": ("how to stop taking {name}", INTENT_MARKERS["stopping"]),
 }
 

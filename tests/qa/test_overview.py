@@ -235,6 +235,12 @@ def test_an_answer_that_does_not_say_what_was_asked_of_the_medicine_says_so(tmp_
     # "can you use fluorouracil past expiration date?": the label's line on it is the answer
     said = ["Do not use fluorouracil cream after the expiration date on the tube."]
     assert unanswered_asks("can you use fluorouracil past expiration date?", said, "fluorouracil") == []
+    # "metformin after dinner and bed time?": a time of day or a meal says when, "48 hours" does not
+    later = ["Restart metformin 48 hours after the imaging procedure if kidney function is stable."]
+    assert unanswered_asks("metformin after dinner and bed time?", later, "metformin") == [
+        "when in the day to take metformin"
+    ]
+    assert unanswered_asks("metformin at bed time?", ["Take metformin with meals."], "metformin") == []
 
     settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
     weights = {"lexapro": 8.0, "escitalopram": 8.0}
