@@ -98,6 +98,12 @@ INTENT_MARKERS: dict[str, frozenset[str]] = {
     "timing": term_set(
         "morning evening bedtime night meal meals food breakfast dinner supper stomach daily once twice hours"
     ),
+    # how a medicine works (the "mechanism" cue of `_INTENT_CUES`): what it acts on and how
+    "mechanism": term_set(
+        "mechanism action acts inhibits inhibitor inhibition blocks blocking binds binding receptor "
+        "receptors neurotransmitter neurotransmitters enzyme enzymes relaxes stimulates agonist antagonist "
+        "facilitation"
+    ),
 }
 # Intent words say what is asked, not about what; they do not make a passage on-topic.
 _INTENT_WORDS = term_set(
@@ -485,9 +491,16 @@ LABEL_SECTION_INTENTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
 OFF_INTENT_SECTION_WEIGHT = 0.5
 
 
+# A label's pharmacology sections say how a medicine works. They answer a question asking that, and are
+# weighed as before for any other (they may hold a dose or an interaction too).
+MECHANISM_SECTION = re.compile(r"mechanism|pharmacodynamic|clinical pharmacology", re.I)
+
+
 def section_weight(hit: Hit, intents: Sequence[str]) -> float:
     """1, or OFF_INTENT_SECTION_WEIGHT for a label section that answers none of the question's intents."""
     if hit.chunk.tier is not Tier.DRUG_LABEL or not intents:
+        return 1.0
+    if "mechanism" in intents and MECHANISM_SECTION.search(hit.chunk.section or ""):
         return 1.0
     for pattern, answers in LABEL_SECTION_INTENTS:
         if pattern.search(hit.chunk.section or ""):
@@ -542,6 +555,14 @@ _INTENT_CUES = {
     name: re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, cues)) + ")")
     for name, cues in INTENTS.items()
 }
+# How a medicine works or what it does in the body ("how does valium affect the brain", "breo inhaler
+# how it works", "what does metformin do"): a phrase with the medicine inside it, so a pattern. "How do
+# I stop ...", "what do I do if ..." and "how fast does it work" (timing) are not asking it.
+_INTENT_CUES["mechanism"] = re.compile(
+    r"\bhow (?:does|do|is|will)\b[\w\s,/-]{1,40}?\b(?:works?|acts?|affects?|effects?)\b|"
+    r"\bhow (?:it|they|this|that|[\w-]+) works?\b|\bmechanism\b|\b(?:mode|way) of action\b|\baction of\b|"
+    r"\bwhat does (?!it\b)[\w\s-]{2,40}? do\b(?! (?:if|when)\b)"
+)
 
 
 def question_intents(question: str) -> list[str]:

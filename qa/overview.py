@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from medcite.types import Hit
+from qa.compose import MECHANISM_SECTION
 from qa.drug_names import DrugNames
 from qa.textutil import STOPWORDS, tokens, words
 
@@ -95,6 +96,7 @@ ASKED_SECTIONS: dict[str, tuple[str, re.Pattern[str]]] = {
     ),
     "dosing": ("dosage and administration", re.compile(r"dosage(?! forms)|administration", re.I)),
     "side effects": ("adverse reactions", re.compile(r"adverse|side effects", re.I)),
+    "mechanism": ("mechanism of action clinical pharmacology", MECHANISM_SECTION),
 }
 
 

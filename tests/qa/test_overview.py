@@ -311,3 +311,40 @@ def test_compose_attempts_try_what_was_asked_first_then_any_sentence() -> None:
     assert compose_attempts("what is the treatment for dermatomyositis", composer, "clinician") == [
         ((), None)
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("how does valium affect the brain", True),
+        ("breo inhaler how it works", True),
+        ("what does metformin do", True),
+        ("what is the action of ezetimibe in my body", True),
+        ("how do i stop taking heparin", False),
+        ("what do i do if i miss a dose", False),
+        ("tranexamic acid how fast does it work", False),  # when, not how
+    ],
+)
+def test_a_question_asking_how_a_medicine_works(question: str, asks: bool) -> None:
+    from qa.compose import question_intents
+
+    assert ("mechanism" in question_intents(question)) is asks
+
+
+def test_how_a_medicine_works_is_answered_from_its_labels_pharmacology(tmp_path: Path) -> None:
+    # "how does valium affect the brain" was answered "Valium 2-mg tablets contain no dye"
+    chunks = [
+        *ASKED,
+        _label(
+            "Escitalopram enhances serotonergic activity in the central nervous system by inhibiting the "
+            "reuptake of serotonin at the neuronal membrane.",
+            "Clinical Pharmacology > Mechanism of Action",
+        ),
+    ]
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(chunks), settings, understanding=QueryUnderstanding(names=NAMES))
+    eng.term_weight = lambda w: {"lexapro": 8.0, "escitalopram": 8.0}.get(w.lower(), 1.0)
+    answer = eng.ask("How does Lexapro work in the brain?")
+    assert any(q.endswith("mechanism of action clinical pharmacology") for q, _, _ in eng.retriever.calls)  # type: ignore[attr-defined]
+    label = next(sec for sec in answer.sections if sec.tier is Tier.DRUG_LABEL)
+    assert "reuptake of serotonin" in label.lead.text
