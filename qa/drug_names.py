@@ -197,9 +197,40 @@ def build_drug_names(pairs: Iterable[tuple[str, str]], generics: Iterable[str] =
                 names.append(shown)
     # A name that is some label's generic is not a brand of another ("Haloperidol" product names).
     brands = {b: tuple(g) for b, g in b2g.items() if b not in g2b}
+    brands |= _first_words(brands, g2b)
     cores = {generic_core(g) for g in generics}
     alone = frozenset(c for c in cores if c and "," not in c and c not in g2b and c not in brands)
     return DrugNames(brands, {g: tuple(b) for g, b in g2b.items()}, alone)
+
+
+# A brand's first word names it alone from this many letters ("Spiriva" for "Spiriva Respimat").
+MIN_FIRST_WORD = 5
+
+
+def _first_words(
+    brands: Mapping[str, tuple[str, ...]], generics: Mapping[str, object]
+) -> dict[str, tuple[str, ...]]:
+    """Brands of several words by their first word, as people ask for them ("how does spiriva work":
+    the label is "Spiriva Respimat", "Depakote ER", "Protonix Delayed-Release"): a word of at least
+    `MIN_FIRST_WORD` letters that no English dictionary has, is no name already, and starts no brand of
+    another generic."""
+    from qa.spelling import english_words
+
+    by_first: dict[str, set[tuple[str, ...]]] = {}
+    for brand, generic in brands.items():
+        first = brand.split()[0]
+        if " " in brand and first.isalpha() and len(first) >= MIN_FIRST_WORD:
+            by_first.setdefault(first, set()).add(generic)
+    return {
+        first: next(iter(found))
+        for first, found in by_first.items()
+        if len(found) == 1
+        and first not in brands
+        and first not in generics
+        and first not in STOPWORDS
+        and first not in english_words()
+        and not any(first in g.split() for gs in brands.values() for g in gs)
+    }
 
 
 def drug_names_from_records(records: Iterable[tuple[str, Mapping[str, object]]]) -> DrugNames:

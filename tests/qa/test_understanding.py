@@ -200,6 +200,32 @@ def test_brand_and_generic_names_from_label_records() -> None:
     assert "diphenhydramine" not in names.generic_to_brand
 
 
+def test_a_brand_of_several_words_is_named_by_its_first_word() -> None:
+    # "how does spiriva work": the label's brand is "Spiriva Respimat"
+    names = build_drug_names(
+        [
+            ("Spiriva Respimat", "tiotropium bromide"),
+            ("Depakote ER", "divalproex sodium"),
+            ("Depakote Sprinkle", "divalproex sodium"),
+            ("Nurtec ODT", "rimegepant"),
+            ("Nurtec Plus", "sumatriptan"),  # one first word, two medicines: neither
+            ("Marcaine Spinal", "bupivacaine"),
+            ("Marcaine", "bupivacaine hydrochloride"),  # already a brand of its own
+            ("Cough Relief", "dextromethorphan"),  # a dictionary word
+            ("Amondys 45", "casimersen"),
+        ]
+    )
+    assert names.named("how does spiriva work") == ["spiriva"]
+    assert names.mappings("how does spiriva work") == (
+        NameMapping("spiriva", "tiotropium", "brand->generic"),
+    )
+    assert names.brand_to_generic["depakote"] == ("divalproex",)
+    assert names.brand_to_generic["amondys"] == ("casimersen",)
+    assert names.brand_to_generic["marcaine"] == ("bupivacaine",)
+    assert "nurtec" not in names.brand_to_generic and "cough" not in names.brand_to_generic
+    assert names.named("spiriva respimat dose") == ["spiriva respimat"]  # the whole brand still first
+
+
 def test_a_generic_only_label_names_a_drug_without_adding_a_name() -> None:
     names = drug_names_from_records(LABELS)
     # haloperidol and minoxidil have labels but no brand: drugs all the same, with nothing to map to
