@@ -1039,16 +1039,30 @@ def attributed(opening: str, sentence: str, passage: str, product: str = "") -> 
     return f"{opening} {_lowercase_first(sentence, passage, product)}"
 
 
+# A sentence that opens by pointing back at the one before it in its passage ("They include strong
+# prescription pain relievers ...", "These were small, underpowered studies ...", "Such as albendazole
+# ..."): as an answer's first statement it points at nothing. "This study ..." names what it means.
+_POINTS_BACK = re.compile(
+    r"^(?:(?:most|some|all|many|each|none|one|either|neither) of )?(?:these|those|they|such|the latter|"
+    r"the former|this (?!(?:study|trial|review|guideline|article|analysis|meta-analysis|report|paper|"
+    r"survey|document|recommendation|statement|systematic)\b))\b",
+    re.I,
+)
+
+
 def lead_source(chosen: Sequence[tuple[str, list[Hit], float]]) -> int:
-    """Index of the lead pick: among the clearly relevant picks (score within 80% of the best), the
-    one whose source is strongest (evidence level), then most recent, then most relevant."""
+    """Index of the lead pick: among the clearly relevant picks (score within 80% of the best), one that
+    does not point back at a sentence not shown (`_POINTS_BACK`), then the one whose source is strongest
+    (evidence level), then most recent, then most relevant."""
     best = max(score for _, _, score in chosen)
     # (a patient's readability cost can leave every score below zero: 80% is then measured down)
     relevant = [i for i, (_, _, score) in enumerate(chosen) if score >= best - 0.2 * abs(best)]
 
-    def key(i: int) -> tuple[int, str, int]:
-        hit = chosen[i][1][0]
-        return (evidence_rank(hit.chunk), _newest_first(recency(hit.chunk)), i)
+    def key(i: int) -> tuple[bool, int, str, int]:
+        sentence, hits, _ = chosen[i]
+        hit = hits[0]
+        points_back = _POINTS_BACK.match(_without_connective(sentence)) is not None
+        return (points_back, evidence_rank(hit.chunk), _newest_first(recency(hit.chunk)), i)
 
     return min(relevant, key=key)
 

@@ -740,3 +740,22 @@ def test_a_heading_before_a_section_pointer_is_cut_with_it() -> None:
         )
     ]
     assert found == ["Tell the patient to omit grapefruit juice from the diet while on JUXTAPID."]
+
+
+def test_a_lead_does_not_point_back_at_a_sentence_not_shown() -> None:
+    from qa.compose import compose_tier, lead_source
+
+    page = chunk(
+        "Opioids are a class of drugs used to treat pain. "
+        "They include strong prescription opioid pain relievers such as oxycodone, morphine and fentanyl "
+        "for severe pain.",
+        tier=Tier.PATIENT_INFO,
+    )
+    drafts = compose_tier("opioid pain relievers", Tier.PATIENT_INFO, [hit(page)], "clinician", COMPOSER)
+    assert drafts[0].is_lead and drafts[0].core.startswith("Opioids are a class of drugs")
+    assert any(d.text.startswith("They include") for d in drafts[1:])
+    # only when another pick is as relevant: otherwise the best pick leads all the same
+    h = hit(page)
+    assert lead_source([("They include oxycodone.", [h], 1.0), ("Opioids treat pain.", [h], 0.9)]) == 1
+    assert lead_source([("They include oxycodone.", [h], 1.0), ("Opioids treat pain.", [h], 0.5)]) == 0
+    assert lead_source([("This study found less pain.", [h], 1.0), ("Opioids treat pain.", [h], 0.9)]) == 0
