@@ -970,6 +970,8 @@ _NEVER_PROPER = frozenset({
     # conjunctions and prepositions that open a clause ("says that because duloxetine is ...")
     "because", "although", "though", "since", "while", "whereas", "unless", "until", "after", "before",
     "during", "with", "without", "as", "at", "by", "from", "of", "on", "to", "once", "upon", "among",
+    # participles that open one ("... guideline, based on the highly prevalent use of simvastatin")
+    "based", "given", "following", "including", "compared", "depending", "despite", "regardless",
 })
 # fmt: on
 

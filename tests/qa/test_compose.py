@@ -287,6 +287,12 @@ def test_a_brand_name_opening_a_label_lead_keeps_its_capital() -> None:
     assert _lowercase_first("Because duloxetine is bound to protein.", heading).startswith("because")
     named = "Mid-sentence Lipitor is named. Lipitor lowers cholesterol."
     assert _lowercase_first("Lipitor lowers cholesterol.", named) == "Lipitor lowers cholesterol."
+    # "... Consortium guideline, Based on the highly prevalent use of simvastatin ...": the passage's
+    # "Evidence Based" heading capitalises it mid-sentence, and a participle is no name all the same
+    titled = "Evidence Based Dosing. Based on the prevalent use of simvastatin, testing is advised."
+    assert _lowercase_first(
+        "Based on the prevalent use of simvastatin, testing is advised.", titled
+    ).startswith("based on")
 
 
 def test_a_sources_own_reference_marks_are_not_shown_as_citations() -> None:
