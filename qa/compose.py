@@ -998,7 +998,12 @@ def _without_connective(sentence: str) -> str:
 
 # Note and summary labels of guidelines and patient pages ("Note: In this guideline ...", "Remarks: ...",
 # "Recommendation 4: We suggest ...", MedlinePlus's "Summary: Flu is ..."): layout, not what they say.
-_NOTE_LABEL = re.compile(r"^(?:notes?|summary|remarks?|recommendation \d+[a-z]?)\s*:\s+(?=[A-Z])", re.I)
+# ... and a list item's number before its sentence ("5. It may be harmful to initiate simvastatin at
+# 80 mg daily ...": shown after "says that", it read "says that 5. It may be ...").
+_NOTE_LABEL = re.compile(
+    r"^(?:(?i:notes?|summary|remarks?|recommendation \d+[a-z]?)\s*:\s+(?=[A-Za-z])|"
+    r"\(?\d{1,2}[.)]\s+(?=[A-Z][a-z]))"
+)
 # A guideline's recommendation grade opening its sentence ("A: If warfarin is indicated ...", "B - ...").
 _GRADE_LABEL = re.compile(r"^([A-D])\s*(?::|\s-|\s–)\s+(?=[A-Z])")
 

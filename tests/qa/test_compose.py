@@ -617,6 +617,18 @@ def test_guideline_labels_and_grades_do_not_open_a_bullet() -> None:
     page = chunk("Summary: Flu is a respiratory infection caused by viruses.", tier=Tier.PATIENT_INFO)
     found = score_sentences("What is flu?", [hit(page)], "patient", COMPOSER.patient, 0.0)
     assert [c.sentence for c in found] == ["Flu is a respiratory infection caused by viruses."]
+    # a numbered list item's number ("A 2014 guideline says that 5. It may be harmful ..."), not a dose
+    listed = chunk(
+        "5. It may be harmful to initiate simvastatin at 80 mg daily. 1.5 mg of simvastatin is not a dose.",
+        tier=Tier.GUIDELINE,
+    )
+    found = score_sentences(
+        "simvastatin 80 mg daily dose", [hit(listed)], "clinician", COMPOSER.clinician, 0.0
+    )
+    assert {c.sentence for c in found} == {
+        "It may be harmful to initiate simvastatin at 80 mg daily.",
+        "1.5 mg of simvastatin is not a dose.",
+    }
 
 
 def test_a_title_case_heading_run_into_its_sentence_is_cut() -> None:
