@@ -10,7 +10,7 @@ group them under short headings, and open with a lead naming the strongest, most
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -565,6 +565,32 @@ _INTENT_CUES["mechanism"] = re.compile(
 )
 
 
+# A question that only names something ("What is COPD?", "what are barbiturates", "What is (are)
+# Hemorrhoids?") asks what it is; a sentence that says what its subject is answers it.
+_WHAT_IS = re.compile(
+    r"^\s*what(?:'s|s| is| are)\s+(?:\(are\)\s+)?(?:an?\s+|the\s+)?"
+    r"[\w'’/()-]+(?:\s+[\w'’/()-]+){0,5}\s*\??\s*$",
+    re.I,
+)
+_DEFINITION = re.compile(
+    r"^(?P<subject>[^,;:.]{2,100}?)\s+(?:(?:is|are)\s+(?:a|an|one|any|the (?:most|name|term))\b|"
+    r"refers? to\b|is defined as\b|means\b)",
+    re.I,
+)
+
+
+def asks_what_it_is(question: str) -> bool:
+    """Whether the question only asks what something is ("What is COPD?")."""
+    return _WHAT_IS.match(question) is not None
+
+
+def defines(sentence: str, topic: Collection[str]) -> bool:
+    """Whether the sentence says what one of the `topic` terms is: "Chronic obstructive pulmonary
+    disease (COPD) is a lung disease ...", "Barbiturates are a class of drugs ..."."""
+    m = _DEFINITION.match(sentence)
+    return m is not None and bool(term_set(m.group("subject")) & set(topic))
+
+
 def question_intents(question: str) -> list[str]:
     q = question.lower()
     return [name for name, cue in _INTENT_CUES.items() if cue.search(q)]
@@ -669,6 +695,7 @@ def score_sentences(
         markers |= INTENT_MARKERS[name]
     drug_intent = bool({"treatment", "dosing", "side effects"} & set(intents))
     treatment_intent = "treatment" in intents
+    what_is = not intents and asks_what_it_is(question)
     out: list[Candidate] = []
     for hit in hits[: limits.hits_per_tier]:
         passage_terms = term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
@@ -705,6 +732,8 @@ def score_sentences(
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
             # naming a drug answers a treatment or dosing question even without the word "treatment"
             intent = 1.0 if markers & terms or (drug_intent and _DRUG.search(sentence)) else 0.0
+            if what_is and defines(sentence, topic):
+                intent = 1.0  # "What is COPD?": "COPD is a lung disease that ..." says it
             if overlap == 0.0 and intent == 0.0:
                 continue
             spec = specificity(sentence)

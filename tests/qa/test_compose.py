@@ -777,3 +777,23 @@ def test_a_lead_does_not_point_back_at_a_sentence_not_shown() -> None:
     assert lead_source([("They include oxycodone.", [h], 1.0), ("Opioids treat pain.", [h], 0.9)]) == 1
     assert lead_source([("They include oxycodone.", [h], 1.0), ("Opioids treat pain.", [h], 0.5)]) == 0
     assert lead_source([("This study found less pain.", [h], 1.0), ("Opioids treat pain.", [h], 0.9)]) == 0
+
+
+def test_what_is_x_is_answered_first_by_a_sentence_saying_what_x_is() -> None:
+    from qa.compose import asks_what_it_is, defines
+
+    assert asks_what_it_is("What is COPD?") and asks_what_it_is("What is (are) Hemorrhoids?")
+    assert asks_what_it_is("what are barbiturates")
+    assert not asks_what_it_is("what can take the place of tramadol")
+    copd = frozenset({"copd"})
+    assert defines("Chronic obstructive pulmonary disease (COPD) is a lung disease that makes it hard.", copd)
+    assert not defines("COPD is responsive to multiple treatments.", copd)  # says something of it
+    assert not defines("The USPSTF advises no screening for COPD, which is a lung disease.", copd)
+    page = chunk(
+        "COPD makes up a large share of hospital visits in winter for older adults. "
+        "COPD (chronic obstructive pulmonary disease) is a group of lung diseases that make it hard to "
+        "breathe.",
+        tier=Tier.PATIENT_INFO,
+    )
+    found = score_sentences("What is COPD?", [hit(page)], "clinician", COMPOSER.clinician, 0.0)
+    assert found[0].sentence.startswith("COPD (chronic obstructive pulmonary disease) is a group")
