@@ -148,8 +148,8 @@ _METHODS = re.compile(
     r"analy[sz]ed)|"
     # "We present a case of ...": who the report is about, not what it found
     r"we (?:present|report|describe) (?:an? |the )?(?:[\w-]+ ){0,3}(?:cases?|patients?|series)\b|"
-    r"(?:the )?(?:aim|objective|purpose|goal)s? (?:of|was|were|is)|to (?:determine|assess|evaluate|"
-    r"investigate|examine|"
+    r"(?:the )?(?:aim|objective|purpose|goal)s? (?:of|was|were|is)|"
+    r"to (?:\w+ly )?(?:determine|assess|evaluate|investigate|examine|"
     r"compare|identify|describe)\b|this (?:study|trial|review|article|paper)\b|(?:patients|participants|"
     r"subjects)"
     r"(?: [\w-]+){0,4} were (?:randomi[sz]ed|randomly|enrolled|recruited|included|allocated)|"
@@ -157,6 +157,9 @@ _METHODS = re.compile(
     # "Four trials compared ...", "Twenty-seven studies were included ...", "A retrospective study was
     # conducted on ..."
     r"this was an? (?:[\w,/-]+ ){0,6}(?:study|trial|analysis|comparison|review|series|survey|audit)\b|"
+    # "Epidemiologic studies investigating ... were identified by searching the MEDLINE database ..."
+    r"(?:[\w,/()-]+ ){1,15}(?:was|were) (?:identified|retrieved|found|located) (?:by|through) (?:a )?"
+    r"(?:systematic )?(?:search|searching|searches)\b|"
     r"(?:[\w-]+ ){1,3}(?:trials|studies|RCTs) "
     r"(?:compared|were (?:included|identified|eligible|analy[sz]ed))\b"
     r"(?!.*\b(?:show(?:ed|s)?|found|reported|demonstrated|suggested|concluded)\b)|"

@@ -689,6 +689,8 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "Optional: The desirable effects are closely balanced with undesirable effects.",
         "These resources address the diagnosis or management of Parkinson disease: Gene Review: Overview.",
         "For more information about the BRAIN initiative, see www.nih.gov/science/brain.",
+        "To critically assess the evidence that appendiceal perforation is a risk factor for infertility.",
+        "Studies of appendectomy and infertility were identified by searching the MEDLINE database.",
         "Detailed guidelines for the use of phenytoin are out of scope for this guideline.",
         "Detailed guidelines for the use of simvastatin are beyond the scope of this article.",
         "This guideline does not cover other allergies (for example food allergies).",
@@ -702,6 +704,7 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "Prednisone is the first-line treatment and was evaluated in many trials.",
         "Mortality was higher in the group that was evaluated late.",
         "The scope of bedside ultrasound grew with training.",
+        "Mutations were identified in 30% of the patients tested.",
         "This guideline covers adults with asthma and does not replace clinical judgement.",
     ):
         assert _usable(finding, limits), finding
