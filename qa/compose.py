@@ -165,6 +165,17 @@ _METHODS = re.compile(
     r"(?!.*\b(?:show(?:ed|s)?|found|reported|demonstrated|suggested|concluded)\b)|"
     r"an? (?:[\w,/-]+ ){0,6}(?:study|trial|analysis|review) (?:was|were) (?:conducted|performed|carried out|"
     r"undertaken|done)\b|"
+    # a study's title standing as its first sentence, with no verb that says anything: "A prospective,
+    # randomized, double-blind, placebo-controlled pilot study of sacubitril/valsartan (Entresto) in dogs
+    # with cardiomegaly ..." ("A randomized trial comparing ... provided encouraging results" says something)
+    r"an? (?:[\w,/-]+ ){0,8}(?:study|trial|analysis|meta-analysis|review|comparison|evaluation|"
+    r"investigation|survey) (?:of|in|on|comparing|evaluating|among|between)\b"
+    r"(?!.*\b(?:is|are|was|were|has|have|had|may|might|can|could|should|will|would|must|do|does|did|found|"
+    r"show(?:s|ed|n)?|suggest(?:s|ed)?|indicat(?:es|ed)|demonstrat(?:es|ed)|reveal(?:s|ed)|report(?:s|ed)|"
+    r"conclud(?:es|ed)|provid(?:es|ed)|improv(?:es|ed)|reduc(?:es|ed)|increas(?:es|ed)|decreas(?:es|ed)|led|"
+    r"leads?|result(?:s|ed)|yield(?:s|ed)|achiev(?:es|ed)|support(?:s|ed)|confirm(?:s|ed)|lower(?:s|ed)|"
+    r"raise[sd]?|cut|halve[sd]|prevent(?:s|ed)|cause[sd]|predict(?:s|ed)|prolong(?:s|ed)|benefit(?:s|ed)|"
+    r"fail(?:s|ed)|gave|gives?|help(?:s|ed)|worsen(?:s|ed)|prove[sd]|proven)\b)|"
     # what was measured and how, with no result in the sentence: "Data regarding opioid doses were
     # collected after ...", "The outcomes were compared between residency programs ..."
     rf"(?!.*{_RESULT_WORDS})(?:(?!{_FINITE}\b)[\w,/()%-]+ ){{1,12}}(?:was|were) "

@@ -691,6 +691,8 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "For more information about the BRAIN initiative, see www.nih.gov/science/brain.",
         "To critically assess the evidence that appendiceal perforation is a risk factor for infertility.",
         "Studies of appendectomy and infertility were identified by searching the MEDLINE database.",
+        "A randomized, placebo-controlled pilot study of sacubitril/valsartan in dogs with cardiomegaly.",
+        "A cross-sectional study of infants tested with otoacoustic emissions under a screening program.",
         "Detailed guidelines for the use of phenytoin are out of scope for this guideline.",
         "Detailed guidelines for the use of simvastatin are beyond the scope of this article.",
         "This guideline does not cover other allergies (for example food allergies).",
@@ -705,6 +707,9 @@ def test_a_study_design_and_a_grading_legend_are_not_findings() -> None:
         "Mortality was higher in the group that was evaluated late.",
         "The scope of bedside ultrasound grew with training.",
         "Mutations were identified in 30% of the patients tested.",
+        "A randomized trial comparing induction chemotherapy to concurrent therapy provided good results.",
+        "A meta-analysis of 12 trials found that aspirin lowers the risk of stroke.",
+        "A trial of prednisone in adults with myositis halved the relapse rate.",
         "This guideline covers adults with asthma and does not replace clinical judgement.",
     ):
         assert _usable(finding, limits), finding
