@@ -327,6 +327,26 @@ _LABEL_SUBHEADING_RUN = re.compile(
 _SUBHEADING_SMALL_WORDS = _HEADING_SMALL_WORDS | {"and/or"}
 
 
+# A label's product codes say nothing a reader asked: "(NDC 62559-165-01)" is cut (a stop put in its
+# place when the text runs on into the next sentence: "... 30 g tubes (NDC 16110-812-30) NOTE: Avoid
+# freezing."), a sentence ends before codes it runs into ("... on the reverse side) NDC: 70518-0305-00
+# PACKAGING: 21 in 1 BOX ..."), and one that starts with them is a packing list.
+_NDC_ASIDE = re.compile(r"\s*\(\s*NDC\b[^()]*\)(?P<next>\s+(?=[A-Z]))?")
+_NDC_TAIL = re.compile(r"[\s,;:]+NDC\b.*$")
+
+
+def without_product_codes(sentence: str) -> str | None:
+    """A label sentence without its NDC product codes (`_NDC_ASIDE`), or None when it lists them."""
+    if re.match(r"\W*NDC\b", sentence):
+        return None
+    out = _NDC_ASIDE.sub(lambda m: ". " if m.group("next") else "", sentence)
+    tail = _NDC_TAIL.search(out)
+    if tail is not None:
+        out = out[: tail.start()]
+        out = out if out.endswith((".", "!", "?")) else out + "."
+    return out
+
+
 def without_label_subheading(sentence: str) -> str:
     """A label sentence without the subsection headings run into its start ('Clinical Considerations
     Fetal/Neonatal Adverse Reactions Use of opioids ...' -> 'Use of opioids ...'); headings are matched
@@ -724,6 +744,7 @@ def score_sentences(
             sentence = sentence.lstrip("-•* ").strip()
             if hit.chunk.tier is Tier.DRUG_LABEL:
                 cut = without_label_heading(without_section_title(sentence, hit.chunk.section))
+                cut = None if cut is None else without_product_codes(cut)
                 if cut is None:
                     continue
                 sentence = without_label_subheading(cut)

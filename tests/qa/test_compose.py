@@ -805,3 +805,28 @@ def test_what_is_x_is_answered_first_by_a_sentence_saying_what_x_is() -> None:
     )
     found = score_sentences("What is COPD?", [hit(page)], "clinician", COMPOSER.clinician, 0.0)
     assert found[0].sentence.startswith("COPD (chronic obstructive pulmonary disease) is a group")
+
+
+def test_a_labels_product_codes_are_not_read_out() -> None:
+    from qa.compose import without_product_codes
+
+    assert without_product_codes(
+        "Tablets come as 5 mg (white, round, debossed 5094) NDC: 70518-0305-00 PACKAGING: 21 in 1 BOX."
+    ) == ("Tablets come as 5 mg (white, round, debossed 5094).")
+    assert without_product_codes(
+        "FLUOROPLEX 1% Topical Cream is available in 30 g tubes (NDC 16110-812-30) NOTE: Avoid freezing."
+    ) == ("FLUOROPLEX 1% Topical Cream is available in 30 g tubes. NOTE: Avoid freezing.")
+    assert without_product_codes(
+        "MYLOTARG comes in a carton (NDC 0008-4510-01) holding one 4.5 mg vial."
+    ) == ("MYLOTARG comes in a carton holding one 4.5 mg vial.")
+    assert without_product_codes("NDC 68682-001-50 single use vial containing 50 mL.") is None
+    assert without_product_codes("Lexapro is taken once daily.") == "Lexapro is taken once daily."
+    label = chunk(
+        "Each Reglan tablet is white and contains 10 mg metoclopramide (NDC 62559-165-01). "
+        "NDC 62559-165-01 bottles of 100 tablets.",
+        tier=Tier.DRUG_LABEL,
+        title="Reglan (metoclopramide)",
+        section="How Supplied",
+    )
+    found = score_sentences("what does reglan look like", [hit(label)], "clinician", COMPOSER.clinician, 0.0)
+    assert [c.sentence for c in found] == ["Each Reglan tablet is white and contains 10 mg metoclopramide."]
