@@ -744,7 +744,13 @@ def score_sentences(
             sentence = sentence.lstrip("-•* ").strip()
             if hit.chunk.tier is Tier.DRUG_LABEL:
                 cut = without_label_heading(without_section_title(sentence, hit.chunk.section))
-                cut = None if cut is None else without_product_codes(cut)
+                # the section's own title may follow the numbered heading: "16 HOW SUPPLIED/STORAGE AND
+                # HANDLING How Supplied Amphetamine extended-release oral suspension has ..."
+                cut = (
+                    None
+                    if cut is None
+                    else without_product_codes(without_section_title(cut, hit.chunk.section))
+                )
                 if cut is None:
                     continue
                 sentence = without_label_subheading(cut)

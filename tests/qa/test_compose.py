@@ -830,3 +830,14 @@ def test_a_labels_product_codes_are_not_read_out() -> None:
     )
     found = score_sentences("what does reglan look like", [hit(label)], "clinician", COMPOSER.clinician, 0.0)
     assert [c.sentence for c in found] == ["Each Reglan tablet is white and contains 10 mg metoclopramide."]
+    supplied = chunk(
+        "16 HOW SUPPLIED/STORAGE AND HANDLING How Supplied Reglan tablets are white and scored "
+        "(NDC 62559-165-01).",
+        tier=Tier.DRUG_LABEL,
+        title="Reglan (metoclopramide)",
+        section="How Supplied",
+    )
+    found = score_sentences(
+        "what does reglan look like", [hit(supplied)], "clinician", COMPOSER.clinician, 0.0
+    )
+    assert [c.sentence for c in found] == ["Reglan tablets are white and scored."]
