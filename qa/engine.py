@@ -36,6 +36,7 @@ from qa.overview import (
     overview_compose_text,
     overview_drug,
     overview_queries,
+    sections_asked,
 )
 from qa.safety import (
     ABSTAIN_NOTICE,
@@ -204,10 +205,14 @@ class AnswerEngine:
         )
         names = self.understanding.names
         drug = overview_drug(understood.text, names)
+        intents = question_intents(understood.text)
         if drug is not None:
-            queries = overview_queries(drug)
-            tier_hits = self._with_label_sections(tier_hits, drug, queries, OVERVIEW_SECTIONS, filters)
-        elif asked := asked_sections(understood.text, names, question_intents(understood.text)):
+            # what a question in overview words asks of it first ("what is in flomax": its ingredients)
+            asked_first = sections_asked(intents)
+            queries = [*asked_queries(drug, asked_first), *overview_queries(drug)]
+            sections = (*asked_first, *OVERVIEW_SECTIONS)
+            tier_hits = self._with_label_sections(tier_hits, drug, queries, sections, filters)
+        elif asked := asked_sections(understood.text, names, intents):
             drug, sections = asked
             queries = asked_queries(drug, sections)
             tier_hits = self._with_label_sections(

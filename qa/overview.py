@@ -100,12 +100,17 @@ ASKED_SECTIONS: dict[str, tuple[str, re.Pattern[str]]] = {
 }
 
 
+def sections_asked(intents: Sequence[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The label sections (`ASKED_SECTIONS`) that say what the question's intents ask."""
+    return tuple(ASKED_SECTIONS[i] for i in intents if i in ASKED_SECTIONS)
+
+
 def asked_sections(
     text: str, names: DrugNames, intents: Sequence[str]
 ) -> tuple[tuple[str, ...], tuple[tuple[str, re.Pattern[str]], ...]] | None:
     """(drug, sections) when `text` names one drug of the label tier and asks something a label
     section says ("what does memantine look like": how supplied), else None."""
-    sections = tuple(ASKED_SECTIONS[i] for i in intents if i in ASKED_SECTIONS)
+    sections = sections_asked(intents)
     if not sections:
         return None
     drug = _drug_of(names.named(text), names)

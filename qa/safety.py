@@ -459,19 +459,19 @@ _ASKING = term_set(
     "medicine medication pill treat treatment"
 )
 _NAME = re.compile(r"\b[A-Z][A-Za-z-]{3,}\b")
+# Patients write names in lower case ("what is in norvasc"): a word no English dictionary has counts.
+_LOWER_NAME = re.compile(r"\b[a-z][a-z-]{3,}\b")
 
 
 def unknown_name(text: str, known_fraction: Callable[[str], float | None]) -> str | None:
-    """The capitalised name a question asks about that the corpus never uses ("Lexapro?" once the
-    filler is gone, "What is Zorvantrelix used for?"), when the question asks nothing else: it is not
+    """The name a question asks about that the corpus never uses ("Lexapro?" once the filler is gone,
+    "What is Zorvantrelix used for?", "what is in norvasc": capitalised, or a word no English dictionary
+    has), when the question asks nothing else: it is not
     a non-medical question, the library lacks the name, and the notice should say so.  None when the
     corpus is unknown (`known_fraction` None) or the question has other topic words ("the capital of
     France", where France is unknown to a small corpus, stays non-medical)."""
-    names = [
-        w
-        for w in dict.fromkeys(_NAME.findall(text))
-        if w.lower() not in STOPWORDS and known_fraction(w) == 0.0
-    ]
+    candidates = [*_NAME.findall(text), *(w for w in _LOWER_NAME.findall(text) if _technical(w))]
+    names = [w for w in dict.fromkeys(candidates) if w.lower() not in STOPWORDS and known_fraction(w) == 0.0]
     if not names:
         return None
     named = {fold(t) for n in names for t in tokens(n)}

@@ -178,6 +178,11 @@ def test_a_question_with_a_point_is_not_an_overview(engine: AnswerEngine) -> Non
 ASKED = [
     *LEXAPRO,
     _label(
+        "Each Lexapro tablet contains escitalopram oxalate and the inactive ingredients talc, croscarmellose "
+        "sodium and magnesium stearate.",
+        "Description",
+    ),
+    _label(
         "Lexapro tablets are white to off-white, round, film-coated tablets imprinted FL 10 on one side.",
         "How Supplied",
     ),
@@ -208,6 +213,7 @@ def test_asked_sections_name_the_label_section_that_says_what_was_asked() -> Non
     [
         ("What does Lexapro look like?", "film-coated"),
         ("how do i wean off lexapro", "reduce the dose gradually"),
+        ("what is in the pill lexapro?", "inactive ingredients"),
     ],
 )
 def test_a_question_asking_one_thing_of_a_drug_gets_its_labels_section_on_it(

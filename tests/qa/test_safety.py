@@ -180,5 +180,8 @@ def test_unknown_name_only_when_the_question_asks_about_nothing_else() -> None:
     assert unknown_name("What are the side effects of Zorvantrelix?", known_fraction) == "Zorvantrelix"
     assert unknown_name("What is the capital of France?", known_fraction) is None  # another topic word
     assert unknown_name("Is Dermatomyositis inherited?", lambda w: 1.0) is None  # a name the corpus has
-    assert unknown_name("zorvantrelix?", known_fraction) is None  # not written as a name
+    # written in lower case, as patients write: a word no English dictionary has ("what is in norvasc")
+    assert unknown_name("zorvantrelix?", known_fraction) == "zorvantrelix"
+    assert unknown_name("what is in norvasc", known_fraction) == "norvasc"
+    assert unknown_name("what is the capital of france?", known_fraction) is None  # dictionary words
     assert unknown_name("Lexapro?", lambda w: None) is None  # no corpus to ask
