@@ -344,6 +344,10 @@ _SUBHEADING_SMALL_WORDS = _HEADING_SMALL_WORDS | {"and/or"}
 # PACKAGING: 21 in 1 BOX ..."), and one that starts with them is a packing list.
 _NDC_ASIDE = re.compile(r"\s*\(\s*NDC\b[^()]*\)(?P<next>\s+(?=[A-Z]))?")
 _NDC_TAIL = re.compile(r"[\s,;:]+NDC\b.*$")
+# A verb that makes what is left a statement, not a packing line.
+_SAYS_SOMETHING = re.compile(
+    r"\b(?:is|are|was|were|be|has|have|contains?|comes?|should|may|can|must|supplied|available)\b", re.I
+)
 
 
 def without_product_codes(sentence: str) -> str | None:
@@ -355,6 +359,8 @@ def without_product_codes(sentence: str) -> str | None:
     if tail is not None:
         out = out[: tail.start()]
         out = out if out.endswith((".", "!", "?")) else out + "."
+    if out != sentence and not _SAYS_SOMETHING.search(out):
+        return None  # a packing line: "Oral Solution 5 mg/5 mL, peppermint flavor (240 mL) NDC # 0456-..."
     return out
 
 

@@ -820,6 +820,11 @@ def test_a_labels_product_codes_are_not_read_out() -> None:
         "MYLOTARG comes in a carton (NDC 0008-4510-01) holding one 4.5 mg vial."
     ) == ("MYLOTARG comes in a carton holding one 4.5 mg vial.")
     assert without_product_codes("NDC 68682-001-50 single use vial containing 50 mL.") is None
+    # a packing line answered "is peppermint oil safe in mouthwash?" once its code was cut
+    assert (
+        without_product_codes("Oral Solution 5 mg/5 mL, peppermint flavor (240 mL) NDC # 0456-2101-08.")
+        is None
+    )
     assert without_product_codes("Lexapro is taken once daily.") == "Lexapro is taken once daily."
     label = chunk(
         "Each Reglan tablet is white and contains 10 mg metoclopramide (NDC 62559-165-01). "
