@@ -181,7 +181,7 @@ _METHODS = re.compile(
     # with cardiomegaly ..." ("A randomized trial comparing ... provided encouraging results" says something)
     r"an? (?:[\w,/-]+ ){0,8}(?:study|trial|analysis|meta-analysis|review|comparison|evaluation|"
     r"investigation|survey) (?:of|in|on|comparing|evaluating|among|between)\b"
-    r"(?!.*\b(?:is|are|was|were|has|have|had|may|might|can|could|should|will|would|must|do|does|did|found|"
+    rf"(?!.*\b(?:{_FINITE}|might|do|does|did|found|"
     r"show(?:s|ed|n)?|suggest(?:s|ed)?|indicat(?:es|ed)|demonstrat(?:es|ed)|reveal(?:s|ed)|report(?:s|ed)|"
     r"conclud(?:es|ed)|provid(?:es|ed)|improv(?:es|ed)|reduc(?:es|ed)|increas(?:es|ed)|decreas(?:es|ed)|led|"
     r"leads?|result(?:s|ed)|yield(?:s|ed)|achiev(?:es|ed)|support(?:s|ed)|confirm(?:s|ed)|lower(?:s|ed)|"
@@ -761,13 +761,10 @@ def score_sentences(
             sentence = sentence.lstrip("-•* ").strip()
             if hit.chunk.tier is Tier.DRUG_LABEL:
                 cut = without_label_heading(without_section_title(sentence, hit.chunk.section))
-                # the section's own title may follow the numbered heading: "16 HOW SUPPLIED/STORAGE AND
-                # HANDLING How Supplied Amphetamine extended-release oral suspension has ..."
-                cut = (
-                    None
-                    if cut is None
-                    else without_product_codes(without_section_title(cut, hit.chunk.section))
-                )
+                if cut is not None:
+                    # the section's own title may follow the numbered heading: "16 HOW SUPPLIED/STORAGE
+                    # AND HANDLING How Supplied Amphetamine extended-release oral suspension has ..."
+                    cut = without_product_codes(without_section_title(cut, hit.chunk.section))
                 if cut is None:
                     continue
                 sentence = without_label_subheading(cut)
