@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from medcite.types import NameMapping
+from qa.spelling import english_words
 from qa.textutil import STOPWORDS, tokens, words
 
 # Salt, ester and release-form words after a generic name: "atorvastatin calcium" is searched as
@@ -214,8 +215,6 @@ def _first_words(
     the label is "Spiriva Respimat", "Depakote ER", "Protonix Delayed-Release"): a word of at least
     `MIN_FIRST_WORD` letters that no English dictionary has, is no name already, and starts no brand of
     another generic."""
-    from qa.spelling import english_words
-
     by_first: dict[str, set[tuple[str, ...]]] = {}
     for brand, generic in brands.items():
         first = brand.split()[0]
