@@ -35,7 +35,7 @@ from qa.textutil import (
 # What a question asks for -> words that mark sentences answering it.
 INTENTS: dict[str, tuple[str, ...]] = {
     "treatment": ("treat", "treatment", "therapy", "therapie", "manage", "management", "cure"),
-    "dosing": ("dose", "dosage", "dosing", "how much", "mg"),
+    "dosing": ("dose", "dosage", "dosing", "how much", "mg", "how often", "how many times", "frequency"),
     "side effects": ("side effect", "adverse", "safety", "risk", "toxicity", "harm"),
     "diagnosis": ("diagnos", "test", "screen", "detect"),
     "prevention": ("prevent", "avoid", "reduce the risk"),
@@ -79,7 +79,10 @@ INTENT_MARKERS: dict[str, frozenset[str]] = {
         "glucocorticoids "
         "prednisone drug medication immunosuppressive agent agents response remission management regimen"
     ),
-    "dosing": term_set("dose dosage mg daily weekly administered twice once initial maintenance"),
+    "dosing": term_set(
+        "dose dosage mg daily weekly administered twice once initial maintenance apply inhalations inject "
+        "injected swallow"
+    ),
     "side effects": term_set(
         "adverse effects reactions side toxicity risk warning contraindicated infection"
     ),
@@ -115,6 +118,13 @@ INTENT_MARKERS: dict[str, frozenset[str]] = {
         "receptors neurotransmitter neurotransmitters enzyme enzymes relaxes stimulates agonist antagonist "
         "facilitation"
     ),
+    # the strengths a medicine comes in (the "strengths" cue of `_INTENT_CUES`)
+    "strengths": term_set("mg mcg units strength strengths"),
+    # what a medicine is for (the "indication" cue of `_INTENT_CUES`): a label's "is indicated for"
+    "indication": term_set(
+        "indicated indication indications treat treats treating treatment relief relieve management "
+        "prevent prevention"
+    ),
 }
 # Intent words say what is asked, not about what; they do not make a passage on-topic.
 _INTENT_WORDS = term_set(
@@ -122,7 +132,9 @@ _INTENT_WORDS = term_set(
     "adverse "
     "diagnosis diagnose test prevent prevention cause causes symptom symptoms sign signs risk best options "
     "option "
-    "drug drugs medication medications recommended first-line patients patient people"
+    "drug drugs medication medications recommended first-line patients patient people "
+    # who gave it and why: "why did my doctor give me levetiracetam" is about levetiracetam
+    "doctor doctors give gave given prescribe prescribed purpose good meds come comes"
 )
 
 _DOSE = re.compile(
@@ -529,11 +541,14 @@ def group_for(sentence: str) -> str:
 # passage from a section that answers another kind of question is weaker evidence for this one — an
 # adverse-reactions line that names a disease is not how that disease is treated.
 LABEL_SECTION_INTENTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(r"indication|usage", re.I), frozenset({"treatment"})),
-    (re.compile(r"how supplied|storage", re.I), frozenset({"dosing", "appearance", "storage"})),
+    (re.compile(r"indication|usage", re.I), frozenset({"treatment", "indication"})),
+    (re.compile(r"how supplied|storage", re.I), frozenset({"dosing", "appearance", "storage", "strengths"})),
     (re.compile(r"description|ingredient", re.I), frozenset({"appearance", "ingredients"})),
     (re.compile(r"interaction", re.I), frozenset({"interactions"})),
-    (re.compile(r"dosage|administration|strength", re.I), frozenset({"dosing", "treatment", "stopping"})),
+    (
+        re.compile(r"dosage|administration|strength", re.I),
+        frozenset({"dosing", "treatment", "stopping", "strengths"}),
+    ),
     (
         re.compile(r"adverse|warning|precaution|boxed|overdos|contraindicat|toxicolog", re.I),
         frozenset({"side effects"}),
@@ -578,6 +593,7 @@ ASKED_GAPS: dict[str, tuple[str, frozenset[str]]] = {
         term_set("morning evening bedtime night meal meals food breakfast lunch dinner supper stomach"),
     ),
     "stopping": ("how to stop taking {name}", INTENT_MARKERS["stopping"]),
+    "strengths": ("what strengths {name} comes in", INTENT_MARKERS["strengths"]),
 }
 
 
@@ -614,6 +630,31 @@ _INTENT_CUES["mechanism"] = re.compile(
     r"\bhow (?:it|they|this|that|[\w-]+) works?\b|\bmechanism\b|\b(?:mode|way) of action\b|\baction of\b|"
     r"\bwhat does (?!it\b)[\w\s-]{2,40}? do\b(?! (?:if|when)\b)"
 )
+# The strengths a medicine comes in ("what strengths does valproic acid come in", "what mg does lunesta
+# come in", "how many milligrams in tramadol"): the label's dosage forms and strengths answer it.
+_INTENT_CUES["strengths"] = re.compile(
+    r"\b(?:strengths?|milligrams?)\b(?:[\w\s-]{0,40}?\bcomes?\s+\"?in\b)?|\b(?:mg|mgs|doses|sizes)\b[\w\s-]{0,30}?\bcomes?\s+(?:\"?in)\b"
+)
+# How to take or use a medicine ("how to use spiriva", "how do you take clindamycin", "how is
+# cyanocobalamin administered", "how should i dilute ceftriaxone"): its dosage and administration.
+_INTENT_CUES["dosing"] = re.compile(
+    f"{_INTENT_CUES['dosing'].pattern}|"
+    r"\bhow (?:to|do i|do you|should i|should you|can i|does one)\s+(?:[\w-]+\s+){0,2}?(?:use|take|apply|"
+    r"inject|administer|give|dilute|prep|prepare|insert|inhale|mix)\b|"
+    r"\bhow (?:is|are)\b[\w\s-]{1,40}?\b(?:taken|used|given|administered|applied|injected)\b"
+)
+# What a medicine is for ("what is xifaxan used for", "why did my doctor give me levetiracetam", "qvar
+# 40mcg what is it for", "bupropion 300mg is good for what?"): the label's indications answer it. "Is
+# dicyclomine good for heartburn?" asks yes or no about one use, and "what size syringe to use for ..."
+# how, not what for.
+_INTENT_CUES["indication"] = re.compile(
+    r"\bwhat (?:is|are|'s)\b[\w\s./-]{1,60}?\b(?:used|prescribed|given|taken|it|they|this|good) "
+    r"(?:for|to treat)\b(?!\s+(?!what)\w)|"
+    r"\b(?:is|are)\s+(?:it\s+|this\s+|they\s+)?(?:used\s+|good\s+|prescribed\s+)?for what\b|"
+    r"\bwhy (?:did|do|does|would|is|are|was|were|has|have)\b[\w\s-]{1,40}?\b(?:give|gave|given|"
+    r"prescribe|prescribed|put me on)\b|"
+    r"\bpurpose\b|\bwhat (?:does|do|will|can) [\w\s-]{2,40}? treat\b|\bused to treat\b|\bindications?\b"
+)
 
 
 # A question that only names something ("What is COPD?", "what are barbiturates", "What is (are)
@@ -645,6 +686,13 @@ def defines(sentence: str, topic: Collection[str]) -> bool:
 def question_intents(question: str) -> list[str]:
     q = question.lower()
     return [name for name, cue in _INTENT_CUES.items() if cue.search(q)]
+
+
+def says_what_is_asked(word: str) -> bool:
+    """Whether a question word says what is asked, not about what ("wean", "dose", "doctor" in "why did
+    my doctor give me X", "come" in "what strengths does X come in"): a passage need not use it to
+    answer the question."""
+    return bool(question_intents(word)) or bool(term_set(word) & _INTENT_WORDS)
 
 
 def specificity(sentence: str) -> float:

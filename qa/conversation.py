@@ -26,6 +26,7 @@ _NON_TOPIC = STOPWORDS | set(
         works working start until safe safety common best first line first-line recommended drug drugs
         medication medications medicine medicines monitoring monitor typical normal happen happens need
         needed help helps people patients patient someone does done
+        doctor doctors give gave given prescribe prescribed purpose good why
         """
     )
 )

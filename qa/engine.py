@@ -22,7 +22,13 @@ from medcite.types import Answer, Audience, Hit, QueryRewrite, SearchFilters, Ti
 from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, retrieve_by_tier, tier_filters
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
-from qa.compose import compose_attempts, compose_sections, question_intents, unanswered_asks
+from qa.compose import (
+    compose_attempts,
+    compose_sections,
+    question_intents,
+    says_what_is_asked,
+    unanswered_asks,
+)
 from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
@@ -208,7 +214,7 @@ class AnswerEngine:
         intents = question_intents(understood.text)
         if drug is not None:
             # what a question in overview words asks of it first ("what is in flomax": its ingredients)
-            asked_first = sections_asked(intents)
+            asked_first = tuple(s for s in sections_asked(intents) if s not in OVERVIEW_SECTIONS)
             queries = [*asked_queries(drug, asked_first), *overview_queries(drug)]
             sections = (*asked_first, *OVERVIEW_SECTIONS)
             tier_hits = self._with_label_sections(tier_hits, drug, queries, sections, filters)
@@ -388,7 +394,7 @@ class AnswerEngine:
         if judgement.focus_only and judgement.focus and judgement.missing:
             # ... but a word that says what is asked stays ("wean": the sentences on stopping it); an
             # answer that does not say it gets `asked_gap_notice` instead
-            asks = [w for w in judgement.missing if question_intents(w)]
+            asks = [w for w in judgement.missing if says_what_is_asked(w)]
             unasked = [w for w in judgement.missing if w not in asks]
             if unasked:
                 notices.append(focus_notice(judgement.focus, unasked))

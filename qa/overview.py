@@ -97,6 +97,11 @@ ASKED_SECTIONS: dict[str, tuple[str, re.Pattern[str]]] = {
     "dosing": ("dosage and administration", re.compile(r"dosage(?! forms)|administration", re.I)),
     "side effects": ("adverse reactions", re.compile(r"adverse|side effects", re.I)),
     "mechanism": ("mechanism of action clinical pharmacology", MECHANISM_SECTION),
+    "indication": OVERVIEW_SECTIONS[0],
+    "strengths": (
+        "dosage forms and strengths how supplied",
+        re.compile(r"dosage forms|strength|how supplied", re.I),
+    ),
 }
 
 

@@ -217,9 +217,19 @@ def has_medical_cue(
     return False
 
 
+# Everyday shorthand no dictionary has: a question's word, not a name ("... come in meds come in").
+_SHORTHAND = frozenset({"meds", "vax", "vaxx", "vaxxed", "prescrip", "scrips"})
+
+
 def _technical(tok: str) -> bool:
     """A word no English dictionary has, long enough to be a name (not a typo of 'the')."""
-    return len(tok) >= 4 and tok.isalnum() and not tok.isdigit() and tok not in english_words()
+    return (
+        len(tok) >= 4
+        and tok.isalnum()
+        and not tok.isdigit()
+        and tok not in english_words()
+        and tok not in _SHORTHAND
+    )
 
 
 def retrieval_confidence(

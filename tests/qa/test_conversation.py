@@ -49,6 +49,9 @@ def test_conversation_add_accepts_answers_and_tracks_topic() -> None:
     c.add(_answer(["x"], []))
     assert c.topic == "dermatomyositis" and c.last_rewritten == FIRST
     assert extract_topic("What are the side effects?") == ""
+    # who gave it and why say nothing of the topic ("What about doctor give levetiracetam in children?")
+    assert extract_topic("why did my doctor give me levetiracetam") == "levetiracetam"
+    assert extract_topic("what is the purpose of lisinopril, is it good?") == "lisinopril"
 
 
 def test_suggestions_come_from_answer_content() -> None:
