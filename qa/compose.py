@@ -134,7 +134,7 @@ _INTENT_WORDS = term_set(
     "option "
     "drug drugs medication medications recommended first-line patients patient people "
     # who gave it and why: "why did my doctor give me levetiracetam" is about levetiracetam
-    "doctor doctors give gave given prescribe prescribed purpose good meds come comes"
+    "doctor doctors give gave given prescribe prescribed purpose meds come comes"
 )
 
 _DOSE = re.compile(
@@ -851,7 +851,10 @@ def score_sentences(
                 # does and gives specifics of what was asked ("Prednisone 1 mg/kg/day is ...",
                 # "Physical therapy is usually recommended ...")
                 continue
-            if not on_focus and not (follows_focus and intent and (spec or measure)):
+            # ... and in another drug's label a sentence that does not name the focus is about that drug
+            # ("how to apply clonidine patch": Coreg's "the dose of cyclosporine had to be reduced")
+            continues_focus = follows_focus and hit.chunk.tier is not Tier.DRUG_LABEL
+            if not on_focus and not (continues_focus and intent and (spec or measure)):
                 continue  # about something else the passage also names ("300mg" of another drug)
             score = 0.35 * overlap + 0.25 * intent + 0.25 * on_topic
             if markers and not intent:

@@ -214,3 +214,30 @@ def test_an_invented_hyphenated_name_and_a_word_the_corpus_never_saw_stay_candid
     q = "What is the first-line treatment for Fenwick-Aaldering anemia?"
     among, _ = name_terms(q, DrugNames())
     assert fold("fenwick-aaldering") in among and fold("first-line") not in among
+
+
+def test_in_another_drugs_label_only_sentences_naming_the_focus_are_about_it(tmp_path: Path) -> None:
+    # "how to apply clonidine patch on chest" was answered with Coreg's "the dose of cyclosporine had to
+    # be reduced", the sentence after the one on clonidine in Coreg's drug interactions
+    coreg = chunk(
+        "Concomitant use of clonidine with a beta-blocker may cause hypotension and bradycardia. In about "
+        "30% of subjects, the dose of cyclosporine had to be reduced to 2 mg daily.",
+        tier=Tier.DRUG_LABEL,
+        title="Coreg (carvedilol)",
+        collection="spl",
+        section="Drug Interactions",
+    )
+    page = chunk(
+        "Clonidine is used to treat high blood pressure. After clonidine is stopped, the dose of other "
+        "medicines may need to change over 2 to 4 days.",
+        tier=Tier.PATIENT_INFO, title="High blood pressure medicines", collection="medlineplus",
+        section="Summary",
+    )  # fmt: skip
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever([coreg, page]), settings, lexicon=build_lexicon([]))
+    eng.term_weight = lambda w: {"clonidin": 8.0}.get(fold(w), 1.0)
+    answer = eng.ask("how to take clonidine", "clinician")
+    shown = " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
+    assert "clonidine with a beta-blocker" in shown
+    assert "cyclosporine" not in shown  # Coreg's next sentence is about another drug
+    assert "2 to 4 days" in shown  # a page's next sentence with specifics still continues it
