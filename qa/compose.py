@@ -42,7 +42,16 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "cause": ("cause", "why", "risk factor", "etiology"),
     "symptoms": ("symptom", "sign", "feel"),
     # what people ask of a medicine they hold (MedicationQA's questions)
-    "appearance": ("look like", "looks like", "color", "colour", "shape", "imprint"),
+    "appearance": (
+        "look like",
+        "looks like",
+        "color",
+        "colour",
+        "shape",
+        "imprint",
+        "what size pill",
+        "identify",
+    ),
     "ingredients": (
         "ingredient",
         "contain",
@@ -57,7 +66,19 @@ INTENTS: dict[str, tuple[str, ...]] = {
     ),
     "stopping": ("wean", "stop taking", "come off", "coming off", "taper", "withdraw", "quit"),
     "interactions": ("interact", "mix", "together with", "take with", "taken with", "combine"),
-    "storage": ("store", "storage", "refrigerat", "fridge", "expire", "expiration"),
+    "storage": (
+        "store",
+        "storage",
+        "refrigerat",
+        "fridge",
+        "expire",
+        "expiration",
+        "shelf",
+        "stay good",
+        "still good",
+        "go bad",
+        "goes bad",
+    ),
     "timing": (
         "when to take",
         "what time",
@@ -69,9 +90,14 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "after dinner",
         "before meals",
         "after meals",
+        "before a meal",
+        "after a meal",
         "with food",
+        "without food",
         "empty stomach",
     ),
+    # no label says how a name is said: the answer says so (`ASKED_GAPS`) rather than answer another thing
+    "pronunciation": ("pronounce", "pronunciation"),
 }
 INTENT_MARKERS: dict[str, frozenset[str]] = {
     "treatment": term_set(
@@ -112,6 +138,7 @@ INTENT_MARKERS: dict[str, frozenset[str]] = {
     "timing": term_set(
         "morning evening bedtime night meal meals food breakfast dinner supper stomach daily once twice hours"
     ),
+    "pronunciation": term_set("pronounced pronunciation"),
     # how a medicine works (the "mechanism" cue of `_INTENT_CUES`): what it acts on and how
     "mechanism": term_set(
         "mechanism action acts inhibits inhibitor inhibition blocks blocking binds binding receptor "
@@ -594,6 +621,7 @@ ASKED_GAPS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "stopping": ("how to stop taking {name}", INTENT_MARKERS["stopping"]),
     "strengths": ("what strengths {name} comes in", INTENT_MARKERS["strengths"]),
+    "pronunciation": ("how to say {name}", INTENT_MARKERS["pronunciation"]),
 }
 
 
@@ -1137,7 +1165,9 @@ def _without_connective(sentence: str) -> str:
 # 80 mg daily ...": shown after "says that", it read "says that 5. It may be ...").
 _NOTE_LABEL = re.compile(
     r"^(?:(?i:notes?|summary|remarks?|recommendation \d+[a-z]?)\s*:\s+(?=[A-Za-z])|"
-    r"\(?\d{1,2}[.)]\s+(?=[A-Z][a-z]))"
+    r"\(?\d{1,2}[.)]\s+(?=[A-Z][a-z])|"
+    # ... or a footnote's number glued to it ("7Use caution when using gabapentin ...")
+    r"\d{1,2}(?=[A-Z][a-z]+\s))"
 )
 # A guideline's recommendation grade opening its sentence ("A: If warfarin is indicated ...", "B - ...").
 _GRADE_LABEL = re.compile(r"^([A-D])\s*(?::|\s-|\s–)\s+(?=[A-Z])")

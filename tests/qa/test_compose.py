@@ -629,6 +629,13 @@ def test_guideline_labels_and_grades_do_not_open_a_bullet() -> None:
         "It may be harmful to initiate simvastatin at 80 mg daily.",
         "1.5 mg of simvastatin is not a dose.",
     }
+    # a footnote number glued to the sentence it marks ("7Use caution when using gabapentin and baclofen")
+    glued = chunk(
+        "7Use caution when using gabapentin and baclofen in combination. 2 mg of baclofen is a dose.",
+        tier=Tier.GUIDELINE,
+    )
+    found = score_sentences("gabapentin and baclofen", [hit(glued)], "clinician", COMPOSER.clinician, 0.0)
+    assert "Use caution when using gabapentin and baclofen in combination." in {c.sentence for c in found}
 
 
 def test_a_title_case_heading_run_into_its_sentence_is_cut() -> None:

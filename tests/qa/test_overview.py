@@ -466,3 +466,31 @@ def test_words_of_a_phrase_that_asks_are_not_called_missing() -> None:
     assert says_what_is_asked("come") and says_what_is_asked("meds") and says_what_is_asked("doctor")
     assert says_what_is_asked("wean")
     assert not says_what_is_asked("valproic") and not says_what_is_asked("acid")
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("do i take a statin with or without food ?", "timing"),
+        ("how long before a meal should lansoprazole be taken", "timing"),
+        ("how long will the cyanocobalamin stay good", "storage"),
+        ("how long will benzonatate last on the shelf", "storage"),
+        ("what size pill is risedronate", "appearance"),
+        ("how to identify clonidine tablets", "appearance"),
+        ("how do you pronounce humira", "pronunciation"),
+    ],
+)
+def test_more_ways_of_asking_one_thing_of_a_medicine(question: str, intent: str) -> None:
+    from qa.compose import question_intents
+
+    assert intent in question_intents(question)
+
+
+def test_how_to_say_a_name_no_source_gives_is_said_to_be_missing(tmp_path: Path) -> None:
+    # "how do you pronounce humira" was answered with what HUMIRA is made of, and nothing said the
+    # sources do not give how to say it
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(LEXAPRO), settings, understanding=QueryUnderstanding(names=NAMES))
+    eng.term_weight = lambda w: {"lexapro": 8.0, "escitalopram": 8.0}.get(w.lower(), 1.0)
+    answer = eng.ask("how do you pronounce lexapro", "patient")
+    assert "None of the sources found says how to say lexapro" in " ".join(answer.notices), answer.notices
