@@ -29,6 +29,7 @@ from qa.textutil import (
     list_item_sentences,
     split_sentences,
     term_set,
+    tokens,
     words,
 )
 
@@ -139,6 +140,17 @@ INTENT_MARKERS: dict[str, frozenset[str]] = {
         "morning evening bedtime night meal meals food breakfast dinner supper stomach daily once twice hours"
     ),
     "pronunciation": term_set("pronounced pronunciation"),
+    # what kind of medicine it is (the "class" cue of `_INTENT_CUES`); a sentence saying what it is
+    # answers it too (`defines`)
+    "class": term_set(
+        "class inhibitor inhibitors blocker blockers antagonist agonist analog analogue derivative nsaid "
+        "opioid benzodiazepine antibiotic diuretic stimulant antidepressant antihistamine anticholinergic "
+        "cholinergic corticosteroid"
+    ),
+    # how long it stays in the body (the "elimination" cue of `_INTENT_CUES`)
+    "elimination": term_set(
+        "half-life elimination eliminated excreted excretion cleared clearance detected detectable stays"
+    ),
     # how a medicine works (the "mechanism" cue of `_INTENT_CUES`): what it acts on and how
     "mechanism": term_set(
         "mechanism action acts inhibits inhibitor inhibition blocks blocking binds binding receptor "
@@ -568,9 +580,9 @@ def group_for(sentence: str) -> str:
 # passage from a section that answers another kind of question is weaker evidence for this one — an
 # adverse-reactions line that names a disease is not how that disease is treated.
 LABEL_SECTION_INTENTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(r"indication|usage", re.I), frozenset({"treatment", "indication"})),
+    (re.compile(r"indication|usage", re.I), frozenset({"treatment", "indication", "class"})),
     (re.compile(r"how supplied|storage", re.I), frozenset({"dosing", "appearance", "storage", "strengths"})),
-    (re.compile(r"description|ingredient", re.I), frozenset({"appearance", "ingredients"})),
+    (re.compile(r"description|ingredient", re.I), frozenset({"appearance", "ingredients", "class"})),
     (re.compile(r"interaction", re.I), frozenset({"interactions"})),
     (
         re.compile(r"dosage|administration|strength", re.I),
@@ -622,6 +634,7 @@ ASKED_GAPS: dict[str, tuple[str, frozenset[str]]] = {
     "stopping": ("how to stop taking {name}", INTENT_MARKERS["stopping"]),
     "strengths": ("what strengths {name} comes in", INTENT_MARKERS["strengths"]),
     "pronunciation": ("how to say {name}", INTENT_MARKERS["pronunciation"]),
+    "elimination": ("how long {name} stays in the body", INTENT_MARKERS["elimination"]),
 }
 
 
@@ -671,6 +684,21 @@ _INTENT_CUES["dosing"] = re.compile(
     r"inject|administer|give|dilute|prep|prepare|insert|inhale|mix)\b|"
     r"\bhow (?:is|are)\b[\w\s-]{1,40}?\b(?:taken|used|given|administered|applied|injected)\b"
 )
+# What kind of medicine it is ("what class is diazepam", "what type of drug is amphetamine", "is
+# pramoxine a nsaid?"): the label's description and indications say it ("... is an opioid agonist").
+_INTENT_CUES["class"] = re.compile(
+    r"\b(?:drug |pharmacologic |therapeutic )?class(?:ification)?\b|"
+    r"\bwhat (?:type|kind|sort) (?:of|if) (?:a )?(?:drug|medicine|medication)\b|"
+    r"\bis (?:it |[\w-]+ )(?:an?|the) (?:nsaid|opioid|narcotic|steroid|antibiotic|benzodiazepine|diuretic|"
+    r"stimulant|ssri|snri|maoi|beta.?blocker|ace inhibitor|antihistamine|antidepressant|anticholinergic|"
+    r"cholinergic|blood thinner|controlled substance)\b"
+)
+# How long a medicine stays in the body ("how long does chlordiazepoxide stay in system", "how long to get
+# carbidopa levodopa out of your system"): its pharmacokinetics (half-life, elimination) say it.
+_INTENT_CUES["elimination"] = re.compile(
+    r"\bhow long\b[\w\s-]{0,40}?\b(?:stay|stays|remain|remains|last|lasts|leave|out of)\b[\w\s\"-]{0,20}?"
+    r"\b(?:system|body|urine|blood|breast milk)\b|\bhalf.?life\b|\bout of (?:your|my|the) system\b"
+)
 # What a medicine is for ("what is xifaxan used for", "why did my doctor give me levetiracetam", "qvar
 # 40mcg what is it for", "bupropion 300mg is good for what?"): the label's indications answer it. "Is
 # dicyclomine good for heartburn?" asks yes or no about one use, and "what size syringe to use for ..."
@@ -714,6 +742,13 @@ def defines(sentence: str, topic: Collection[str]) -> bool:
 def question_intents(question: str) -> list[str]:
     q = question.lower()
     return [name for name, cue in _INTENT_CUES.items() if cue.search(q)]
+
+
+def asking_words(question: str) -> frozenset[str]:
+    """The words of the phrases that ask something of the question ("how long does lexapro stay in your
+    system": how, long, does, lexapro, stay, in, your, system), in lower case."""
+    q = question.lower()
+    return frozenset(w for cue in _INTENT_CUES.values() for m in cue.finditer(q) for w in tokens(m.group(0)))
 
 
 def says_what_is_asked(word: str) -> bool:
@@ -822,7 +857,7 @@ def score_sentences(
         markers |= INTENT_MARKERS[name]
     drug_intent = bool({"treatment", "dosing", "side effects"} & set(intents))
     treatment_intent = "treatment" in intents
-    what_is = not intents and asks_what_it_is(question)
+    what_is = (not intents and asks_what_it_is(question)) or "class" in intents
     out: list[Candidate] = []
     for hit in hits[: limits.hits_per_tier]:
         passage_terms = term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")

@@ -97,6 +97,11 @@ ASKED_SECTIONS: dict[str, tuple[str, re.Pattern[str]]] = {
     "dosing": ("dosage and administration", re.compile(r"dosage(?! forms)|administration", re.I)),
     "side effects": ("adverse reactions", re.compile(r"adverse|side effects", re.I)),
     "mechanism": ("mechanism of action clinical pharmacology", MECHANISM_SECTION),
+    "class": ("description indications and usage", re.compile(r"description|indication", re.I)),
+    "elimination": (
+        "pharmacokinetics elimination half-life",
+        re.compile(r"pharmacokinetic|clinical pharmacology|elimination", re.I),
+    ),
     "indication": OVERVIEW_SECTIONS[0],
     "strengths": (
         "dosage forms and strengths how supplied",

@@ -191,6 +191,14 @@ ASKED = [
         "Warnings and Precautions",
     ),
     _label(
+        "Lexapro (escitalopram) is an orally administered selective serotonin reuptake inhibitor (SSRI).",
+        "Description",
+    ),
+    _label(
+        "The mean elimination half-life of escitalopram is about 27 to 32 hours.",
+        "Clinical Pharmacology > Pharmacokinetics",
+    ),
+    _label(
         "Lexapro is available as tablets of 5 mg, 10 mg and 20 mg and as an oral solution of 1 mg/mL.",
         "Dosage Forms and Strengths",
     ),
@@ -478,6 +486,13 @@ def test_words_of_a_phrase_that_asks_are_not_called_missing() -> None:
         ("what size pill is risedronate", "appearance"),
         ("how to identify clonidine tablets", "appearance"),
         ("how do you pronounce humira", "pronunciation"),
+        ("what class is diazepam", "class"),
+        ("what type of drug is amphetamine", "class"),
+        ("is pramoxine a nsaid?", "class"),
+        ("what is the classification of cromolyn", "class"),
+        ('how long does chlordiazepoxide stay in "system?"', "elimination"),
+        ("how long does it take to get carbidopa levodopa out of your system", "elimination"),
+        ("how long morphine remains in body", "elimination"),
     ],
 )
 def test_more_ways_of_asking_one_thing_of_a_medicine(question: str, intent: str) -> None:
@@ -494,3 +509,30 @@ def test_how_to_say_a_name_no_source_gives_is_said_to_be_missing(tmp_path: Path)
     eng.term_weight = lambda w: {"lexapro": 8.0, "escitalopram": 8.0}.get(w.lower(), 1.0)
     answer = eng.ask("how do you pronounce lexapro", "patient")
     assert "None of the sources found says how to say lexapro" in " ".join(answer.notices), answer.notices
+
+
+def test_what_kind_of_medicine_it_is_is_answered_by_a_sentence_saying_what_it_is(tmp_path: Path) -> None:
+    # "what is the classification of cromolyn" was answered "cromolyn is a good alternative for patients
+    # who are not candidates for corticosteroids"
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(ASKED), settings, understanding=QueryUnderstanding(names=NAMES))
+    eng.term_weight = lambda w: {"lexapro": 8.0, "escitalopram": 8.0}.get(w.lower(), 1.0)
+    answer = eng.ask("what class of drug is lexapro", "clinician")
+    label = next(sec for sec in answer.sections if sec.tier is Tier.DRUG_LABEL)
+    assert "selective serotonin reuptake inhibitor" in label.lead.text
+
+
+def test_how_long_a_medicine_stays_in_the_body_is_answered_from_its_pharmacokinetics(tmp_path: Path) -> None:
+    # the words of the asking phrase ("long", "stay", "system") are in no passage: they are not called
+    # missing, and the sentence on the half-life answers
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(ASKED), settings, understanding=QueryUnderstanding(names=NAMES))
+    weights = {"lexapro": 8.0, "escitalopram": 8.0, "stay": 4.0, "system": 3.0, "long": 2.0}
+    eng.term_weight = lambda w: weights.get(w.lower(), 1.0)  # as an index weighs them: not rare
+    question = "how long does lexapro stay in your system"
+    assert eng.judge(eng.retrieve(question)).missing == ("long", "stay", "system")
+    for audience in ("clinician", "patient"):
+        answer = eng.ask(question, audience)
+        label = next(sec for sec in answer.sections if sec.tier is Tier.DRUG_LABEL)
+        assert "elimination half-life" in label.lead.text
+        assert not any("'stay'" in n or "'system'" in n for n in answer.notices), answer.notices
