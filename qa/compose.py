@@ -601,8 +601,13 @@ OFF_INTENT_SECTION_WEIGHT = 0.5
 MECHANISM_SECTION = re.compile(r"mechanism|pharmacodynamic|clinical pharmacology", re.I)
 
 
+# What no label section says (how a name is said): asking it leaves every section's weight as it was.
+NO_SECTION_SAYS = frozenset({"pronunciation"})
+
+
 def section_weight(hit: Hit, intents: Sequence[str]) -> float:
     """1, or OFF_INTENT_SECTION_WEIGHT for a label section that answers none of the question's intents."""
+    intents = [i for i in intents if i not in NO_SECTION_SAYS]
     if hit.chunk.tier is not Tier.DRUG_LABEL or not intents:
         return 1.0
     if "mechanism" in intents and MECHANISM_SECTION.search(hit.chunk.section or ""):
@@ -793,6 +798,15 @@ def list_lead_in(sentence: str) -> str:
 FLATTENED_LIST_DASHES = 3
 
 
+# A verb of any kind, finite or a participle: what a sentence opening with a number needs to be one.
+_HAS_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|contains?|comes?|should|may|might|can|could|must|will|"
+    r"would|take|takes|give|gives|use|uses|increase|increases|reduce|reduces|occur|occurs|cause|causes|"
+    r"need|needs|\w+ed|\w+en)\b",
+    re.I,
+)
+
+
 def _usable(sentence: str, limits: ComposeLimits) -> bool:
     s = sentence.strip()
     if not (limits.min_chars <= len(s) <= limits.max_chars) or len(s.split()) < 5:
@@ -809,6 +823,8 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
         return False  # trademarks, distributors, a formula drawn as a picture: nothing to tell a reader
     if _FIGURE_POINTER.search(s):
         return False  # "Table 6 shows ...": the table is not in the answer
+    if s[0].isdigit() and not _HAS_VERB.search(s):
+        return False  # "2 mg to 10 mg, 2 to 4 times daily Geriatric Patients, ...": a table row or list item
     if s.count(" - ") >= FLATTENED_LIST_DASHES:
         return False  # "Absent reflex - Babinski sign - Dysarthria - ...": a list or table run together
     return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists

@@ -853,3 +853,23 @@ def test_a_labels_product_codes_are_not_read_out() -> None:
         "what does reglan look like", [hit(supplied)], "clinician", COMPOSER.clinician, 0.0
     )
     assert [c.sentence for c in found] == ["Reglan tablets are white and scored."]
+
+
+def test_a_table_row_or_list_item_opening_with_a_number_is_no_sentence() -> None:
+    # "how to give diazepam rectal gel" was answered "The FDA label for Valium says that 2 mg to 10 mg, 2
+    # to 4 times daily Geriatric Patients, or in the presence of debilitating disease."
+    from qa.compose import _usable
+
+    limits = COMPOSER.clinician
+    for row in (
+        "2 mg to 10 mg, 2 to 4 times daily Geriatric Patients, or in the presence of debilitating disease.",
+        "3) a vaginal contraceptive ring (which releases 120 μg etonogestrel and 15 μg ethinyl estradiol).",
+        "475 Patients consulting 30 general practitioners in Lothian.",
+    ):
+        assert not _usable(row, limits), row
+    for sentence in (
+        "10 mg once daily is the recommended starting dose for adults.",
+        "0.4 mg once daily taken about one-half hour following the same meal each day.",
+        "Diazepam rectal gel 2.5 mg is also available with a 4.4 cm tip.",
+    ):
+        assert _usable(sentence, limits), sentence

@@ -509,6 +509,11 @@ def test_how_to_say_a_name_no_source_gives_is_said_to_be_missing(tmp_path: Path)
     eng.term_weight = lambda w: {"lexapro": 8.0, "escitalopram": 8.0}.get(w.lower(), 1.0)
     answer = eng.ask("how do you pronounce lexapro", "patient")
     assert "None of the sources found says how to say lexapro" in " ".join(answer.notices), answer.notices
+    # ... and asking it weighs the label's sections as a question asking nothing in particular
+    from qa.compose import section_weight
+
+    for c in ASKED:
+        assert section_weight(hit(c), ["pronunciation"]) == section_weight(hit(c), [])
 
 
 def test_what_kind_of_medicine_it_is_is_answered_by_a_sentence_saying_what_it_is(tmp_path: Path) -> None:
