@@ -38,6 +38,13 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
         "These tablets should not be used in patients with gout."
     )
     assert plain_language("Contraindicated in pregnancy.") == "Not to be used in pregnancy."
+    # drug-label words a patient meets on interactions and side effects
+    assert plain_language(
+        "Concomitant use of clonidine with a beta-blocker may cause syncope and bradycardia in the elderly."
+    ) == ("Using clonidine with a beta-blocker may cause fainting and slow heartbeat in older people.")
+    assert plain_language("Hypersensitivity reactions and gastrointestinal bleeding; reduce the dosage.") == (
+        "Allergic reactions and digestive bleeding; reduce the dose."
+    )
 
 
 def test_plain_language_leaves_names_alone() -> None:
