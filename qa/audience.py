@@ -152,9 +152,11 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
     ("is able to", "can"),
     ("are able to", "can"),
     # the words of drug labels a patient meets on interactions, side effects and who may take it
-    ("concomitant use of", "using"),
-    ("concomitant administration of", "giving"),
-    ("coadministration of", "using"),
+    # a noun for a noun: "where there is concomitant use of drugs that ..." must still read
+    ("concomitant medications", "other medicines"),
+    ("concomitant administration", "combined use"),
+    ("concomitant", "combined"),
+    ("coadministration", "combined use"),
     ("concomitantly", "at the same time"),
     ("hypersensitivity reactions", "allergic reactions"),
     ("hypersensitivity", "allergy"),

@@ -41,7 +41,12 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
     # drug-label words a patient meets on interactions and side effects
     assert plain_language(
         "Concomitant use of clonidine with a beta-blocker may cause syncope and bradycardia in the elderly."
-    ) == ("Using clonidine with a beta-blocker may cause fainting and slow heartbeat in older people.")
+    ) == (
+        "Combined use of clonidine with a beta-blocker may cause fainting and slow heartbeat in older people."
+    )
+    assert plain_language("Use caution where there is concomitant use of drugs that prolong QT.") == (
+        "Use caution where there is combined use of drugs that prolong QT."
+    )
     assert plain_language("Hypersensitivity reactions and gastrointestinal bleeding; reduce the dosage.") == (
         "Allergic reactions and digestive bleeding; reduce the dose."
     )
