@@ -679,7 +679,8 @@ _INTENT_CUES["mechanism"] = re.compile(
 # The strengths a medicine comes in ("what strengths does valproic acid come in", "what mg does lunesta
 # come in", "how many milligrams in tramadol"): the label's dosage forms and strengths answer it.
 _INTENT_CUES["strengths"] = re.compile(
-    r"\b(?:strengths?|milligrams?)\b(?:[\w\s-]{0,40}?\bcomes?\s+\"?in\b)?|\b(?:mg|mgs|doses|sizes)\b[\w\s-]{0,30}?\bcomes?\s+(?:\"?in)\b"
+    r"\b(?:strengths?|milligrams?)\b(?:[\w\s-]{0,40}?\bcomes?\s+\"?in\b)?|"
+    r"\b(?:mg|mgs|doses|sizes)\b[\w\s-]{0,30}?\bcomes?\s+\"?in\b"
 )
 # How to take or use a medicine ("how to use spiriva", "how do you take clindamycin", "how is
 # cyanocobalamin administered", "how should i dilute ceftriaxone"): its dosage and administration.
@@ -756,11 +757,14 @@ def asking_words(question: str) -> frozenset[str]:
     return frozenset(w for cue in _INTENT_CUES.values() for m in cue.finditer(q) for w in tokens(m.group(0)))
 
 
-def says_what_is_asked(word: str) -> bool:
+def says_what_is_asked(word: str, question: str = "") -> bool:
     """Whether a question word says what is asked, not about what ("wean", "dose", "doctor" in "why did
-    my doctor give me X", "come" in "what strengths does X come in"): a passage need not use it to
-    answer the question."""
-    return bool(question_intents(word)) or bool(term_set(word) & _INTENT_WORDS)
+    my doctor give me X", "come" in "what strengths does X come in", or any word of a phrase of the
+    `question` that asks something: "stay" in "how long does X stay in your system"): a passage need
+    not use it to answer the question."""
+    if question_intents(word) or term_set(word) & _INTENT_WORDS:
+        return True
+    return bool(question) and word.lower() in asking_words(question)
 
 
 def specificity(sentence: str) -> float:

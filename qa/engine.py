@@ -23,7 +23,6 @@ from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, re
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
 from qa.compose import (
-    asking_words,
     compose_attempts,
     compose_sections,
     question_intents,
@@ -395,8 +394,7 @@ class AnswerEngine:
         if judgement.focus_only and judgement.focus and judgement.missing:
             # ... but a word that says what is asked stays ("wean": the sentences on stopping it); an
             # answer that does not say it gets `asked_gap_notice` instead
-            asking = asking_words(understood.text)
-            asks = [w for w in judgement.missing if says_what_is_asked(w) or w.lower() in asking]
+            asks = [w for w in judgement.missing if says_what_is_asked(w, understood.text)]
             unasked = [w for w in judgement.missing if w not in asks]
             if unasked:
                 notices.append(focus_notice(judgement.focus, unasked))

@@ -488,6 +488,9 @@ def test_words_of_a_phrase_that_asks_are_not_called_missing() -> None:
     assert says_what_is_asked("come") and says_what_is_asked("meds") and says_what_is_asked("doctor")
     assert says_what_is_asked("wean")
     assert not says_what_is_asked("valproic") and not says_what_is_asked("acid")
+    question = "how long does lexapro stay in your system"  # the words of a phrase that asks
+    assert says_what_is_asked("stay", question) and says_what_is_asked("system", question)
+    assert not says_what_is_asked("stay", "can i stay in the sun on doxycycline")
 
 
 def test_how_to_say_a_name_no_source_gives_is_said_to_be_missing(tmp_path: Path) -> None:
