@@ -19,6 +19,10 @@ Two details make consumer misspellings reachable within edit distance 2:
   words with runs of a letter collapsed ("hemorrhoids" -> "hemorhoids", 2 edits from "hemroids");
 - the index stores stems ("hemorrhoid"), so the typed word's stem is looked up too, and a stem
   found is shown with the typed word's ending when that gives the same stem ("hemorrhoids").
+
+A correction is a word people write (`Speller._as_written`): a short index stem that is no word
+("presacr", the stem of "presacral", for the brand "pressair") is no correction, and a far shorter
+word reached only through the typed word's stem ("quillivant" -> "quilt") is not either.
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ MIN_WORD = 5
 # typo in the corpus as a word. (Known-ness is checked against every term, whatever its frequency.)
 MIN_DOCUMENT_FREQUENCY = 3
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
+# Letters of any alphabet: "Sjögren's" is one word, not "Sj" and "gren's" (then corrected to "green").
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['-])*[^\W\d_]|[^\W\d_]")
 _RUNS = re.compile(r"(.)\1+")
 
 
@@ -153,8 +158,8 @@ class Speller:
         for probe in dict.fromkeys(p for p in (low, stem) if p):
             for item in symspell.lookup(collapse(probe), Verbosity.CLOSEST, limit):
                 for term, surface, count in self._by_key.get(item.term, ()):
-                    shown = term if surface else self._surface(low, stem, term)
-                    if not plausible(low, shown, surface):
+                    shown = term if surface else self._as_written(low, stem, term)
+                    if shown is None or not plausible(low, shown, surface):
                         continue
                     # Ties in edit distance go to the word most like the typed one as a whole (so
                     # "hemmroids" is hemorrhoids, not heroin), then to names as written, then to the
@@ -164,13 +169,22 @@ class Speller:
                         best = (rank, shown)
         return best[1] if best is not None else None
 
-    def _surface(self, typed: str, stem: str, term: str) -> str:
-        """An index term (a stem) as a word: with the typed word's ending when that analyses to it."""
-        if stem and typed.startswith(stem):
-            candidate = term + typed[len(stem) :]
-            if self.vocabulary.term_of(candidate) == term:
-                return candidate
-        return term
+    def _as_written(self, typed: str, stem: str, term: str) -> str | None:
+        """An index term (a stem) as a word people write, or None. A word is a name as written or an
+        English word: the term with the typed word's ending ("hemorrhoids"), with Snowball's final
+        "i" back to "y" ("necessari" -> "necessary") or as it is. A term of `SHORT_WORD` letters or more
+        that is no such word is shown as the index has it ("ramipril", "phosphorylated": a long stem
+        keeps enough of its word); a shorter one is a stem cut from some other word ("presacr",
+        "calcan", "benzoat", "whatev" on the dev suites), no correction at all."""
+        rebuilt = term + typed[len(stem) :] if stem and typed.startswith(stem) else term
+        candidates = [rebuilt, term[:-1] + "y" if term.endswith("i") else term, term]
+        for word in dict.fromkeys(candidates):
+            written = word in self.real_words or word in self.surface_words
+            if written and self.vocabulary.term_of(word) == term:
+                return word
+        if len(term) < SHORT_WORD:
+            return None
+        return rebuilt if self.vocabulary.term_of(rebuilt) == term else term
 
     def prepare(self) -> None:
         """Build the symspell dictionary now (seconds on the full corpus) instead of on first need."""
@@ -208,6 +222,10 @@ def plausible(typed: str, shown: str, surface: bool) -> bool:
     -> "reflex", "premarin" -> "remain", "desonide" -> "budesonide"), and an index stem that is only
     the typed word cut short is no word at all ("celebrex" -> "celebr", "metopol" -> "metop")."""
     if shown[:1].lower() != typed[:1].lower():
+        return False
+    # a word far shorter than the typed one was reached through the typed word's stem alone: "quillivant"
+    # (stem "quilliv") is not "quilt"
+    if len(collapse(shown.lower())) < len(collapse(typed.lower())) - MAX_EDIT_DISTANCE:
         return False
     cut_short = typed.lower().startswith(shown.lower()) and len(collapse(shown)) < len(collapse(typed))
     return surface or not cut_short

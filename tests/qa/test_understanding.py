@@ -428,3 +428,39 @@ def test_a_correction_keeps_the_first_letter_and_is_a_word() -> None:
     assert not plausible("keflex", "reflex", surface=False)
     assert not plausible("celebrex", "celebr", surface=False)  # a stem cut from the typed word
     assert plausible("lidocaineof", "lidocaine", surface=True)  # a name as written, run into "of"
+
+
+def test_a_correction_is_a_word_people_write_not_a_short_stem() -> None:
+    """Dev-suite questions had 'tudorza pressair' searched as 'presacr' (the stem of 'presacral'), 'how
+    to wean off calan sr' as 'calcan', 'benzonatate' as 'benzoatate' and 'nessasary' as 'necessari'."""
+    s = Speller(
+        TermVocabulary.from_texts(
+            [
+                "A presacral mass was found; it is necessary to image the pelvis.",
+                "Sodium benzoate is a preservative; ramipril and phosphorylated tau were measured.",
+            ]
+            * 3,
+            stem,
+        ),
+        real_words=frozenset({"necessary"}),
+    )
+    assert stem("presacral") == "presacr" and stem("necessary") == "necessari"
+    assert s.suggest("pressair") is None  # only a cut stem is in reach: the brand stays as typed
+    assert s.suggest("benzonatate") is None
+    assert s.suggest("nessasary") == "necessary"  # Snowball's "i" back to the word's "y"
+    # a long term the index holds is still a correction, with the typed ending where it analyses so
+    assert s.suggest("remipril") == "ramipril"
+    assert s.suggest("phopshorylated") == "phosphorylated"
+
+
+def test_a_word_of_any_alphabet_is_one_word_and_a_far_shorter_word_no_correction() -> None:
+    s = Speller(
+        TermVocabulary(
+            {stem(w): 3 for w in ("fatigue", "primary", "syndrome", "Sjögren", "green", "quilt")}, stem
+        ),
+        real_words=frozenset({"green", "quilt"}),
+    )
+    # "Sjögren's" was read as "Sj" and "gren's", and "gren's" corrected to "green's"
+    assert s.correct("Is fatigue common in Sjögren's syndrome?")[1] == ()
+    # "quillivant" (a brand the corpus lacks) reaches "quilt" only through its stem "quilliv"
+    assert s.suggest("quillivant") is None
