@@ -65,7 +65,21 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "in the tablet",
         "in the capsule",
     ),
-    "stopping": ("wean", "stop taking", "come off", "coming off", "taper", "withdraw", "quit"),
+    # "ween off" is how people write it; "stopping" and "stop using" take the drug after them ("problems
+    # when stopping metformin", "how to stop using estradiol patch")
+    "stopping": (
+        "wean",
+        "ween off",
+        "stop taking",
+        "stop using",
+        "stopping",
+        "safely stop",
+        "come off",
+        "coming off",
+        "taper",
+        "withdraw",
+        "quit",
+    ),
     "interactions": ("interact", "mix", "together with", "take with", "taken with", "combine"),
     "storage": (
         "store",

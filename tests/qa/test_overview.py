@@ -225,6 +225,11 @@ def test_asked_sections_name_the_label_section_that_says_what_was_asked() -> Non
     [
         ("What does Lexapro look like?", "film-coated"),
         ("how do i wean off lexapro", "reduce the dose gradually"),
+        # "is it nessasary to ween off of cymbalta", "problems when stopping metformin", "how to stop using
+        # estradiol patch" did not ask about stopping at all
+        ("is it necessary to ween off of lexapro?", "reduce the dose gradually"),
+        ("problems when stopping lexapro?", "reduce the dose gradually"),
+        ("how to safely stop lexapro", "reduce the dose gradually"),
         ("what is in the pill lexapro?", "inactive ingredients"),
         # "what strengths do valproic acid come in" was answered about the recommended dose at best
         ("what strengths does lexapro come in", "5 mg, 10 mg and 20 mg"),
