@@ -806,10 +806,20 @@ class Candidate:
 _LEAD_IN_DASH = re.compile(r"(?<=[A-Za-z)])\s+-\s+(?=[A-Z])")
 
 
+# The same with the item in lower case after a verb that takes it ("tablets are used - for relief of
+# mild to moderate pain", "should only be used - at the lowest dose"): the sentence reads on without it.
+_VERB_DASH = re.compile(
+    r"\b(used|given|taken|indicated|applied)\s+-\s+(?=(?:for|at|in|to|with|as|by|when|if)\b)"
+)
+
+
 def list_lead_in(sentence: str) -> str:
     """A lead-in joined to its only list item by a dash reads with a colon instead ("... in: Patients
-    with ..."); a sentence with more dashes is left to `_usable`, which drops a list run together."""
-    return _LEAD_IN_DASH.sub(": ", sentence) if len(_LEAD_IN_DASH.findall(sentence)) == 1 else sentence
+    with ..."), or with no mark where a verb runs on into the item ("are used for relief ..."); a
+    sentence with more dashes is left to `_usable`, which drops a list run together."""
+    if len(re.findall(r"\s-\s", sentence)) != 1:
+        return sentence
+    return _VERB_DASH.sub(r"\1 ", _LEAD_IN_DASH.sub(": ", sentence))
 
 
 # A "sentence" holding this many " - " separators is a list whose lines were joined, not a sentence.

@@ -513,8 +513,13 @@ def test_a_lead_in_joined_to_its_list_item_by_a_dash_reads_with_a_colon() -> Non
     assert list_lead_in("Other medications - Intranasal cromolyn (OTC).") == (
         "Other medications: Intranasal cromolyn (OTC)."
     )
+    # the item in lower case after the verb that takes it: the dash goes
+    assert list_lead_in("Diclofenac potassium tablets are used - for relief of mild to moderate pain.") == (
+        "Diclofenac potassium tablets are used for relief of mild to moderate pain."
+    )
     for kept in (
         "Doses of 5 - 10 mg are usual.",  # a range
+        "Terazosin is used - for example - at night.",  # an aside between two dashes
         "On day 2 - Repeat the dose.",  # a number before the dash: not a lead-in
         "A - B - C are listed here.",  # more than one dash: not one item
         "A well-known drug - with few side effects.",  # lower case after the dash: an aside
