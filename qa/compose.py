@@ -691,10 +691,12 @@ _INTENT_CUES["mechanism"] = re.compile(
     r"\bwhat does (?!it\b)[\w\s-]{2,40}? do\b(?! (?:if|when)\b)"
 )
 # The strengths a medicine comes in ("what strengths does valproic acid come in", "what mg does lunesta
-# come in", "how many milligrams in tramadol"): the label's dosage forms and strengths answer it.
+# come in", "how many milligrams in tramadol", "fluoxetine what mgs are available", "what mg. does
+# meprobamate have?"): the label's dosage forms and strengths answer it.
 _INTENT_CUES["strengths"] = re.compile(
     r"\b(?:strengths?|milligrams?)\b(?:[\w\s-]{0,40}?\bcomes?\s+\"?in\b)?|"
-    r"\b(?:mg|mgs|doses|sizes)\b[\w\s-]{0,30}?\bcomes?\s+\"?in\b"
+    r"\b(?:mg|mgs|doses?|sizes)\b[\w\s-]{0,30}?\b(?:comes?\s+\"?in|(?:is|are) available)\b|"
+    r"\bwhat (?:mg|mgs)\b\.?\s+does [\w-]+ have\b"
 )
 # How to take or use a medicine ("how to use spiriva", "how do you take clindamycin", "how is
 # cyanocobalamin administered", "how should i dilute ceftriaxone"): its dosage and administration.

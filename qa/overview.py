@@ -111,8 +111,10 @@ ASKED_SECTIONS: dict[str, tuple[str, re.Pattern[str]]] = {
 
 
 def sections_asked(intents: Sequence[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """The label sections (`ASKED_SECTIONS`) that say what the question's intents ask."""
-    return tuple(ASKED_SECTIONS[i] for i in intents if i in ASKED_SECTIONS)
+    """The label sections (`ASKED_SECTIONS`) that say what the question's intents ask; dosing last, as
+    any "mg" or "dose" in the question asks it ("lexapro what mgs are available" asks its strengths)."""
+    ordered = sorted(intents, key=lambda i: i == "dosing")
+    return tuple(ASKED_SECTIONS[i] for i in ordered if i in ASKED_SECTIONS)
 
 
 def asked_sections(

@@ -234,6 +234,10 @@ def test_asked_sections_name_the_label_section_that_says_what_was_asked() -> Non
         # "what strengths do valproic acid come in" was answered about the recommended dose at best
         ("what strengths does lexapro come in", "5 mg, 10 mg and 20 mg"),
         ("how many milligrams in lexapro", "5 mg, 10 mg and 20 mg"),
+        # "fluoxetine what mgs are available" was answered with the drugs in its class
+        ("lexapro what mgs are available", "5 mg, 10 mg and 20 mg"),
+        ("what size doses of lexapro are available?", "5 mg, 10 mg and 20 mg"),
+        ("what mg. does lexapro have?", "5 mg, 10 mg and 20 mg"),
     ],
 )
 def test_a_question_asking_one_thing_of_a_drug_gets_its_labels_section_on_it(
