@@ -749,6 +749,38 @@ _DEFINITION = re.compile(
 )
 
 
+# Things named by a letter or number after a common word: vitamin A and vitamin D, hepatitis B and C,
+# type 1 and type 2 diabetes. The word alone names them all, so "vitamin" is the focus of "why is vitamin
+# a important to the body" and a page on vitamin D names it; the kind tells them apart.
+_KIND = re.compile(
+    r"\b(vitamins?|vit|hepatitis|hep)\.?\s+([a-ek]\d{0,2})\b|\b(type)\s+([12])\b(?=\s+diabet)", re.I
+)
+
+
+def _kinds(text: str) -> dict[str, set[str]]:
+    """The kinds a text names per head word: {'vitamin': {'a', 'd'}}."""
+    out: dict[str, set[str]] = {}
+    for m in _KIND.finditer(text):
+        head = (m.group(1) or m.group(3)).lower()
+        head = {"vitamins": "vitamin", "vit": "vitamin", "hep": "hepatitis"}.get(head, head)
+        out.setdefault(head, set()).add((m.group(2) or m.group(4)).lower())
+    return out
+
+
+def names_another_kind(text: str, asked: Mapping[str, set[str]]) -> bool:
+    """Whether the text names a kind of what was asked about (`_kinds` of the question) other than the
+    one asked, and not that one: vitamin D when asked about vitamin A. A kind and its subkinds are one
+    ("vitamin B" and "vitamin B12")."""
+    for head, kinds in _kinds(text).items():
+        wanted = asked.get(head)
+        if not wanted:
+            continue
+        same = any(k.startswith(w) or w.startswith(k) for k in kinds for w in wanted)
+        if not same:
+            return True
+    return False
+
+
 def asks_what_it_is(question: str) -> bool:
     """Whether the question only asks what something is ("What is COPD?")."""
     return _WHAT_IS.match(question) is not None
@@ -904,16 +936,19 @@ def score_sentences(
     drug_intent = bool({"treatment", "dosing", "side effects"} & set(intents))
     treatment_intent = "treatment" in intents
     what_is = (not intents and asks_what_it_is(question)) or "class" in intents
+    kinds = _kinds(question)
     out: list[Candidate] = []
     for hit in hits[: limits.hits_per_tier]:
         passage_terms = term_set(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
         on_topic = len(topic & passage_terms) / len(topic) if topic else 0.0
         if topic and on_topic == 0.0:
             continue  # a passage that never names the topic is not evidence about it
+        if kinds and names_another_kind(hit.chunk.title, kinds):
+            continue  # a page on vitamin D does not answer for vitamin A
         rank_weight = section_weight(hit, intents) / (1.0 + 0.15 * (hit.rank - 1))
         titled = bool(focus) and names_focus(term_set(hit.chunk.title), focus)  # a label or page about it
         about_focus = not focus or titled
-        previous_on_topic = previous_on_focus = False
+        previous_on_topic = previous_on_focus = other_kind = False
         for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
             sentence = sentence.lstrip("-•* ").strip()
             if hit.chunk.tier is Tier.DRUG_LABEL:
@@ -937,10 +972,14 @@ def score_sentences(
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             on_focus = about_focus or names_focus(terms, focus)
             follows_focus, previous_on_focus = previous_on_focus, on_focus
+            if kinds and _kinds(sentence):  # a sentence naming no kind goes on about the last one named
+                other_kind = names_another_kind(sentence, kinds)
             if not _usable(sentence, limits):
                 continue
             if asked and not any(m & terms for m in asked):
                 continue  # "what color is phenytoin": its clearance in children does not say it
+            if other_kind:
+                continue  # vitamin D's sentence, or one that goes on about it ("It helps the body ...")
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
             # naming a drug answers a treatment or dosing question even without the word "treatment"
             intent = 1.0 if markers & terms or (drug_intent and _DRUG.search(sentence)) else 0.0

@@ -878,3 +878,42 @@ def test_a_table_row_or_list_item_opening_with_a_number_is_no_sentence() -> None
         "Diazepam rectal gel 2.5 mg is also available with a 4.4 cm tip.",
     ):
         assert _usable(sentence, limits), sentence
+
+
+def test_a_kind_named_by_a_letter_is_not_another_kind() -> None:
+    """ "why is vitamin a important to the body" was answered about vitamins D, C and E: the word
+    "vitamin" names them all."""
+    vitamins = chunk(
+        "Vitamin A helps you see in dim light and keeps your skin healthy. "
+        "Vitamin D is important to your body because it helps your body absorb calcium. "
+        "It is important for your bones and muscles.",
+        tier=Tier.PATIENT_INFO,
+        title="Vitamins",
+    )
+    vitamin_c = chunk(
+        "It is important for your skin, bones, and connective tissue.",
+        tier=Tier.PATIENT_INFO,
+        title="Vitamin C",
+    )
+    question = "why is vitamin a important to the body"
+    found = [
+        c.sentence
+        for c in score_sentences(question, [hit(vitamins), hit(vitamin_c)], "patient", COMPOSER.patient, 0.0)
+    ]
+    assert found == ["Vitamin A helps you see in dim light and keeps your skin healthy."]
+    # asked about vitamin D, the same passages answer
+    found = [
+        c.sentence
+        for c in score_sentences(
+            "why is vitamin d important to the body", [hit(vitamins)], "patient", COMPOSER.patient, 0.0
+        )
+    ]
+    assert "Vitamin D is important to your body because it helps your body absorb calcium." in found
+    assert "Vitamin A helps you see in dim light and keeps your skin healthy." not in found
+    # a kind and its subkinds are one: vitamin B12 answers for vitamin B
+    from qa.compose import _kinds, names_another_kind
+
+    assert not names_another_kind("Vitamin B12 keeps nerve cells healthy.", _kinds("what does vitamin b do"))
+    assert names_another_kind(
+        "In type 1 diabetes, the body makes no insulin.", _kinds("type 2 diabetes pills")
+    )
