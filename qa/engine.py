@@ -87,7 +87,7 @@ class Judgement:
     16 item 3)."""
 
     confidence: float
-    abstain: Literal["non_medical", "own_records", "low_confidence"] | None
+    abstain: Literal["non_medical", "unknown_name", "own_records", "low_confidence"] | None
     focus: str | None = None
     focus_found: bool = False  # a top passage names the focus (whatever the confidence)
     focus_only: bool = False
@@ -306,6 +306,11 @@ class AnswerEngine:
         weighed = focus is not None and term_weights(text, self.term_weight).get(focus) is not None
         ids = tuple(h.chunk_id for h in about_focus) if weighed else ()
         named = focus_names(focus, text, self.lexicon, also) if weighed and found and focus in among else ()
+        if focus in among and not found and self._known_fraction(focus_word) == 0.0:
+            # the name asked about is one the corpus never uses ("how long will benzonatate last on the
+            # shelf"): however well its other words are covered (the shelf life of stored blood), an
+            # answer could not be about it
+            return Judgement(confidence, "unknown_name", focus_word, found)
         if confidence >= self.settings.composer.abstain_threshold:
             return Judgement(confidence, None, focus_word, found, about_focus=ids, focus_names=named)
         if found and self.settings.composer.answer_on_focus:
@@ -378,6 +383,9 @@ class AnswerEngine:
             name = judgement.focus  # a name the corpus lacks, if that is all the question asks about
             notice = UNKNOWN_NAME_NOTICE.format(name=name) if name else NON_MEDICAL_NOTICE
             yield abstain(notice, retrieved_ids)
+            return
+        if judgement.abstain == "unknown_name":
+            yield abstain(UNKNOWN_NAME_NOTICE.format(name=judgement.focus), retrieved_ids)
             return
         if judgement.abstain == "own_records":
             yield abstain(OWN_RECORDS_NOTICE, retrieved_ids)

@@ -73,6 +73,13 @@ def test_follow_up_and_refusals_on_fixture_corpus(engine: AnswerEngine) -> None:
     # a name the library lacks is said to be missing, not called non-medical
     unknown = engine.ask("Alright so I dont know much about Zorvantrelix would you tell me more about it?")
     assert unknown.abstained and unknown.notices == (UNKNOWN_NAME_NOTICE.format(name="Zorvantrelix"),)
+    # ... also when the question's other words are well covered: "how long will benzonatate last on the
+    # shelf" was answered with the shelf life of stored blood
+    q = "Can zorvantrelix replace prednisone, methotrexate or azathioprine in dermatomyositis treatment?"
+    judgement = engine.judge(engine.retrieve(q))
+    assert judgement.confidence >= engine.settings.composer.abstain_threshold  # the rest is covered
+    covered = engine.ask(q)
+    assert covered.abstained and covered.notices == (UNKNOWN_NAME_NOTICE.format(name="zorvantrelix"),)
 
 
 def test_patient_version_reads_lower(engine: AnswerEngine) -> None:
