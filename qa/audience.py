@@ -46,10 +46,19 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
     ("immunosuppressive agents", "medicines that calm the immune system"),
     ("immunosuppressive", "immune-calming"),
     ("intravenous immunoglobulin", "antibody infusions (IVIG)"),
+    # an adverb for an adverb; the adjective stands before its noun, where "IV", as patients say it,
+    # still reads ("by direct IV injection", not "by direct through a vein injection")
     ("intravenously", "through a vein"),
-    ("intravenous", "through a vein"),
+    ("intravenous", "IV"),
     ("subcutaneously", "under the skin"),
-    ("subcutaneous", "under the skin"),
+    # the article before it stays right: "a subcutaneous injection" is "a shot under the skin", "an
+    # intramuscular injection" "an injection into a muscle"
+    ("subcutaneous injections", "shots under the skin"),
+    ("subcutaneous injection", "shot under the skin"),
+    ("subcutaneous", "under-the-skin"),
+    ("intramuscularly", "into a muscle"),
+    ("intramuscular injections", "injections into a muscle"),
+    ("intramuscular injection", "injection into a muscle"),
     ("orally", "by mouth"),
     ("administered", "given"),
     ("administration", "use"),

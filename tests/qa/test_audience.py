@@ -50,6 +50,13 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
     assert plain_language("Hypersensitivity reactions and gastrointestinal bleeding; reduce the dosage.") == (
         "Allergic reactions and digestive bleeding; reduce the dose."
     )
+    # a route before its noun stays an adjective: "of through a vein methylprednisolone" did not read
+    assert plain_language("Give by direct intravenous injection or infuse it intravenously.") == (
+        "Give by direct IV injection or infuse it through a vein."
+    )
+    assert plain_language(
+        "A subcutaneous injection or an intramuscular injection of intravenous methylene blue."
+    ) == ("A shot under the skin or an injection into a muscle of IV methylene blue.")
 
 
 def test_plain_language_leaves_names_alone() -> None:
