@@ -498,7 +498,7 @@ _FIGURE_POINTER = re.compile(
 
 # A label's pointer to another of its sections ("[see Warnings and Precautions (5.10)]", "(see
 # CLINICAL PHARMACOLOGY)"): the answer shows one passage, the reference links the whole label.
-_SECTION_ASIDE = re.compile(r"\s*\[\s*see\b[^\[\]]*\]|\s*\(\s*see [A-Z][^()]*(?:\([^()]*\)[^()]*)*\)")
+_SECTION_ASIDE = re.compile(r"\s*\[\s*[Ss]ee\b[^\[\]]*\]|\s*\(\s*[Ss]ee [A-Z][^()]*(?:\([^()]*\)[^()]*)*\)")
 
 
 def without_figure_asides(sentence: str) -> str:
@@ -856,6 +856,9 @@ def list_lead_in(sentence: str) -> str:
     return _VERB_DASH.sub(r"\1 ", _LEAD_IN_DASH.sub(": ", sentence))
 
 
+# A list item continuing a lead-in that is not shown ("Do not take it if you are: - Taking, or within 14
+# days of stopping, MAOIs ..."): a gerund, then a comma.
+_GERUND_ITEM = re.compile(r"[A-Z][a-z]+ing,\s")
 # A "sentence" holding this many " - " separators is a list whose lines were joined, not a sentence.
 FLATTENED_LIST_DASHES = 3
 
@@ -889,6 +892,8 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
         return False  # "2 mg to 10 mg, 2 to 4 times daily Geriatric Patients, ...": a table row or list item
     if s.count(" - ") >= FLATTENED_LIST_DASHES:
         return False  # "Absent reflex - Babinski sign - Dysarthria - ...": a list or table run together
+    if _GERUND_ITEM.match(s):
+        return False  # "Taking, or within 14 days of stopping, MAOIs, ...": an item of a list not shown
     return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists
 
 

@@ -265,6 +265,12 @@ def test_label_boilerplate_is_never_a_sentence_of_the_answer() -> None:
     assert not _usable("Escitalopram oxalate has the following structural formula: the SSRI is oral.", limits)
     assert not _usable("Manufactured for Allergan USA, Inc. in Madison, New Jersey, in 2023.", limits)
     assert _usable("Do not use Lexapro within 14 days of stopping an MAOI.", limits)
+    # an item of a contraindication list whose lead-in is not shown
+    assert not _usable(
+        "Taking, or within 14 days of stopping, MAOIs, because of an increased risk of serotonin syndrome.",
+        limits,
+    )
+    assert _usable("Taking ibuprofen with food can reduce stomach upset.", limits)
     # who a case report is about is not what it found ("A study found that we present a case ...")
     assert not _usable("We present a case of a 61-year-old man who developed low blood pressure.", limits)
     assert _usable("We report that sacubitril lowered blood pressure in 12 of 40 patients.", limits)
@@ -428,6 +434,17 @@ def test_a_labels_pointers_to_its_other_sections_are_cut() -> None:
     )
     assert without_figure_asides("Take it with food [see Dosage and Administration ( 2.1 ) ].") == (
         "Take it with food."
+    )
+    # a label's capital "See" as well
+    assert (
+        without_figure_asides(
+            "Do not use with MAOIs [See Warnings and Precautions ( 5.2), Drug Interactions ( 7.1)]."
+        )
+        == "Do not use with MAOIs."
+    )
+    assert (
+        without_figure_asides("Bronchospasm has occurred (See WARNINGS) in a few.")
+        == "Bronchospasm has occurred in a few."
     )
     # an aside that says something stays
     for kept in ("Use a lower dose (see your doctor first).", "Ulcers (seen in 2% of patients) occur."):
