@@ -657,6 +657,25 @@ ASKED_GAPS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
+# A strength a medicine comes in: an amount, alone or per volume ("10 mg", "125 mg/5 mL", "100 units/mL"),
+# not a dose per day or per kilogram ("2 g/day", "5 mg/kg"), nor a level in the blood (`_BLOOD_LEVEL`).
+_STRENGTH = re.compile(
+    r"\d\s*(?:mg|mcg|µg|g|units?|mEq|%)(?!\s*/\s*(?:kg|min|h|hr|hours?|d|day)\b)(?![A-Za-z])"
+)
+_BLOOD_LEVEL = re.compile(
+    r"\b(?:plasma|serum|blood) (?:levels?|concentrations?)\b|\bsteady.state\b|\bCmax\b|\bAUC\b", re.I
+)
+
+
+def says_asked(markers: frozenset[str], terms: frozenset[str], sentence: str) -> bool:
+    """Whether a sentence says one thing asked (`asked_markers`): it has one of its words, and for the
+    strengths a medicine comes in, an amount that is one ("steady state plasma levels ... are usually
+    <1 mcg/mL" has the word "mcg" and no strength)."""
+    if markers == INTENT_MARKERS["strengths"]:
+        return bool(_STRENGTH.search(sentence)) and not _BLOOD_LEVEL.search(sentence)
+    return bool(markers & terms)
+
+
 def asked_markers(question: str) -> tuple[frozenset[str], ...]:
     """The words that say what the question asks of a medicine (`ASKED_GAPS`: how it looks, what it
     contains, how to store it, when to take it, how to stop it), one set per thing asked; () when it
@@ -981,7 +1000,7 @@ def score_sentences(
                 other_kind = names_another_kind(sentence, kinds)
             if not _usable(sentence, limits):
                 continue
-            if asked and not any(m & terms for m in asked):
+            if asked and not any(says_asked(m, terms, sentence) for m in asked):
                 continue  # "what color is phenytoin": its clearance in children does not say it
             if other_kind:
                 continue  # vitamin D's sentence, or one that goes on about it ("It helps the body ...")

@@ -934,3 +934,25 @@ def test_a_kind_named_by_a_letter_is_not_another_kind() -> None:
     assert names_another_kind(
         "In type 1 diabetes, the body makes no insulin.", _kinds("type 2 diabetes pills")
     )
+
+
+def test_a_strength_is_an_amount_a_medicine_comes_in_not_a_blood_level_or_a_daily_dose() -> None:
+    """ "what size doses of metformin are available?" was answered with "steady state plasma levels of
+    metformin ... are usually <1 mcg/mL": the word "mcg" is not a strength."""
+    from qa.compose import INTENT_MARKERS, says_asked
+    from qa.textutil import term_set
+
+    strengths = INTENT_MARKERS["strengths"]
+
+    def says(sentence: str) -> bool:
+        return says_asked(strengths, term_set(sentence), sentence)
+
+    assert not says("At usual clinical doses, steady state plasma levels of metformin are usually <1 mcg/mL.")
+    assert not says("The usual dose is 2 g/day or 5 mg/kg.")
+    assert says("Metformin tablets come in 500 mg, 850 mg and 1,000 mg.")
+    assert says("Amoxicillin oral suspension, 125 mg/5 mL.")
+    assert says("Each mL of insulin glargine contains 100 units/mL.")
+    # other asks keep to their words
+    assert says_asked(
+        INTENT_MARKERS["storage"], term_set("Store at room temperature."), "Store at room temperature."
+    )
