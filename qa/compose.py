@@ -113,6 +113,10 @@ INTENTS: dict[str, tuple[str, ...]] = {
     ),
     # no label says how a name is said: the answer says so (`ASKED_GAPS`) rather than answer another thing
     "pronunciation": ("pronounce", "pronunciation"),
+    # whether a tablet may be cut, crushed or chewed ("how dangerous is cutting nifedipine er tablets")
+    # whether a tablet may be cut, crushed or chewed ("how dangerous is cutting nifedipine er tablets"):
+    # whole words, a pattern below
+    "splitting": ("split", "crush", "swallow whole"),
 }
 INTENT_MARKERS: dict[str, frozenset[str]] = {
     "treatment": term_set(
@@ -170,6 +174,11 @@ INTENT_MARKERS: dict[str, frozenset[str]] = {
         "mechanism action acts inhibits inhibitor inhibition blocks blocking binds binding receptor "
         "receptors neurotransmitter neurotransmitters enzyme enzymes relaxes stimulates agonist antagonist "
         "facilitation"
+    ),
+    # whether a tablet may be cut, crushed or chewed: what its label says on swallowing it whole
+    "splitting": term_set(
+        "whole crush crushed crushing chew chewed chewing split splitting divide divided break broken cut "
+        "scored"
     ),
     # the strengths a medicine comes in (the "strengths" cue of `_INTENT_CUES`)
     "strengths": term_set("mg mcg units strength strengths"),
@@ -595,12 +604,15 @@ def group_for(sentence: str) -> str:
 # adverse-reactions line that names a disease is not how that disease is treated.
 LABEL_SECTION_INTENTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"indication|usage", re.I), frozenset({"treatment", "indication", "class"})),
-    (re.compile(r"how supplied|storage", re.I), frozenset({"dosing", "appearance", "storage", "strengths"})),
+    (
+        re.compile(r"how supplied|storage", re.I),
+        frozenset({"dosing", "appearance", "storage", "strengths", "splitting"}),
+    ),
     (re.compile(r"description|ingredient", re.I), frozenset({"appearance", "ingredients", "class"})),
     (re.compile(r"interaction", re.I), frozenset({"interactions"})),
     (
         re.compile(r"dosage|administration|strength", re.I),
-        frozenset({"dosing", "treatment", "stopping", "strengths"}),
+        frozenset({"dosing", "treatment", "stopping", "strengths", "splitting"}),
     ),
     (
         re.compile(r"adverse|warning|precaution|boxed|overdos|contraindicat|toxicolog", re.I),
@@ -652,6 +664,7 @@ ASKED_GAPS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "stopping": ("how to stop taking {name}", INTENT_MARKERS["stopping"]),
     "strengths": ("what strengths {name} comes in", INTENT_MARKERS["strengths"]),
+    "splitting": ("whether {name} may be cut, crushed or chewed", INTENT_MARKERS["splitting"]),
     "pronunciation": ("how to say {name}", INTENT_MARKERS["pronunciation"]),
     "elimination": ("how long {name} stays in the body", INTENT_MARKERS["elimination"]),
 }
@@ -734,11 +747,21 @@ _INTENT_CUES["class"] = re.compile(
     r"stimulant|ssri|snri|maoi|beta.?blocker|ace inhibitor|antihistamine|antidepressant|anticholinergic|"
     r"cholinergic|blood thinner|controlled substance)\b"
 )
+# Whether a tablet may be cut, crushed or chewed, as whole words ("cut" is not "cutaneous", and "cut
+# back on alcohol" is not cutting a tablet).
+_INTENT_CUES["splitting"] = re.compile(
+    r"\b(?:cut|cutting)\b(?!\s+(?:back|down|out|off)\b)|\b(?:split|splitting|crush|crushed|crushing)\b|"
+    r"\b(?:chew|chewing|chewed)\b|\bbreak (?:it|them|the|a)\b|\bin half\b|\bopen (?:the|a) capsule|"
+    r"\bswallow(?:ed)? whole\b"
+)
 # How long a medicine stays in the body ("how long does chlordiazepoxide stay in system", "how long to get
 # carbidopa levodopa out of your system"): its pharmacokinetics (half-life, elimination) say it.
 _INTENT_CUES["elimination"] = re.compile(
     r"\bhow long\b[\w\s-]{0,40}?\b(?:stay|stays|remain|remains|last|lasts|leave|out of)\b[\w\s\"-]{0,20}?"
-    r"\b(?:system|body|urine|blood|breast milk)\b|\bhalf.?life\b|\bout of (?:your|my|the) system\b"
+    r"\b(?:system|body|urine|blood|breast milk)\b|\bhalf.?life\b|\bout of (?:your|my|the) system\b|"
+    # "how long does heroin stay in toxicology test", "... to clear a drug screen"
+    r"\b(?:stay|stays|show|shows|detect\w*|clear)\b[\w\s-]{0,20}?"
+    r"\b(?:drug|urine|toxicology|tox) (?:test|screen)"
 )
 # What a medicine is for ("what is xifaxan used for", "why did my doctor give me levetiracetam", "qvar
 # 40mcg what is it for", "bupropion 300mg is good for what?"): the label's indications answer it. "Is

@@ -103,6 +103,10 @@ ASKED_SECTIONS: dict[str, tuple[str, re.Pattern[str]]] = {
         re.compile(r"pharmacokinetic|clinical pharmacology|elimination", re.I),
     ),
     "indication": OVERVIEW_SECTIONS[0],
+    "splitting": (
+        "swallow whole do not crush chew split dosage and administration",
+        re.compile(r"dosage(?! forms)|administration|how supplied|patient counseling", re.I),
+    ),
     "strengths": (
         "dosage forms and strengths how supplied",
         re.compile(r"dosage forms|strength|how supplied", re.I),

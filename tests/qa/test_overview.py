@@ -195,6 +195,10 @@ ASKED = [
         "Description",
     ),
     _label(
+        "Lexapro tablets should be swallowed whole with water and may be taken with or without food.",
+        "Dosage and Administration",
+    ),
+    _label(
         "The mean elimination half-life of escitalopram is about 27 to 32 hours.",
         "Clinical Pharmacology > Pharmacokinetics",
     ),
@@ -238,6 +242,7 @@ def test_asked_sections_name_the_label_section_that_says_what_was_asked() -> Non
         ("lexapro what mgs are available", "5 mg, 10 mg and 20 mg"),
         ("what size doses of lexapro are available?", "5 mg, 10 mg and 20 mg"),
         ("what mg. does lexapro have?", "5 mg, 10 mg and 20 mg"),
+        ("can i crush lexapro tablets?", "swallowed whole"),
     ],
 )
 def test_a_question_asking_one_thing_of_a_drug_gets_its_labels_section_on_it(
@@ -458,6 +463,11 @@ def test_what_a_medicine_is_for_is_answered_from_its_labels_indications(tmp_path
         ('how long does chlordiazepoxide stay in "system?"', "elimination"),
         ("how long does it take to get carbidopa levodopa out of your system", "elimination"),
         ("how long morphine remains in body", "elimination"),
+        ("how long does heroin stay in toxicology test", "elimination"),
+        ("how does it take phentermine to clear a drug screen?", "elimination"),
+        ("how dangerous is cutting nifedipine er cc tablets", "splitting"),
+        ("can i crush lexapro", "splitting"),
+        ("how can i split a 3mg or 4mg warfarin pill", "splitting"),
     ],
 )
 def test_ways_of_asking_one_thing_of_a_medicine(question: str, intent: str) -> None:
@@ -473,12 +483,13 @@ def test_ways_of_asking_one_thing_of_a_medicine(question: str, intent: str) -> N
         "does lexapro cause weight gain",
         "how do i stop taking lexapro",
         "is it safe to use",
+        "how to cut back on alcohol with naltrexone",
     ],
 )
 def test_questions_that_ask_neither_strengths_nor_how_to_take(question: str) -> None:
     from qa.compose import question_intents
 
-    assert not {"strengths", "dosing"} & set(question_intents(question))
+    assert not {"strengths", "dosing", "splitting"} & set(question_intents(question))
 
 
 def test_everyday_shorthand_is_not_taken_for_a_name() -> None:
