@@ -53,6 +53,8 @@ MIN_WORD = 5
 MIN_DOCUMENT_FREQUENCY = 3
 
 # Letters of any alphabet: "Sjögren's" is one word, not "Sj" and "gren's" (then corrected to "green").
+# Endings that leave a word what it was: a correction may show the index term without them.
+_INFLECTIONS = frozenset({"", "s", "es", "e", "'s", "ed", "d"})
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['-])*[^\W\d_]|[^\W\d_]")
 _RUNS = re.compile(r"(.)\1+")
 
@@ -176,8 +178,13 @@ class Speller:
         that is no such word is shown as the index has it ("ramipril", "phosphorylated": a long stem
         keeps enough of its word); a shorter one is a stem cut from some other word ("presacr",
         "calcan", "benzoat", "whatev" on the dev suites), no correction at all."""
-        rebuilt = term + typed[len(stem) :] if stem and typed.startswith(stem) else term
-        candidates = [rebuilt, term[:-1] + "y" if term.endswith("i") else term, term]
+        ending = typed[len(stem) :] if stem and typed.startswith(stem) else ""
+        rebuilt = term + ending
+        # the term without the typed word's ending only where that ending is an inflection: "dravenic"
+        # (stem "draven") is not "driven"
+        candidates = [rebuilt]
+        if ending in _INFLECTIONS:
+            candidates += [term[:-1] + "y", term] if term.endswith("i") else [term]
         for word in dict.fromkeys(candidates):
             written = word in self.real_words or word in self.surface_words
             if written and self.vocabulary.term_of(word) == term:

@@ -448,6 +448,12 @@ def test_a_correction_is_a_word_people_write_not_a_short_stem() -> None:
     assert s.suggest("pressair") is None  # only a cut stem is in reach: the brand stays as typed
     assert s.suggest("benzonatate") is None
     assert s.suggest("nessasary") == "necessary"  # Snowball's "i" back to the word's "y"
+    # a word reached through the typed word's stem keeps the typed ending: "dravenic" (stem "draven") is
+    # not "driven" ("the diagnostic criteria for dravenic neuritis" were answered about optic neuritis)
+    driven = Speller(
+        TermVocabulary.from_texts(["He was driven home."] * 3, stem), real_words=frozenset({"driven"})
+    )
+    assert stem("dravenic") == "draven" and driven.suggest("dravenic") is None
     # a long term the index holds is still a correction, with the typed ending where it analyses so
     assert s.suggest("remipril") == "ramipril"
     assert s.suggest("phopshorylated") == "phosphorylated"
