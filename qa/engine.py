@@ -306,7 +306,7 @@ class AnswerEngine:
         weighed = focus is not None and term_weights(text, self.term_weight).get(focus) is not None
         ids = tuple(h.chunk_id for h in about_focus) if weighed else ()
         named = focus_names(focus, text, self.lexicon, also) if weighed and found and focus in among else ()
-        if focus in among and not found and self._known_fraction(focus_word) == 0.0:
+        if focus_word and focus in among and not found and self._known_fraction(focus_word) == 0.0:
             # the name asked about is one the corpus never uses ("how long will benzonatate last on the
             # shelf"): however well its other words are covered (the shelf life of stored blood), an
             # answer could not be about it
