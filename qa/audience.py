@@ -48,7 +48,9 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
     ("intravenous immunoglobulin", "antibody infusions (IVIG)"),
     # an adverb for an adverb; the adjective stands before its noun, where "IV", as patients say it,
     # still reads ("by direct IV injection", not "by direct through a vein injection")
+    ("intravenously (IV)", "through a vein"),
     ("intravenously", "through a vein"),
+    ("intravenous (IV)", "IV"),  # not "Rapid IV (IV) fentanyl"
     ("intravenous", "IV"),
     ("subcutaneously", "under the skin"),
     # the article before it stays right: "a subcutaneous injection" is "a shot under the skin", "an
@@ -188,7 +190,7 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
     ("recommendations", "advice"),
     ("recommendation", "advice"),
 )
-_PLAIN = [(re.compile(rf"\b{re.escape(a)}\b", re.I), b) for a, b in PLAIN_WORDS]
+_PLAIN = [(re.compile(rf"\b{re.escape(a)}(?!\w)", re.I), b) for a, b in PLAIN_WORDS]  # "(IV)" ends in ")"
 
 
 # Text before a word that starts a sentence or a clause after a colon.

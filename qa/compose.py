@@ -1006,7 +1006,7 @@ def score_sentences(
                     cut = without_product_codes(without_section_title(cut, hit.chunk.section))
                 if cut is None:
                     continue
-                sentence = without_label_subheading(cut)
+                sentence = _ITEM_NUMBER.sub("", without_label_subheading(cut))
             elif hit.chunk.tier is Tier.RESEARCH:
                 sentence = without_leading_label(sentence)
             else:  # guidelines and patient pages
@@ -1336,6 +1336,9 @@ _NOTE_LABEL = re.compile(
     # ... or a footnote's number glued to it ("7Use caution when using gabapentin ...")
     r"\d{1,2}(?=[A-Z][a-z]+\s))"
 )
+# A label list item's number before its sentence ("3. PLAGUE: 2 grams of streptomycin daily ...", shown
+# as "says that 3. PLAGUE: ..."); a section number ("2.1 Dosage") has no space after its point.
+_ITEM_NUMBER = re.compile(r"^\(?\d{1,2}[.)]\s+(?=[A-Z])")
 # A guideline's recommendation grade opening its sentence ("A: If warfarin is indicated ...", "B - ...").
 _GRADE_LABEL = re.compile(r"^([A-D])\s*(?::|\s-|\s–)\s+(?=[A-Z])")
 

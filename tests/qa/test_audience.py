@@ -54,6 +54,9 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
     assert plain_language("Give by direct intravenous injection or infuse it intravenously.") == (
         "Give by direct IV injection or infuse it through a vein."
     )
+    assert plain_language("Rapid intravenous (IV) fentanyl can produce chest wall rigidity.") == (
+        "Rapid IV fentanyl can produce chest wall rigidity."
+    )
     assert plain_language(
         "A subcutaneous injection or an intramuscular injection of intravenous methylene blue."
     ) == ("A shot under the skin or an injection into a muscle of IV methylene blue.")

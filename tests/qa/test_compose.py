@@ -956,3 +956,24 @@ def test_a_strength_is_an_amount_a_medicine_comes_in_not_a_blood_level_or_a_dail
     assert says_asked(
         INTENT_MARKERS["storage"], term_set("Store at room temperature."), "Store at room temperature."
     )
+
+
+def test_a_label_list_items_number_is_not_part_of_its_sentence() -> None:
+    # shown after the attribution it read "The FDA label for Streptomycin says that 3. PLAGUE: 2 grams ..."
+    label = chunk(
+        "2. TULAREMIA: 1 to 2 g daily in divided doses for 7 to 14 days until the patient is afebrile "
+        "for 5 to 7 days. 3. PLAGUE: 2 grams of streptomycin daily in two divided doses should be "
+        "administered intramuscularly. A minimum of 10 days of therapy is recommended.",
+        tier=Tier.DRUG_LABEL,
+        title="Streptomycin",
+        section="Dosage and Administration",
+        collection="spl",
+    )
+    found = [
+        c.sentence
+        for c in score_sentences(
+            "streptomycin dose for plague", [hit(label)], "clinician", COMPOSER.clinician, 0.0
+        )
+    ]
+    assert any(s.startswith("PLAGUE: 2 grams of streptomycin") for s in found), found
+    assert not any(s.startswith("3.") for s in found)
