@@ -791,21 +791,20 @@ _DEFINITION = re.compile(
 )
 
 
-# Things named by a letter or number after a common word: vitamin A and vitamin D, hepatitis B and C,
-# type 1 and type 2 diabetes. The word alone names them all, so "vitamin" is the focus of "why is vitamin
-# a important to the body" and a page on vitamin D names it; the kind tells them apart.
-_KIND = re.compile(
-    r"\b(vitamins?|vit|hepatitis|hep)\.?\s+([a-ek]\d{0,2})\b|\b(type)\s+([12])\b(?=\s+diabet)", re.I
-)
+# Things named by a letter after a common word: vitamin A and vitamin D, hepatitis B and C. The word
+# alone names them all, so "vitamin" is the focus of "why is vitamin a important to the body" and a page
+# on vitamin D names it; the letter tells them apart. (Not type 1 and type 2 diabetes: a question on one
+# is often answered by what holds for the other, "rare variants in PPARG and type 1 diabetes".)
+_KIND = re.compile(r"\b(vitamins?|vit|hepatitis|hep)\.?\s+([a-ek]\d{0,2})\b", re.I)
 
 
 def _kinds(text: str) -> dict[str, set[str]]:
     """The kinds a text names per head word: {'vitamin': {'a', 'd'}}."""
     out: dict[str, set[str]] = {}
     for m in _KIND.finditer(text):
-        head = (m.group(1) or m.group(3)).lower()
+        head = m.group(1).lower()
         head = {"vitamins": "vitamin", "vit": "vitamin", "hep": "hepatitis"}.get(head, head)
-        out.setdefault(head, set()).add((m.group(2) or m.group(4)).lower())
+        out.setdefault(head, set()).add(m.group(2).lower())
     return out
 
 

@@ -931,8 +931,10 @@ def test_a_kind_named_by_a_letter_is_not_another_kind() -> None:
     from qa.compose import _kinds, names_another_kind
 
     assert not names_another_kind("Vitamin B12 keeps nerve cells healthy.", _kinds("what does vitamin b do"))
-    assert names_another_kind(
-        "In type 1 diabetes, the body makes no insulin.", _kinds("type 2 diabetes pills")
+    assert names_another_kind("Hepatitis C spreads through blood.", _kinds("how is hepatitis b spread"))
+    # type 1 and type 2 diabetes are not told apart: what holds for one often answers for the other
+    assert not names_another_kind(
+        "PPARG variants raise type 2 diabetes risk.", _kinds("PPARG and type 1 diabetes")
     )
 
 
