@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from medcite.types import Answer
+from qa.compose import says_what_is_asked
 from qa.expansion import Lexicon, find_phrases
 from qa.textutil import STOPWORDS, tokens, words
 
@@ -90,7 +91,12 @@ def extract_topic(question: str, lexicon: Lexicon | None = None) -> str:
         phrases = [p for p in find_phrases(question, lexicon) if not set(p.split()) <= _NON_TOPIC]
         if phrases:
             return max(phrases, key=len)
-    words = [w for w in tokens(question) if w not in _NON_TOPIC and not w.isdigit()]
+    # nor a word that asks something of it ("how long will X last on the shelf", "what color is X", "how
+    # do i wean off X"): "What about benzonatate last shelf in children?" was offered. Word by word: the
+    # phrase "what strengths does valproic acid come in" holds the drug's name too.
+    words = [
+        w for w in tokens(question) if w not in _NON_TOPIC and not w.isdigit() and not says_what_is_asked(w)
+    ]
     return " ".join(words[:4])
 
 

@@ -52,6 +52,11 @@ def test_conversation_add_accepts_answers_and_tracks_topic() -> None:
     # who gave it and why say nothing of the topic ("What about doctor give levetiracetam in children?")
     assert extract_topic("why did my doctor give me levetiracetam") == "levetiracetam"
     assert extract_topic("what is the purpose of lisinopril, is it good?") == "lisinopril"
+    # the words of a phrase that asks something of the medicine are not its topic
+    assert extract_topic("where should i store insulin glargine") == "insulin glargine"
+    assert extract_topic("what strengths does valproic acid come in") == "valproic acid"
+    assert extract_topic("what color is phenytoin") == "phenytoin"
+    assert extract_topic("how do i wean off lexapro") == "lexapro"
 
 
 def test_suggestions_come_from_answer_content() -> None:
