@@ -777,23 +777,22 @@ def test_a_labels_subsection_headings_run_into_a_sentence_are_cut() -> None:
         assert without_label_subheading(kept) == kept
 
 
+def _label_sentences(question: str, text: str, *, title: str, section: str) -> list[str]:
+    """The clinician candidate sentences of one label passage."""
+    label = chunk(text, tier=Tier.DRUG_LABEL, title=title, section=section, collection="openfda")
+    return [c.sentence for c in score_sentences(question, [hit(label)], "clinician", COMPOSER.clinician, 0.0)]
+
+
 def test_a_heading_before_a_section_pointer_is_cut_with_it() -> None:
     """'Drug Interactions [see Warnings and Precautions (5.6)] Tell the patient ...': the pointer is
     cut first, then the heading it separated from the sentence."""
-    label = chunk(
+    found = _label_sentences(
+        "grapefruit juice juxtapid",
         "Drug Interactions [see Warnings and Precautions (5.6) and Drug Interactions (7) ] Tell the patient "
         "to omit grapefruit juice from the diet while on JUXTAPID.",
-        tier=Tier.DRUG_LABEL,
         title="JUXTAPID (lomitapide) capsules",
         section="Patient Counseling Information",
-        collection="openfda",
     )
-    found = [
-        c.sentence
-        for c in score_sentences(
-            "grapefruit juice juxtapid", [hit(label)], "clinician", COMPOSER.clinician, 0.0
-        )
-    ]
     assert found == ["Tell the patient to omit grapefruit juice from the diet while on JUXTAPID."]
 
 
@@ -962,20 +961,13 @@ def test_a_strength_is_an_amount_a_medicine_comes_in_not_a_blood_level_or_a_dail
 
 def test_a_label_list_items_number_is_not_part_of_its_sentence() -> None:
     # shown after the attribution it read "The FDA label for Streptomycin says that 3. PLAGUE: 2 grams ..."
-    label = chunk(
+    found = _label_sentences(
+        "streptomycin dose for plague",
         "2. TULAREMIA: 1 to 2 g daily in divided doses for 7 to 14 days until the patient is afebrile "
         "for 5 to 7 days. 3. PLAGUE: 2 grams of streptomycin daily in two divided doses should be "
         "administered intramuscularly. A minimum of 10 days of therapy is recommended.",
-        tier=Tier.DRUG_LABEL,
         title="Streptomycin",
         section="Dosage and Administration",
-        collection="spl",
     )
-    found = [
-        c.sentence
-        for c in score_sentences(
-            "streptomycin dose for plague", [hit(label)], "clinician", COMPOSER.clinician, 0.0
-        )
-    ]
     assert any(s.startswith("PLAGUE: 2 grams of streptomycin") for s in found), found
     assert not any(s.startswith("3.") for s in found)
