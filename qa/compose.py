@@ -113,7 +113,6 @@ INTENTS: dict[str, tuple[str, ...]] = {
     ),
     # no label says how a name is said: the answer says so (`ASKED_GAPS`) rather than answer another thing
     "pronunciation": ("pronounce", "pronunciation"),
-    # whether a tablet may be cut, crushed or chewed ("how dangerous is cutting nifedipine er tablets")
     # whether a tablet may be cut, crushed or chewed ("how dangerous is cutting nifedipine er tablets"):
     # whole words, a pattern below
     "splitting": ("split", "crush", "swallow whole"),
@@ -812,7 +811,11 @@ def names_another_kind(text: str, asked: Mapping[str, set[str]]) -> bool:
     """Whether the text names a kind of what was asked about (`_kinds` of the question) other than the
     one asked, and not that one: vitamin D when asked about vitamin A. A kind and its subkinds are one
     ("vitamin B" and "vitamin B12")."""
-    for head, kinds in _kinds(text).items():
+    return _another_kind(_kinds(text), asked)
+
+
+def _another_kind(named: Mapping[str, set[str]], asked: Mapping[str, set[str]]) -> bool:
+    for head, kinds in named.items():
         wanted = asked.get(head)
         if not wanted:
             continue
@@ -900,6 +903,7 @@ def list_lead_in(sentence: str) -> str:
 # A list item continuing a lead-in that is not shown ("Do not take it if you are: - Taking, or within 14
 # days of stopping, MAOIs ..."): a gerund, then a comma.
 _GERUND_ITEM = re.compile(r"[A-Z][a-z]+ing,\s")
+
 # A "sentence" holding this many " - " separators is a list whose lines were joined, not a sentence.
 FLATTENED_LIST_DASHES = 3
 
@@ -1018,8 +1022,9 @@ def score_sentences(
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             on_focus = about_focus or names_focus(terms, focus)
             follows_focus, previous_on_focus = previous_on_focus, on_focus
-            if kinds and _kinds(sentence):  # a sentence naming no kind goes on about the last one named
-                other_kind = names_another_kind(sentence, kinds)
+            named = _kinds(sentence) if kinds else {}
+            if named:  # a sentence naming no kind goes on about the last one named
+                other_kind = _another_kind(named, kinds)
             if not _usable(sentence, limits):
                 continue
             if asked and not any(says_asked(m, terms, sentence) for m in asked):
