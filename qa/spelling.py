@@ -52,9 +52,9 @@ MIN_WORD = 5
 # typo in the corpus as a word. (Known-ness is checked against every term, whatever its frequency.)
 MIN_DOCUMENT_FREQUENCY = 3
 
-# Letters of any alphabet: "Sjögren's" is one word, not "Sj" and "gren's" (then corrected to "green").
 # Endings that leave a word what it was: a correction may show the index term without them.
 _INFLECTIONS = frozenset({"", "s", "es", "e", "'s", "ed", "d"})
+# Letters of any alphabet: "Sjögren's" is one word, not "Sj" and "gren's" (then corrected to "green").
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['-])*[^\W\d_]|[^\W\d_]")
 _RUNS = re.compile(r"(.)\1+")
 
