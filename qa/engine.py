@@ -379,13 +379,10 @@ class AnswerEngine:
         retrieved_ids = sorted(hits_by_id)
 
         judgement = self.judge(evidence)
-        if judgement.abstain == "non_medical":
-            name = judgement.focus  # a name the corpus lacks, if that is all the question asks about
+        if judgement.abstain in ("non_medical", "unknown_name"):
+            name = judgement.focus  # a name the corpus lacks (always there for "unknown_name")
             notice = UNKNOWN_NAME_NOTICE.format(name=name) if name else NON_MEDICAL_NOTICE
             yield abstain(notice, retrieved_ids)
-            return
-        if judgement.abstain == "unknown_name":
-            yield abstain(UNKNOWN_NAME_NOTICE.format(name=judgement.focus), retrieved_ids)
             return
         if judgement.abstain == "own_records":
             yield abstain(OWN_RECORDS_NOTICE, retrieved_ids)
