@@ -15,12 +15,13 @@ FDARxBench passages name one drug only and give no pair.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from medcite.types import NameMapping
 from qa.spelling import english_words
-from qa.textutil import STOPWORDS, tokens, words
+from qa.textutil import DRUG_NAME, STOPWORDS, tokens, words
 
 # Salt, ester and release-form words after a generic name: "atorvastatin calcium" is searched as
 # "atorvastatin" (the word passages and people use), "escitalopram oxalate" as "escitalopram".
@@ -118,6 +119,15 @@ class DrugNames:
             out.update(g.split())
         return frozenset(out)
 
+    def with_brands(self, pairs: Iterable[tuple[str, str]]) -> DrugNames:
+        """These names and more (brand, generic) pairs, for brands these names do not have."""
+        more = {
+            key: (generic,)
+            for brand, generic in pairs
+            if (key := " ".join(tokens(brand))) and key not in self.brand_to_generic
+        }
+        return replace(self, brand_to_generic={**self.brand_to_generic, **more}) if more else self
+
     def names_a_drug(self, text: str) -> bool:
         """Whether the text names a drug of the label tier (brand or generic, up to three words)."""
         toks = tokens(text)
@@ -158,7 +168,7 @@ class DrugNames:
         present = f" {' '.join(tokens(text))} "
         out: list[NameMapping] = []
         for phrase in self.named(text):
-            typed = _as_typed(phrase, text)
+            typed = as_typed(phrase, text)
             out.extend(
                 NameMapping(typed, g, "brand->generic")
                 for g in self.brand_to_generic.get(phrase, ())
@@ -172,7 +182,67 @@ class DrugNames:
         return tuple(dict.fromkeys(out))
 
 
-def _as_typed(phrase: str, text: str) -> str:
+# How passages introduce a medicine by both its names, the brand capitalised: "temazepam (Restoril,
+# Halcion)", "Topiramate (Topamax, Topiragen)", "Restoril® (temazepam) 15 mg" (the generic in lower
+# case, or "Pregabalin (Lyrica)" would name a brand "Pregabalin").
+_GENERIC_THEN_BRANDS = re.compile(r"\b([A-Za-z][a-z-]{4,})\s*\(([^()]{1,80})\)")
+_BRAND_THEN_GENERIC = re.compile(r"\b([A-Z][A-Za-z-]{3,}\s*[®™]?)\s*\(\s*([a-z][a-z-]{4,})\b")
+_WRITTEN_NAME = re.compile(r"([A-Za-z][A-Za-z-]*)\s*([®™]?)")
+_ITEM_BREAK = re.compile(r"[,;/]|\bor\b|\band\b")
+
+
+def _unknown_word(word: str) -> bool:
+    """Five letters or more, in no English dictionary: what a drug's name looks like."""
+    return len(word) >= 5 and word not in english_words() and word not in STOPWORDS
+
+
+def _generic_word(word: str) -> bool:
+    """A word that can be a generic name, not a plural (a class, "benzodiazepines", is not the
+    medicine's other name)."""
+    return _unknown_word(word) and not word.endswith("s")
+
+
+def _names_brand(written: str, brand: str) -> bool:
+    """Whether a passage writes `brand` as a trade name: "Restoril", or in capitals with a trade mark
+    ("XANAX ®"); not "PfSPZ" or a bare "MPNST" (gene, trial and regimen names are written so)."""
+    m = _WRITTEN_NAME.match(written.strip())
+    if m is None or m.group(1).lower() != brand:
+        return False
+    name = m.group(1)
+    return name[:1].isupper() and (name[1:].islower() or (name.isupper() and bool(m.group(2))))
+
+
+def generics_given(brand: str, passages: Iterable[str]) -> list[str]:
+    """The generic names the passages give a brand ("restoril" -> ["temazepam"]), most often given
+    first: in "generic (Brand, Other)" or "Brand (generic)" with the brand written as a trade name
+    and the generic one word in lower case. Brands the label tier never names are often introduced
+    so by guidelines and abstracts."""
+    brand = brand.lower()
+    found: Counter[str] = Counter()
+    for text in passages:
+        for m in _GENERIC_THEN_BRANDS.finditer(text):
+            if any(_names_brand(item, brand) for item in _ITEM_BREAK.split(m.group(2))):
+                found[m.group(1).lower()] += 1
+        for m in _BRAND_THEN_GENERIC.finditer(text):
+            if _names_brand(m.group(1), brand):
+                found[m.group(2)] += 1
+    return [g for g, _ in found.most_common() if g != brand and g.isalpha() and _generic_word(g)]
+
+
+def unnamed_candidates(text: str, names: DrugNames) -> list[str]:
+    """The words of a question that may be a brand the label tier does not know: five letters or
+    more, in no English dictionary, no drug name already and no generic name by its INN stem (WHO
+    keeps stems out of brand names: "liraglutide" is a generic), in order, each once."""
+    return list(
+        dict.fromkeys(
+            t
+            for t in tokens(text)
+            if t.isalpha() and _unknown_word(t) and not names.names_a_drug(t) and not DRUG_NAME.fullmatch(t)
+        )
+    )
+
+
+def as_typed(phrase: str, text: str) -> str:
     """The phrase as the text writes it ("Lexapro" for "lexapro")."""
     m = re.search(r"\W+".join(re.escape(w) for w in phrase.split()), text, re.I)
     return m.group(0) if m else phrase

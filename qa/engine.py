@@ -69,12 +69,14 @@ from qa.safety import (
 )
 from qa.support import check_support
 from qa.textutil import fold, tokens
-from qa.understanding import QueryUnderstanding, understanding_from_stats
+from qa.understanding import QueryUnderstanding, question_names, understanding_from_stats
 
 # Candidates per overview-section search (the named drug's own label is usually the first).
 OVERVIEW_CANDIDATES = 5
 # ... and per asked-section search, whose words many labels share ("withdrawn gradually").
 ASKED_CANDIDATES = 20
+# Passages read for the generic name of a brand the label tier does not know.
+BRAND_PASSAGES = 20
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,9 @@ class AnswerEngine:
         self.corpus_stats = corpus_stats if corpus_stats is not None else CorpusStats()
         self.lexicon = lexicon if lexicon is not None else lexicon_from_stats(self.corpus_stats)
         # issue 16: filler, spelling and drug names from this index's statistics.
-        self.understanding = understanding or understanding_from_stats(self.corpus_stats, self.lexicon)
+        self.understanding = understanding or understanding_from_stats(
+            self.corpus_stats, self.lexicon, passages=self._passages_using
+        )
         # Which of a question's words the corpus uses (None without a keyword index): tells
         # unfamiliar-but-real words from keyboard noise.
         self._known_fraction: Callable[[str], float | None] = self.corpus_stats.known_fraction
@@ -209,7 +213,7 @@ class AnswerEngine:
             filters=filters,
             reranker=self.reranker,
         )
-        names = self.understanding.names
+        names = question_names(self.understanding.names, understood)
         drug = overview_drug(understood.text, names)
         intents = question_intents(understood.text)
         if drug is not None:
@@ -236,6 +240,13 @@ class AnswerEngine:
             timings_ms=timings,
             understood=understood,
         )
+
+    def _passages_using(self, word: str) -> list[str]:
+        """The passages a search for one word finds (a brand's generic name is read from them); none
+        for a word the corpus never uses."""
+        if self._known_fraction(word) == 0.0:
+            return []
+        return [h.chunk.text for h in self.retriever.search(word, k=BRAND_PASSAGES)]
 
     def _with_label_sections(
         self,
@@ -283,20 +294,21 @@ class AnswerEngine:
         text = evidence.understood.text if evidence.understood is not None else evidence.rewritten
         # Each tier's own ranks (not the flat list's): confidence looks at every tier's top passages.
         hits = [h for tier_hits in evidence.by_tier.values() for h in tier_hits]
+        names = question_names(self.understanding.names, evidence.understood)
         confidence = retrieval_confidence(text, hits, self.lexicon, weight=self.term_weight)
         if is_non_medical(
             text,
             confidence,
             self.lexicon,
             evidence.known_fraction,
-            self.understanding.names,
+            names,
             corpus_knows=lambda w: bool(self._known_fraction(w)),
             similarity=lambda: self._best_similarity(text, hits),
             min_similarity=self.settings.composer.non_medical_similarity,
         ):
             # a name the corpus never uses is not a sign of a non-medical question: say it is missing
             return Judgement(confidence, "non_medical", unknown_name(text, self.corpus_stats.known_fraction))
-        among, other_names = name_terms(text, self.understanding.names)
+        among, other_names = name_terms(text, names)
         focus = question_focus(text, self.term_weight, among)
         also = other_names.get(focus, ()) if focus is not None else ()
         about_focus = focus_hits(focus, text, hits, self.lexicon, also) if focus is not None else []
@@ -393,7 +405,7 @@ class AnswerEngine:
         # What sentences are chosen for: the question, or, answering about its focus, the question
         # without the words no passage mentions (they would only pull in unrelated sentences).
         compose_text = understood.text
-        drug = overview_drug(understood.text, self.understanding.names)
+        drug = overview_drug(understood.text, question_names(self.understanding.names, understood))
         if drug is not None:
             compose_text = overview_compose_text(understood.text, drug)
         if judgement.focus_only and judgement.focus and judgement.missing:

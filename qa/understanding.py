@@ -14,28 +14,45 @@ rewrite (qa/conversation.py, unchanged) then adds the topic to a fragment that k
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from index.corpus_stats import CorpusStats
 from medcite.types import NameMapping, QueryRewrite
 from qa.conversation import Conversation, rewrite_follow_up
-from qa.drug_names import DrugNames, drug_names_from_records
+from qa.drug_names import DrugNames, as_typed, drug_names_from_records, generics_given, unnamed_candidates
 from qa.expansion import Lexicon, expand_query, expansions
 from qa.filler import strip_filler
 from qa.spelling import Speller
+from qa.textutil import tokens
+
+# Passages that use a word, to read a brand's generic name from (the engine searches its index).
+PassageSearch = Callable[[str], Sequence[str]]
+# A word -> the generic names the corpus gives it as a brand (`generics_given`).
+CorpusGenerics = Callable[[str], Sequence[str]]
 
 
 @dataclass(frozen=True)
 class QueryUnderstanding:
-    """What rewriting needs of the corpus: its lexicon (MedlinePlus synonyms), drug names (label tier)
-    and a speller over its vocabulary (None: nothing is corrected, e.g. a retriever without an index)."""
+    """What rewriting needs of the corpus: its lexicon (MedlinePlus synonyms), drug names (label tier),
+    a speller over its vocabulary (None: nothing is corrected, e.g. a retriever without an index) and
+    a search for passages that use a word (None: only the label tier's brands are known)."""
 
     lexicon: Lexicon = field(default_factory=Lexicon)
     names: DrugNames = field(default_factory=DrugNames)
     speller: Speller | None = None
+    passages: PassageSearch | None = None
+    _generics: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def rewrite(self, question: str, conversation: Conversation | None = None) -> QueryRewrite:
-        return rewrite_query(question, conversation, self.lexicon, self.names, self.speller)
+        generics = self.corpus_generics if self.passages is not None else None
+        return rewrite_query(question, conversation, self.lexicon, self.names, self.speller, generics)
+
+    def corpus_generics(self, word: str) -> tuple[str, ...]:
+        """The generic name the corpus's passages give `word` as a brand, searched once per word."""
+        if word not in self._generics and self.passages is not None:
+            self._generics[word] = tuple(generics_given(word, self.passages(word))[:1])
+        return self._generics.get(word, ())
 
     def prepare(self) -> None:
         """Build what the first misspelt question would otherwise wait for (the speller's dictionary)."""
@@ -49,6 +66,7 @@ def rewrite_query(
     lexicon: Lexicon | None = None,
     names: DrugNames | None = None,
     speller: Speller | None = None,
+    corpus_generics: CorpusGenerics | None = None,
 ) -> QueryRewrite:
     """The question understood: see the module docstring for the steps and their order."""
     lexicon = lexicon if lexicon is not None else Lexicon()
@@ -56,7 +74,10 @@ def rewrite_query(
     cleaned = strip_filler(question)
     corrected, corrections = speller.correct(cleaned) if speller is not None else (cleaned, ())
     text = rewrite_follow_up(corrected, conversation, lexicon)
-    mappings: list[NameMapping] = list(names.mappings(text)) if names is not None else []
+    names = names if names is not None else DrugNames()
+    mappings: list[NameMapping] = list(names.mappings(text))
+    if corpus_generics is not None:
+        mappings.extend(brand_mappings(text, names, corpus_generics))
     added = list(dict.fromkeys(m.mapped_to for m in mappings))
     with_names = " ".join([text, *added]) if added else text
     # MedlinePlus synonyms, exactly as expand_query appends them: a question with nothing to clean,
@@ -74,11 +95,38 @@ def rewrite_query(
     )
 
 
-def understanding_from_stats(stats: CorpusStats, lexicon: Lexicon) -> QueryUnderstanding:
+def brand_mappings(text: str, names: DrugNames, corpus_generics: CorpusGenerics) -> list[NameMapping]:
+    """A brand the label tier does not know, by the generic name the corpus gives it ("is restoril
+    addictive": "temazepam (Restoril, Halcion)" in a guideline), unless the question names it too."""
+    present = set(tokens(text))
+    return [
+        NameMapping(as_typed(word, text), generic, "brand->generic")
+        for word in unnamed_candidates(text, names)
+        for generic in corpus_generics(word)
+        if generic not in present
+    ]
+
+
+def question_names(names: DrugNames, rewrite: QueryRewrite | None) -> DrugNames:
+    """The label tier's drug names and the brands a question's rewrite read from the corpus's
+    passages (`brand_mappings`), each a name of its generic for this question."""
+    if rewrite is None:
+        return names
+    return names.with_brands(
+        (m.name, m.mapped_to)
+        for m in rewrite.name_mappings
+        if m.kind == "brand->generic" and not names.names_a_drug(m.name)
+    )
+
+
+def understanding_from_stats(
+    stats: CorpusStats, lexicon: Lexicon, passages: PassageSearch | None = None
+) -> QueryUnderstanding:
     """Built from an index's statistics: drug names from its label documents, a speller over its
-    keyword vocabulary (none without one) knowing the lexicon's and the drug names' words."""
+    keyword vocabulary (none without one) knowing the lexicon's and the drug names' words, and
+    `passages` to read other brands' generic names from (none without an index)."""
     names = drug_names_from_records(stats.label_records)
     speller = None
     if stats.words is not None and stats.frequencies():
         speller = Speller(stats, surface_words=lexicon.vocabulary() | names.words())
-    return QueryUnderstanding(lexicon, names, speller)
+    return QueryUnderstanding(lexicon, names, speller, passages if stats.words is not None else None)

@@ -470,3 +470,158 @@ def test_a_word_of_any_alphabet_is_one_word_and_a_far_shorter_word_no_correction
     assert s.correct("Is fatigue common in Sjögren's syndrome?")[1] == ()
     # "quillivant" (a brand the corpus lacks) reaches "quilt" only through its stem "quilliv"
     assert s.suggest("quillivant") is None
+
+
+# --- brands the label tier does not know, read from the corpus's passages (issue 17) -------------
+
+
+def test_a_brand_gets_the_generic_the_passages_give_it() -> None:
+    from qa.drug_names import generics_given
+
+    given = [
+        "Benzodiazepine-based hypnotics include temazepam (Restoril, Temazepam, Gelthix) and others.",
+        "Combined use with XANAX ® (alprazolam) is not recommended.",
+        "- Buprenorphine (Subutex®, Suboxone®)",
+        "Evidence Statements Regarding Anticonvulsants: Topiramate (Topamax, Topiragen)",
+    ]
+    assert generics_given("restoril", given) == ["temazepam"]
+    assert generics_given("Xanax", given) == ["alprazolam"]
+    assert generics_given("suboxone", given) == ["buprenorphine"]
+    assert generics_given("topamax", given) == ["topiramate"]
+    assert generics_given("halcion", given) == []  # not in the passages
+
+
+@pytest.mark.parametrize(
+    ("word", "passage"),
+    [
+        ("xanax", "benzodiazepines (Valium, Librium, and Xanax) slow the brain"),  # a class, plural
+        ("mpnst", "a malignant peripheral nerve sheath tumour (MPNST) arises"),  # an acronym, no mark
+        ("pfspz", "the sporozoite vaccine (PfSPZ) was tested"),  # a product code, mixed case
+        ("aduhelm", "Aduhelm (aducanumab-avwa) was approved"),  # a hyphenated suffix is not a name
+        ("prevnar", "Prevnar (conjugate vaccine) is given"),  # an English word is no generic
+        ("restoril", "temazepam (restoril) tablets"),  # written in lower case: no trade name
+    ],
+)
+def test_what_is_not_a_brand_beside_its_generic(word: str, passage: str) -> None:
+    from qa.drug_names import generics_given
+
+    assert generics_given(word, [passage]) == []
+
+
+def test_only_unknown_words_are_looked_up_as_brands() -> None:
+    from qa.drug_names import unnamed_candidates
+
+    # English words, the label tier's names, short words and generics by their INN stem are not
+    assert unnamed_candidates("is restoril addictive with Lexapro or liraglutide or ambien", NAMES) == [
+        "restoril",
+        "ambien",
+    ]
+
+
+def test_a_brand_read_from_the_passages_is_searched_by_its_generic() -> None:
+    looked_up: list[str] = []
+
+    def passages(word: str) -> list[str]:
+        looked_up.append(word)
+        return ["Hypnotics include temazepam (Restoril, Gelthix) and triazolam (Halcion)."]
+
+    u = replace(understanding(), passages=passages)
+    r = u.rewrite("is restoril addictive?")
+    assert r.search_query == "is restoril addictive? temazepam"
+    assert r.name_mappings == (NameMapping("restoril", "temazepam", "brand->generic"),)
+    assert u.rewrite("Is Restoril addictive?").name_mappings == (
+        NameMapping("Restoril", "temazepam", "brand->generic"),
+    )
+    assert looked_up == ["restoril"]  # once per word
+    # a question that names the generic already adds nothing; a word no passage pairs adds nothing
+    assert u.rewrite("restoril or temazepam at night").name_mappings == ()
+    assert u.rewrite("what is gelthox").name_mappings == ()
+    # without a passage search (no index) only the label tier's brands are known
+    assert understanding().rewrite("is restoril addictive?").name_mappings == ()
+
+
+def test_a_read_brand_is_a_drug_name_for_its_question() -> None:
+    from qa.understanding import question_names
+
+    r = rewrite_query(
+        "what is restoril", names=NAMES, corpus_generics=lambda w: ("temazepam",) if w == "restoril" else ()
+    )
+    names = question_names(NAMES, r)
+    assert names.named("what is restoril") == ["restoril"] and names.other_names("restoril") == ("temazepam",)
+    assert not NAMES.names_a_drug("restoril")  # the label tier's names are unchanged
+    # a label brand keeps its own generic
+    assert NAMES.with_brands([("Lexapro", "citalopram")]).other_names("lexapro") == ("escitalopram",)
+
+
+def test_the_engine_answers_a_brand_from_passages_on_its_generic() -> None:
+    """'is restoril addictive': a guideline names Restoril as temazepam; the passage on dependence
+    says only temazepam. The answer is about temazepam, with the brand's passage searched for once."""
+    chunks = [
+        chunk(
+            "Benzodiazepine-based hypnotics include temazepam (Restoril, Gelthix), triazolam (Halcion) "
+            "and flurazepam (Dalmane).",
+            tier=Tier.GUIDELINE,
+            title="Insomnia guideline",
+            collection="ngc",
+        ),
+        chunk(
+            "Temazepam can cause physical dependence and addiction; stopping it suddenly after long use "
+            "can cause withdrawal seizures, so the dose should be tapered.",
+            title="Temazepam dependence in older adults",
+        ),
+        *DERMATOMYOSITIS,
+    ]
+    retriever = MemoryRetriever(chunks)
+
+    def passages(word: str) -> list[str]:
+        return [h.chunk.text for h in retriever.search(word, k=20)]
+
+    u = QueryUnderstanding(LEXICON, NAMES, passages=passages)
+    engine = AnswerEngine(retriever, Settings(), lexicon=LEXICON, understanding=u)
+    answer = engine.ask("is restoril addictive?")
+    assert answer.query_rewrite is not None
+    assert answer.query_rewrite.search_query == "is restoril addictive? temazepam"
+    assert not answer.abstained
+    cited = {c.chunk.title for c in answer.citations}
+    assert "Temazepam dependence in older adults" in cited
+
+
+class CorpusWords:
+    """WordStats over a fixed vocabulary: a word is known when the corpus uses it."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.vocabulary = {t for text in texts for t in tokens(text)}
+
+    def idf(self, word: str) -> float | None:
+        return 1.0
+
+    def known_fraction(self, text: str) -> float | None:
+        toks = tokens(text)
+        return sum(t in self.vocabulary for t in toks) / len(toks) if toks else None
+
+    def term_frequencies(self) -> dict[str, int]:
+        return dict.fromkeys(self.vocabulary, 3)
+
+    def term_of(self, word: str) -> str:
+        return word.lower()
+
+
+def test_an_engine_over_corpus_words_reads_brands_from_its_own_search() -> None:
+    from index.corpus_stats import CorpusStats
+
+    chunks = [
+        chunk("Hypnotics include temazepam (Restoril, Gelthix).", tier=Tier.GUIDELINE, collection="ngc"),
+        *DERMATOMYOSITIS,
+    ]
+    retriever = MemoryRetriever(chunks)
+    stats = CorpusStats(words=CorpusWords([c.embed_text for c in chunks]))
+    engine = AnswerEngine(retriever, Settings(), lexicon=LEXICON, corpus_stats=stats)
+    r = engine.understand("is restoril addictive")
+    assert NameMapping("restoril", "temazepam", "brand->generic") in r.name_mappings
+    assert ("restoril", 20, None) in retriever.calls
+    retriever.calls.clear()
+    engine.understand("is zolpiqrem addictive")  # a word the corpus never uses is not searched for
+    assert all("zolpiqrem" != q for q, _, _ in retriever.calls)
+    # over a retriever without corpus words, nothing is searched to rewrite a question
+    bare = AnswerEngine(retriever, Settings(), lexicon=LEXICON)
+    assert bare.understanding.passages is None
