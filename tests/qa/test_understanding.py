@@ -621,7 +621,7 @@ def test_an_engine_over_corpus_words_reads_brands_from_its_own_search() -> None:
     assert ("restoril", 20, None) in retriever.calls
     retriever.calls.clear()
     engine.understand("is zolpiqrem addictive")  # a word the corpus never uses is not searched for
-    assert all("zolpiqrem" != q for q, _, _ in retriever.calls)
+    assert all(q != "zolpiqrem" for q, _, _ in retriever.calls)
     # over a retriever without corpus words, nothing is searched to rewrite a question
     bare = AnswerEngine(retriever, Settings(), lexicon=LEXICON)
     assert bare.understanding.passages is None
