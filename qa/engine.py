@@ -65,6 +65,7 @@ from qa.safety import (
     term_weights,
     uncovered_words,
     unknown_name,
+    without_fragments,
     without_words,
 )
 from qa.support import check_support
@@ -295,6 +296,7 @@ class AnswerEngine:
         # Each tier's own ranks (not the flat list's): confidence looks at every tier's top passages.
         hits = [h for tier_hits in evidence.by_tier.values() for h in tier_hits]
         names = question_names(self.understanding.names, evidence.understood)
+        text = without_fragments(text, self._known_fraction, names)
         confidence = retrieval_confidence(text, hits, self.lexicon, weight=self.term_weight)
         if is_non_medical(
             text,

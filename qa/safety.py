@@ -314,6 +314,27 @@ def name_terms(question: str, names: DrugNames) -> tuple[frozenset[str], dict[st
     return frozenset(others) | technical, others
 
 
+# A fragment: four letters or fewer, written in lower case ("metoprolol succ., 50 mg", "allergic to sufa",
+# "how many tums aday"): too short for the speller to mend (qa.spelling.MIN_WORD) and, when neither the
+# corpus nor an English dictionary has it, an abbreviation or a typo, not the name of what is asked.
+_FRAGMENT = re.compile(r"(?<![\w-])[a-z]{2,4}(?![\w-])")
+
+
+def without_fragments(question: str, known_fraction: Callable[[str], float | None], names: DrugNames) -> str:
+    """The question without its fragments the corpus never uses, when it still names something
+    (`name_terms`): what the question is about, and how well the passages cover it, are read from its
+    other words. A question of fragments alone ("asdf qwer") is left as it is."""
+    fragments = {
+        w
+        for w in _FRAGMENT.findall(question)
+        if w not in STOPWORDS and w not in english_words() and known_fraction(w) == 0.0
+    }
+    if not fragments:
+        return question
+    rest = without_words(question, sorted(fragments))
+    return rest if name_terms(rest, names)[0] else question
+
+
 def _names_something(tok: str) -> bool:
     """A word with no digit that no dictionary has, or a hyphenated one with such a part
     ("fenwick-aaldering", not "first-line"): a strength or a code is not a name."""

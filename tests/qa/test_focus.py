@@ -23,7 +23,7 @@ from qa.safety import (
     question_focus,
     uncovered_words,
 )
-from qa.textutil import fold
+from qa.textutil import fold, tokens
 
 SCABIES = [
     chunk(
@@ -241,3 +241,45 @@ def test_in_another_drugs_label_only_sentences_naming_the_focus_are_about_it(tmp
     assert "clonidine with a beta-blocker" in shown
     assert "cyclosporine" not in shown  # Coreg's next sentence is about another drug
     assert "2 to 4 days" in shown  # a page's next sentence with specifics still continues it
+
+
+def _known_to(chunks: list) -> object:
+    vocabulary = {t for c in chunks for t in tokens(c.embed_text)}
+
+    def known_fraction(text: str) -> float | None:
+        toks = tokens(text)
+        return sum(t in vocabulary for t in toks) / len(toks) if toks else None
+
+    return known_fraction
+
+
+def test_a_short_word_the_corpus_never_uses_is_no_name_when_the_question_has_one() -> None:
+    from qa.safety import without_fragments
+
+    names = build_drug_names([("Glucotrol", "glipizide")])
+    kf = _known_to([chunk("Glipizide is a sulfonylurea; sulfa allergy and metoprolol succinate.")])
+    # "sufa" (a typo) and "succ" (an abbreviation) are read as absent, the drug is what is asked about
+    assert without_fragments("if i am allergic to sufa can i take glipizide?", kf, names) == (
+        "if i am allergic to can i take glipizide?"
+    )
+    assert "succ" not in without_fragments("what is the imprint on glipizide succ., 5 mg", kf, names)
+    for kept in (
+        "if i am allergic to sulfa can i take glipizide?",  # a word the corpus uses
+        "what is Qvar for with glipizide",  # written as a name
+        "how many tums aday",  # nothing else named: the question is left whole
+        "asdf qwer",  # keyboard noise stays noise
+        "is zorvantrelix safe",  # a long unknown word is a name
+    ):
+        assert without_fragments(kept, kf, names) == kept
+
+
+def test_a_fragment_is_not_the_focus_of_a_question_that_names_something(engine: AnswerEngine) -> None:
+    kf = _known_to(SCABIES)
+    engine._known_fraction = kf  # type: ignore[method-assign]
+    engine.term_weight = lambda w: idf(w) if kf(w) else 11.5  # a word the corpus never saw is rarest
+    q = "Is permethrin cream applied for scabies succ?"
+    judgement = engine.judge(engine.retrieve(q))
+    assert judgement.abstain is None and judgement.focus in ("permethrin", "scabies")
+    assert not engine.ask(q).abstained
+    # the same question with a long unknown name still abstains on it
+    assert engine.judge(engine.retrieve("Is zorvantrelix applied for scabies?")).abstain == "unknown_name"
