@@ -959,6 +959,26 @@ READING_COST = 0.08
 _PATIENT_MAX_WORDS: int = ComposerSettings.model_fields["patient_max_words"].default
 
 
+# What an interaction study measures of the other drug: "a 17% decrease in the plasma clearance of
+# lorazepam", "the AUC of digoxin increased".
+PK_MEASURE = re.compile(
+    r"\bclearance\b|\bAUC\b|\bCmax\b|\b(?:plasma|serum|blood) (?:levels?|concentrations?)\b|"
+    r"\bhalf-?li(?:fe|ves)\b|\bbioavailability\b|\bexposure\b",
+    re.I,
+)
+
+
+def studies_the_other_drug(hit: Hit, intents: Sequence[str], q_terms: set[str]) -> bool:
+    """Whether a passage is another drug's label (its title does not name the focus) read for a
+    question that asks no interaction and does not name that drug: what it measures of the focus
+    (`PK_MEASURE`) comes from an interaction study, not how the focus is used."""
+    return (
+        hit.chunk.tier is Tier.DRUG_LABEL
+        and "interactions" not in intents
+        and not q_terms & term_set(hit.chunk.title)
+    )
+
+
 def score_sentences(
     question: str,
     hits: Sequence[Hit],
@@ -997,6 +1017,8 @@ def score_sentences(
             continue  # a page on vitamin D does not answer for vitamin A
         rank_weight = section_weight(hit, intents) / (1.0 + 0.15 * (hit.rank - 1))
         titled = bool(focus) and names_focus(term_set(hit.chunk.title), focus)  # a label or page about it
+        # another drug's label measures the focus only as the other drug of an interaction study
+        study_of_other = bool(focus) and not titled and studies_the_other_drug(hit, intents, q_terms)
         about_focus = not focus or titled
         previous_on_topic = previous_on_focus = other_kind = False
         for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
@@ -1055,6 +1077,8 @@ def score_sentences(
             continues_focus = follows_focus and hit.chunk.tier is not Tier.DRUG_LABEL
             if not on_focus and not (continues_focus and intent and (spec or measure)):
                 continue  # about something else the passage also names ("300mg" of another drug)
+            if study_of_other and PK_MEASURE.search(sentence):
+                continue  # Depakene's "valproate (500 mg BID) and lorazepam (1 mg BID) ... clearance"
             score = 0.35 * overlap + 0.25 * intent + 0.25 * on_topic
             if markers and not intent:
                 # the question asks for something (treatment, dosing, ...): sentences that do not

@@ -283,3 +283,35 @@ def test_a_fragment_is_not_the_focus_of_a_question_that_names_something(engine: 
     assert not engine.ask(q).abstained
     # the same question with a long unknown name still abstains on it
     assert engine.judge(engine.retrieve("Is zorvantrelix applied for scabies?")).abstain == "unknown_name"
+
+
+def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Path) -> None:
+    # "wht is a normal dose daily for ativan?" was answered with Depakene's "lorazepam (1 mg BID) ...
+    # 17% decrease in the plasma clearance of lorazepam": a study of valproate, not lorazepam's dose
+    depakene = chunk(
+        "Concomitant administration of valproate (500 mg BID) and lorazepam (1 mg BID) was accompanied "
+        "by a 17% decrease in the plasma clearance of lorazepam. Lorazepam with valproate may cause "
+        "more sleepiness.",
+        tier=Tier.DRUG_LABEL,
+        title="Depakene (valproic acid)",
+        collection="spl",
+        section="Drug Interactions",
+    )
+    page = chunk(
+        "The usual adult dose of lorazepam for anxiety is 2 to 3 mg daily, given in divided doses.",
+        tier=Tier.GUIDELINE, title="Anxiety disorders", collection="ngc", section="Recommendations",
+    )  # fmt: skip
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever([depakene, page]), settings, lexicon=build_lexicon([]))
+    eng.term_weight = lambda w: {"lorazepam": 8.0}.get(fold(w), 1.0)
+
+    def shown(question: str) -> str:
+        answer = eng.ask(question, "clinician")
+        return " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
+
+    dose = shown("what is the usual daily dose of lorazepam")
+    assert "2 to 3 mg daily" in dose and "clearance" not in dose
+    assert "more sleepiness" in dose  # what the label says happens to a patient still counts
+    # asked about the interaction, or about that label's drug too, the study is the answer
+    assert "clearance" in shown("does valproate interact with lorazepam")
+    assert "clearance" in shown("lorazepam dose when taking depakene")
