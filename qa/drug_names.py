@@ -189,6 +189,8 @@ _GENERIC_THEN_BRANDS = re.compile(r"\b([A-Za-z][a-z-]{4,})\s*\(([^()]{1,80})\)")
 _BRAND_THEN_GENERIC = re.compile(r"\b([A-Z][A-Za-z-]{3,}\s*[®™]?)\s*\(\s*([a-z][a-z-]{4,})\b")
 _WRITTEN_NAME = re.compile(r"([A-Za-z][A-Za-z-]*)\s*([®™]?)")
 _ITEM_BREAK = re.compile(r"[,;/]|\bor\b|\band\b")
+# The end of what comes before a generic that is one part of a combination ("naltrexone/", "and ").
+_COMBINED = re.compile(r"(?:\w\s*[/+]|\w-|\band|\bwith)\s*$", re.I)
 
 
 def _unknown_word(word: str) -> bool:
@@ -221,6 +223,8 @@ def generics_given(brand: str, passages: Iterable[str]) -> list[str]:
     found: Counter[str] = Counter()
     for text in passages:
         for m in _GENERIC_THEN_BRANDS.finditer(text):
+            if _COMBINED.search(text, max(0, m.start() - 8), m.start()):
+                continue  # "dutasteride and tamsulosin (Jalyn)": a brand of both, not of tamsulosin
             if any(_names_brand(item, brand) for item in _ITEM_BREAK.split(m.group(2))):
                 found[m.group(1).lower()] += 1
         for m in _BRAND_THEN_GENERIC.finditer(text):

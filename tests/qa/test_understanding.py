@@ -500,6 +500,8 @@ def test_a_brand_gets_the_generic_the_passages_give_it() -> None:
         ("aduhelm", "Aduhelm (aducanumab-avwa) was approved"),  # a hyphenated suffix is not a name
         ("prevnar", "Prevnar (conjugate vaccine) is given"),  # an English word is no generic
         ("restoril", "temazepam (restoril) tablets"),  # written in lower case: no trade name
+        ("jalyn", "dutasteride and tamsulosin (Jalyn) capsules"),  # a combination's brand
+        ("contrave", "naltrexone/bupropion (Contrave) was approved"),
     ],
 )
 def test_what_is_not_a_brand_beside_its_generic(word: str, passage: str) -> None:
