@@ -220,6 +220,10 @@ def generics_given(brand: str, passages: Iterable[str]) -> list[str]:
     and the generic one word in lower case. Brands the label tier never names are often introduced
     so by guidelines and abstracts."""
     brand = brand.lower()
+    passages = list(passages)
+    lower = re.compile(rf"(?<![\w-]){re.escape(brand)}(?![\w-])")
+    if any(lower.search(text) for text in passages):
+        return []  # written in lower case, as generic names are ("phentermine"), not as a brand is
     found: Counter[str] = Counter()
     for text in passages:
         for m in _GENERIC_THEN_BRANDS.finditer(text):
@@ -234,14 +238,15 @@ def generics_given(brand: str, passages: Iterable[str]) -> list[str]:
 
 
 def unnamed_candidates(text: str, names: DrugNames) -> list[str]:
-    """The words of a question that may be a brand the label tier does not know: five letters or
-    more, in no English dictionary, no drug name already and no generic name by its INN stem (WHO
-    keeps stems out of brand names: "liraglutide" is a generic), in order, each once."""
+    """The words of a question that may be a brand whose generic the label tier does not give: five
+    letters or more, in no English dictionary, no name with another name already (a label titled
+    "Lyrica" alone gives none) and no generic name by its INN stem (WHO keeps stems out of brand
+    names: "liraglutide" is a generic), in order, each once."""
     return list(
         dict.fromkeys(
             t
             for t in tokens(text)
-            if t.isalpha() and _unknown_word(t) and not names.names_a_drug(t) and not DRUG_NAME.fullmatch(t)
+            if t.isalpha() and _unknown_word(t) and not names.other_names(t) and not DRUG_NAME.fullmatch(t)
         )
     )
 

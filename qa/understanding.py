@@ -115,7 +115,7 @@ def question_names(names: DrugNames, rewrite: QueryRewrite | None) -> DrugNames:
     return names.with_brands(
         (m.name, m.mapped_to)
         for m in rewrite.name_mappings
-        if m.kind == "brand->generic" and not names.names_a_drug(m.name)
+        if m.kind == "brand->generic" and not names.other_names(" ".join(tokens(m.name)))
     )
 
 

@@ -489,6 +489,11 @@ def test_a_brand_gets_the_generic_the_passages_give_it() -> None:
     assert generics_given("suboxone", given) == ["buprenorphine"]
     assert generics_given("topamax", given) == ["topiramate"]
     assert generics_given("halcion", given) == []  # not in the passages
+    assert generics_given("lyrica", ["Evidence Statements: Pregabalin (Lyrica)"]) == ["pregabalin"]
+    # a word the passages also write in lower case is a generic name, whatever precedes it in capitals
+    assert (
+        generics_given("phentermine", ["Qsymia (Phentermine, Topiramate)", "Take phentermine daily."]) == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -518,6 +523,9 @@ def test_only_unknown_words_are_looked_up_as_brands() -> None:
         "restoril",
         "ambien",
     ]
+    # a label that gives only its brand ("Lyrica") names a drug without another name: looked up too
+    alone = build_drug_names([("Lexapro", "escitalopram oxalate")], ["Lyrica"])
+    assert unnamed_candidates("lyrica or lexapro", alone) == ["lyrica"]
 
 
 def test_a_brand_read_from_the_passages_is_searched_by_its_generic() -> None:
