@@ -124,14 +124,16 @@ class AnswerEngine:
         understanding: QueryUnderstanding | None = None,
     ) -> None:
         if isinstance(source, Index):
-            from qa.retrievers import make_retriever
+            from qa.retrievers import Bm25Retriever, make_retriever
 
             self.retriever: Retriever = make_retriever(source, mode, settings)
+            # one word's passages (a brand's generic is read from them): its keyword hits suffice
+            self._word_search: Retriever = Bm25Retriever(source)
             corpus_stats = corpus_stats if corpus_stats is not None else source.corpus_stats
             embedder = embedder if embedder is not None else source.embedder
             corpus_hash = corpus_hash if corpus_hash is not None else source.corpus_hash
         else:
-            self.retriever = source
+            self.retriever = self._word_search = source
         self.settings = settings
         self.reranker = reranker
         self.embedder = embedder
@@ -247,7 +249,7 @@ class AnswerEngine:
         for a word the corpus never uses."""
         if self._known_fraction(word) == 0.0:
             return []
-        return [h.chunk.text for h in self.retriever.search(word, k=BRAND_PASSAGES)]
+        return [h.chunk.text for h in self._word_search.search(word, k=BRAND_PASSAGES)]
 
     def _with_label_sections(
         self,
