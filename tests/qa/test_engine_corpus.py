@@ -110,3 +110,15 @@ def test_question_understanding_on_fixture_corpus(engine: AnswerEngine) -> None:
     )
     unchanged = engine.understand(Q)  # every word is a corpus word
     assert unchanged.text == Q and not unchanged.corrections
+
+
+def test_a_words_passages_come_from_the_keyword_index(engine: AnswerEngine) -> None:
+    """The passages a brand's generic is read from: the keyword hits of the word, none for a word the
+    corpus never uses (no search at all)."""
+    from qa.retrievers import Bm25Retriever
+
+    assert isinstance(engine._word_search, Bm25Retriever)
+    found = engine._passages_using("methotrexate")
+    assert found and all("methotrexate" in text.lower() for text in found)
+    assert engine._passages_using("zorvantrelix") == []
+    assert engine.understanding.passages is not None
