@@ -80,7 +80,19 @@ INTENTS: dict[str, tuple[str, ...]] = {
         "withdraw",
         "quit",
     ),
-    "interactions": ("interact", "mix", "together with", "take with", "taken with", "combine"),
+    # "why shouldn't i take gemfibrozil while taking lovastatin", "what spices can be used while on warfarin"
+    "interactions": (
+        "interact",
+        "mix",
+        "together with",
+        "take with",
+        "taken with",
+        "combine",
+        "while taking",
+        "while on ",
+        "along with",
+        "at the same time",
+    ),
     "storage": (
         "store",
         "storage",
@@ -961,9 +973,9 @@ _PATIENT_MAX_WORDS: int = ComposerSettings.model_fields["patient_max_words"].def
 
 # What an interaction study measures of the other drug: "a 17% decrease in the plasma clearance of
 # lorazepam", "the AUC of digoxin increased".
+# ("half-life" is not one: "nitroglycerin (an organic nitrate with a very short half-life)" describes it)
 PK_MEASURE = re.compile(
-    r"\bclearance\b|\bAUC\b|\bCmax\b|\b(?:plasma|serum|blood) (?:levels?|concentrations?)\b|"
-    r"\bhalf-?li(?:fe|ves)\b|\bbioavailability\b|\bexposure\b",
+    r"\bclearance\b|\bAUC\b|\bCmax\b|\b(?:plasma|serum|blood) (?:levels?|concentrations?)\b|\bexposure\b",
     re.I,
 )
 

@@ -478,6 +478,8 @@ def test_what_people_ask_of_a_medicine_they_hold_finds_the_label_section_that_sa
     assert question_intents("wean off tegretol?") == ["stopping"]
     assert question_intents("what are the ingredients in cephalexin") == ["ingredients"]
     assert question_intents("can rivaroxaban interact with aspirin") == ["interactions"]
+    assert "interactions" in question_intents("why shouldn't i take gemfibrozil while taking lovastatin?")
+    assert question_intents("what spices can be used while on warfarin") == ["interactions"]
     assert question_intents("where do i store insulin") == ["storage"]
     assert question_intents("metformin after dinner and bed time?") == ["timing"]
     # a cue starts a word: "restore" is not about storage, "design" not about signs

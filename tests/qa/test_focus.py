@@ -290,8 +290,8 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
     # 17% decrease in the plasma clearance of lorazepam": a study of valproate, not lorazepam's dose
     depakene = chunk(
         "Concomitant administration of valproate (500 mg BID) and lorazepam (1 mg BID) was accompanied "
-        "by a 17% decrease in the plasma clearance of lorazepam. Lorazepam with valproate may cause "
-        "more sleepiness.",
+        "by a 17% decrease in the plasma clearance of lorazepam. Lorazepam (a short half-life) is dosed "
+        "2 mg every 8 hours in status epilepticus.",
         tier=Tier.DRUG_LABEL,
         title="Depakene (valproic acid)",
         collection="spl",
@@ -311,7 +311,9 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
 
     dose = shown("what is the usual daily dose of lorazepam")
     assert "2 to 3 mg daily" in dose and "clearance" not in dose
-    assert "more sleepiness" in dose  # what the label says happens to a patient still counts
+    # what the label says of the drug's use still counts, a half-life that describes it too
+    assert "every 8 hours" in dose
     # asked about the interaction, or about that label's drug too, the study is the answer
     assert "clearance" in shown("does valproate interact with lorazepam")
+    assert "clearance" in shown("what should i avoid while taking lorazepam")
     assert "clearance" in shown("lorazepam dose when taking depakene")
