@@ -216,6 +216,19 @@ def test_an_invented_hyphenated_name_and_a_word_the_corpus_never_saw_stay_candid
     assert fold("fenwick-aaldering") in among and fold("first-line") not in among
 
 
+def _engine_over(tmp_path: Path, chunks: list, rare: str) -> AnswerEngine:
+    """An engine over the chunks, with `rare` weighed as a full index weighs a drug's name."""
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(chunks), settings, lexicon=build_lexicon([]))
+    eng.term_weight = lambda w: {fold(rare): 8.0}.get(fold(w), 1.0)
+    return eng
+
+
+def _shown(eng: AnswerEngine, question: str) -> str:
+    answer = eng.ask(question, "clinician")
+    return " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
+
+
 def test_in_another_drugs_label_only_sentences_naming_the_focus_are_about_it(tmp_path: Path) -> None:
     # "how to apply clonidine patch on chest" was answered with Coreg's "the dose of cyclosporine had to
     # be reduced", the sentence after the one on clonidine in Coreg's drug interactions
@@ -233,11 +246,7 @@ def test_in_another_drugs_label_only_sentences_naming_the_focus_are_about_it(tmp
         tier=Tier.PATIENT_INFO, title="High blood pressure medicines", collection="medlineplus",
         section="Summary",
     )  # fmt: skip
-    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
-    eng = AnswerEngine(MemoryRetriever([coreg, page]), settings, lexicon=build_lexicon([]))
-    eng.term_weight = lambda w: {"clonidin": 8.0}.get(fold(w), 1.0)
-    answer = eng.ask("how to take clonidine", "clinician")
-    shown = " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
+    shown = _shown(_engine_over(tmp_path, [coreg, page], "clonidine"), "how to take clonidine")
     assert "clonidine with a beta-blocker" in shown
     assert "cyclosporine" not in shown  # Coreg's next sentence is about another drug
     assert "2 to 4 days" in shown  # a page's next sentence with specifics still continues it
@@ -301,13 +310,10 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
         "The usual adult dose of lorazepam for anxiety is 2 to 3 mg daily, given in divided doses.",
         tier=Tier.GUIDELINE, title="Anxiety disorders", collection="ngc", section="Recommendations",
     )  # fmt: skip
-    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
-    eng = AnswerEngine(MemoryRetriever([depakene, page]), settings, lexicon=build_lexicon([]))
-    eng.term_weight = lambda w: {"lorazepam": 8.0}.get(fold(w), 1.0)
+    eng = _engine_over(tmp_path, [depakene, page], "lorazepam")
 
     def shown(question: str) -> str:
-        answer = eng.ask(question, "clinician")
-        return " ".join(s.text for sec in answer.sections for s in (sec.lead, *sec.bullets))
+        return _shown(eng, question)
 
     dose = shown("what is the usual daily dose of lorazepam")
     assert "2 to 3 mg daily" in dose and "clearance" not in dose
