@@ -183,13 +183,18 @@ class ComposerSettings(_Section):
     min_relative_score: float = Field(default=0.35, ge=0.0, le=1.0)
     # Same-meaning sentences (rapidfuzz token_set_ratio) are merged and their citations unioned.
     merge_ratio: float = Field(default=85.0, ge=0.0, le=100.0)
-    # Coverage before polish (issue 17 item 4): while choosing sentences, one naming a fact the answer
-    # does not have yet (a drug, a dose, a non-drug measure) gains this share of its score; one whose
-    # facts are all shown already keeps only `repeat_weight` of it.
     # Length bound of a whole answer, in words, so coverage is not bought with length (issue 17 item 4):
     # sections fill it in display order, each keeping its lead and its best bullets that fit.
     clinician_answer_words: int = Field(default=350, ge=20)
     patient_answer_words: int = Field(default=250, ge=20)
+    # A question that asks one thing of a medicine no source says (what it looks like, how to say its
+    # name) gets the notice that the sources do not say it and, after it, one sentence per source tier
+    # on what the medicine is and is for, at most this many words: not a full answer to a question
+    # nobody asked.
+    gap_answer_words: int = Field(default=150, ge=20)
+    # Coverage before polish (issue 17 item 4): while choosing sentences, one naming a fact the answer
+    # does not have yet (a drug, a dose, a non-drug measure) gains this share of its score; one whose
+    # facts are all shown already keeps only `repeat_weight` of it.
     novelty_bonus: float = Field(default=0.5, ge=0.0)
     repeat_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     # A patient's answer takes only sentences reading at or below this Flesch-Kincaid grade (plain

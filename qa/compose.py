@@ -929,6 +929,10 @@ _HAS_VERB = re.compile(
 )
 
 
+# A list whose next items were cut off: it ends on its conjunction ("..., or.", "... and.").
+_CUT_LIST = re.compile(r"[,;]?\s+(?:or|and)\s*[.!]$", re.I)
+
+
 def _usable(sentence: str, limits: ComposeLimits) -> bool:
     s = sentence.strip()
     if not (limits.min_chars <= len(s) <= limits.max_chars) or len(s.split()) < 5:
@@ -951,6 +955,8 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
         return False  # "Absent reflex - Babinski sign - Dysarthria - ...": a list or table run together
     if _GERUND_ITEM.match(s):
         return False  # "Taking, or within 14 days of stopping, MAOIs, ...": an item of a list not shown
+    if _CUT_LIST.search(s):
+        return False  # "Offer one of the following first: Oxybutynin (immediate release), or.": items cut
     return sum(c.isalpha() for c in s) / len(s) > 0.6  # drops tables and reference lists
 
 
@@ -975,7 +981,8 @@ _PATIENT_MAX_WORDS: int = ComposerSettings.model_fields["patient_max_words"].def
 # lorazepam", "the AUC of digoxin increased".
 # ("half-life" is not one: "nitroglycerin (an organic nitrate with a very short half-life)" describes it)
 PK_MEASURE = re.compile(
-    r"\bclearance\b|\bAUC\b|\bCmax\b|\b(?:plasma|serum|blood) (?:levels?|concentrations?)\b|\bexposure\b",
+    r"\bclearance\b|\bAUC\b|\bCmax\b|\b(?:plasma|serum|blood) (?:levels?|concentrations?)\b|\bexposure\b|"
+    r"\bpharmacokinetics?\b",
     re.I,
 )
 
@@ -1576,6 +1583,30 @@ def max_words(composer: ComposerSettings, audience: str) -> int:
     return composer.patient_answer_words if audience == "patient" else composer.clinician_answer_words
 
 
+def answers_around(question: str, asked: Sequence[frozenset[str]]) -> bool:
+    """Whether an attempt (`compose_attempts`) answers a question that asks one thing of a medicine
+    with any sentence about it: no source said the thing asked."""
+    return not asked and bool(asked_markers(question))
+
+
+def for_attempt(
+    composer: ComposerSettings, question: str, asked: Sequence[frozenset[str]]
+) -> ComposerSettings:
+    """The composer settings of one attempt: answering around what was asked (`answers_around`), each
+    source tier's lead sentence only, at most `gap_answer_words` words in all."""
+    if not answers_around(question, asked):
+        return composer
+    words = composer.gap_answer_words
+    return composer.model_copy(
+        update={
+            "clinician": composer.clinician.model_copy(update={"bullets_per_tier": 0}),
+            "patient": composer.patient.model_copy(update={"bullets_per_tier": 0}),
+            "clinician_answer_words": min(words, composer.clinician_answer_words),
+            "patient_answer_words": min(words, composer.patient_answer_words),
+        }
+    )
+
+
 # What the engine does to one tier's drafts before they join the answer (plain language, support
 # check), given the drafts shown so far.
 Finish = Callable[[list[Draft], list[Draft]], list[Draft]]
@@ -1590,7 +1621,8 @@ def compose(
     """Drafts for every tier with support, in display order, at the first of `compose_attempts` that
     makes an answer (as the engine composes)."""
     for asked, grade in compose_attempts(question, composer, audience):
-        sections = list(compose_sections(question, tier_hits, composer, audience, grade, asked=asked))
+        limits = for_attempt(composer, question, asked)
+        sections = list(compose_sections(question, tier_hits, limits, audience, grade, asked=asked))
         if sections:
             return sections[-1]
     return []

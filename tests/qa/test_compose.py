@@ -274,6 +274,10 @@ def test_label_boilerplate_is_never_a_sentence_of_the_answer() -> None:
     # who a case report is about is not what it found ("A study found that we present a case ...")
     assert not _usable("We present a case of a 61-year-old man who developed low blood pressure.", limits)
     assert _usable("We report that sacubitril lowered blood pressure in 12 of 40 patients.", limits)
+    # a list cut after its conjunction: the choices that follow are not shown
+    assert not _usable("Offer one of the following choices first to women with OAB: Oxybutynin, or.", limits)
+    assert not _usable("Avoid grapefruit juice, alcohol, and.", limits)
+    assert _usable("Take it with food or milk, and drink water.", limits)
 
 
 def test_a_brand_name_opening_a_label_lead_keeps_its_capital() -> None:
