@@ -47,7 +47,11 @@ def _not_text() -> InvalidQuestionError:
 
 def clean_question(text: str) -> str:
     """Drop invisible control/format characters and collapse whitespace (pure; no validation)."""
-    kept = (ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    kept = (
+        ch
+        for ch in text
+        if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _DROPPED_CATEGORIES
+    )
     return " ".join("".join(kept).split())
 
 
