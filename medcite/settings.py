@@ -187,11 +187,6 @@ class ComposerSettings(_Section):
     # sections fill it in display order, each keeping its lead and its best bullets that fit.
     clinician_answer_words: int = Field(default=350, ge=20)
     patient_answer_words: int = Field(default=250, ge=20)
-    # A question that asks one thing of a medicine no source says (what it looks like, how to say its
-    # name) gets the notice that the sources do not say it and, after it, one sentence per source tier
-    # on what the medicine is and is for, at most this many words: not a full answer to a question
-    # nobody asked.
-    gap_answer_words: int = Field(default=150, ge=20)
     # Coverage before polish (issue 17 item 4): while choosing sentences, one naming a fact the answer
     # does not have yet (a drug, a dose, a non-drug measure) gains this share of its score; one whose
     # facts are all shown already keeps only `repeat_weight` of it.

@@ -1583,30 +1583,6 @@ def max_words(composer: ComposerSettings, audience: str) -> int:
     return composer.patient_answer_words if audience == "patient" else composer.clinician_answer_words
 
 
-def answers_around(question: str, asked: Sequence[frozenset[str]]) -> bool:
-    """Whether an attempt (`compose_attempts`) answers a question that asks one thing of a medicine
-    with any sentence about it: no source said the thing asked."""
-    return not asked and bool(asked_markers(question))
-
-
-def for_attempt(
-    composer: ComposerSettings, question: str, asked: Sequence[frozenset[str]]
-) -> ComposerSettings:
-    """The composer settings of one attempt: answering around what was asked (`answers_around`), each
-    source tier's lead sentence only, at most `gap_answer_words` words in all."""
-    if not answers_around(question, asked):
-        return composer
-    words = composer.gap_answer_words
-    return composer.model_copy(
-        update={
-            "clinician": composer.clinician.model_copy(update={"bullets_per_tier": 0}),
-            "patient": composer.patient.model_copy(update={"bullets_per_tier": 0}),
-            "clinician_answer_words": min(words, composer.clinician_answer_words),
-            "patient_answer_words": min(words, composer.patient_answer_words),
-        }
-    )
-
-
 # What the engine does to one tier's drafts before they join the answer (plain language, support
 # check), given the drafts shown so far.
 Finish = Callable[[list[Draft], list[Draft]], list[Draft]]
@@ -1621,8 +1597,7 @@ def compose(
     """Drafts for every tier with support, in display order, at the first of `compose_attempts` that
     makes an answer (as the engine composes)."""
     for asked, grade in compose_attempts(question, composer, audience):
-        limits = for_attempt(composer, question, asked)
-        sections = list(compose_sections(question, tier_hits, limits, audience, grade, asked=asked))
+        sections = list(compose_sections(question, tier_hits, composer, audience, grade, asked=asked))
         if sections:
             return sections[-1]
     return []

@@ -23,10 +23,8 @@ from qa.answer_retrieval import Reranker, RetrievedEvidence, flatten_by_tier, re
 from qa.audience import adapt_drafts, disclaimer_for, gloss_first_use
 from qa.base import Retriever
 from qa.compose import (
-    answers_around,
     compose_attempts,
     compose_sections,
-    for_attempt,
     question_intents,
     says_what_is_asked,
     unanswered_asks,
@@ -463,15 +461,11 @@ class AnswerEngine:
         def extractive(
             asked: Sequence[frozenset[str]], max_grade: float | None
         ) -> Generator[Answer, None, list[Draft]]:
-            text = compose_text
-            if answers_around(understood.text, asked) and judgement.focus:
-                # no source says what was asked: what the medicine is and is for, in brief
-                text = overview_compose_text(compose_text, (judgement.focus,))
             out: list[Draft] = []
             for out in compose_sections(
-                text,
+                compose_text,
                 tier_hits,
-                for_attempt(composer, understood.text, asked),
+                composer,
                 audience,
                 max_grade,
                 focus=focus,
