@@ -191,6 +191,8 @@ _WRITTEN_NAME = re.compile(r"([A-Za-z][A-Za-z-]*)\s*([®™]?)")
 _ITEM_BREAK = re.compile(r"[,;/]|\bor\b|\band\b")
 # The end of what comes before a generic that is one part of a combination ("naltrexone/", "and ").
 _COMBINED = re.compile(r"(?:\w\s*[/+]|\w-|\band|\bwith)\s*$", re.I)
+# ... and what follows the first of several ("Triumeq (abacavir, dolutegravir and lamivudine)").
+_MORE_PARTS = re.compile(r"\s*(?:[,/+]|and\b|with\b)", re.I)
 
 
 def _unknown_word(word: str) -> bool:
@@ -232,7 +234,7 @@ def generics_given(brand: str, passages: Iterable[str]) -> list[str]:
             if any(_names_brand(item, brand) for item in _ITEM_BREAK.split(m.group(2))):
                 found[m.group(1).lower()] += 1
         for m in _BRAND_THEN_GENERIC.finditer(text):
-            if _names_brand(m.group(1), brand):
+            if _names_brand(m.group(1), brand) and not _MORE_PARTS.match(text, m.end()):
                 found[m.group(2)] += 1
     return [g for g, _ in found.most_common() if g != brand and g.isalpha() and _generic_word(g)]
 

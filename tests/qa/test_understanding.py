@@ -507,6 +507,7 @@ def test_a_brand_gets_the_generic_the_passages_give_it() -> None:
         ("restoril", "temazepam (restoril) tablets"),  # written in lower case: no trade name
         ("jalyn", "dutasteride and tamsulosin (Jalyn) capsules"),  # a combination's brand
         ("contrave", "naltrexone/bupropion (Contrave) was approved"),
+        ("triumeq", "Triumeq (abacavir, dolutegravir and lamivudine) is one tablet"),
     ],
 )
 def test_what_is_not_a_brand_beside_its_generic(word: str, passage: str) -> None:
