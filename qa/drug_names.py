@@ -223,9 +223,8 @@ def generics_given(brand: str, passages: Iterable[str]) -> list[str]:
     so by guidelines and abstracts."""
     brand = brand.lower()
     passages = list(passages)
-    lower = re.compile(rf"(?<![\w-]){re.escape(brand)}(?![\w-])")
-    if any(lower.search(text) for text in passages):
-        return []  # written in lower case, as generic names are ("phentermine"), not as a brand is
+    if written_in_lower_case(brand, passages):
+        return []  # as generic names are ("phentermine"), not as a brand is
     found: Counter[str] = Counter()
     for text in passages:
         for m in _GENERIC_THEN_BRANDS.finditer(text):
@@ -239,16 +238,28 @@ def generics_given(brand: str, passages: Iterable[str]) -> list[str]:
     return [g for g, _ in found.most_common() if g != brand and g.isalpha() and _generic_word(g)]
 
 
-def unnamed_candidates(text: str, names: DrugNames) -> list[str]:
+def written_in_lower_case(word: str, passages: Iterable[str]) -> bool:
+    """Whether any passage writes the word in lower case, as a generic name or an everyday word is
+    written ("phentermine", "sits"), not as a brand is ("Restoril", "XANAX")."""
+    lower = re.compile(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])")
+    return any(lower.search(text) for text in passages)
+
+
+def brand_candidates(text: str, names: DrugNames) -> list[str]:
     """The words of a question that may be a brand whose generic the label tier does not give: five
-    letters or more, in no English dictionary, no name with another name already (a label titled
-    "Lyrica" alone gives none) and no generic name by its INN stem (WHO keeps stems out of brand
-    names: "liraglutide" is a generic), in order, each once."""
+    letters or more, no stopword, no name with another name already (a label titled "Lyrica" alone
+    gives none) and no generic name by its INN stem (WHO keeps stems out of brand names:
+    "liraglutide" is a generic), in order, each once. English words are candidates too ("valium",
+    "tylenol" are in the English dictionary); `qa.understanding` asks more of them."""
     return list(
         dict.fromkeys(
             t
             for t in tokens(text)
-            if t.isalpha() and _unknown_word(t) and not names.other_names(t) and not DRUG_NAME.fullmatch(t)
+            if t.isalpha()
+            and len(t) >= 5
+            and t not in STOPWORDS
+            and not names.other_names(t)
+            and not DRUG_NAME.fullmatch(t)
         )
     )
 

@@ -20,10 +20,18 @@ from dataclasses import dataclass, field
 from index.corpus_stats import CorpusStats
 from medcite.types import NameMapping, QueryRewrite
 from qa.conversation import Conversation, rewrite_follow_up
-from qa.drug_names import DrugNames, as_typed, drug_names_from_records, generics_given, unnamed_candidates
+from qa.drug_dictionary import BrandDictionary, packaged_dictionary
+from qa.drug_names import (
+    DrugNames,
+    as_typed,
+    brand_candidates,
+    drug_names_from_records,
+    generics_given,
+    written_in_lower_case,
+)
 from qa.expansion import Lexicon, expand_query, expansions
 from qa.filler import strip_filler
-from qa.spelling import Speller
+from qa.spelling import Speller, english_words
 from qa.textutil import tokens
 
 # Passages that use a word, to read a brand's generic name from (the engine searches its index).
@@ -35,24 +43,51 @@ CorpusGenerics = Callable[[str], Sequence[str]]
 @dataclass(frozen=True)
 class QueryUnderstanding:
     """What rewriting needs of the corpus: its lexicon (MedlinePlus synonyms), drug names (label tier),
-    a speller over its vocabulary (None: nothing is corrected, e.g. a retriever without an index) and
-    a search for passages that use a word (None: only the label tier's brands are known)."""
+    a speller over its vocabulary (None: nothing is corrected, e.g. a retriever without an index), a
+    search for passages that use a word (None: only the label tier's brands are known) and a drug
+    dictionary for the brands no passage pairs with their generic (empty: none)."""
 
     lexicon: Lexicon = field(default_factory=Lexicon)
     names: DrugNames = field(default_factory=DrugNames)
     speller: Speller | None = None
     passages: PassageSearch | None = None
+    dictionary: BrandDictionary = field(default_factory=BrandDictionary)
     _generics: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def rewrite(self, question: str, conversation: Conversation | None = None) -> QueryRewrite:
-        generics = self.corpus_generics if self.passages is not None else None
+        generics = self.corpus_generics if self.passages is not None or self.dictionary else None
         return rewrite_query(question, conversation, self.lexicon, self.names, self.speller, generics)
 
     def corpus_generics(self, word: str) -> tuple[str, ...]:
-        """The generic name the corpus's passages give `word` as a brand, searched once per word."""
-        if word not in self._generics and self.passages is not None:
-            self._generics[word] = tuple(generics_given(word, self.passages(word))[:1])
-        return self._generics.get(word, ())
+        """The generic name of `word` as a brand, worked out once per word: the drug dictionary's,
+        else the one the corpus's passages give it."""
+        if word not in self._generics:
+            self._generics[word] = self._generic_of(word)
+        return self._generics[word]
+
+    def _generic_of(self, word: str) -> tuple[str, ...]:
+        named = self.dictionary.generic_of(word)
+        if named is not None:
+            # a combination's brand names no one part ("triumeq"); an English word is a brand only
+            # where the corpus never writes it as a word ("valium", not "sits" or "vitae")
+            if self.dictionary.is_combination(word) or not self._in_corpus(named):
+                return ()
+            if word in english_words() and (
+                self.passages is None or written_in_lower_case(word, self.passages(word))
+            ):
+                return ()
+            return (named,)
+        if self.passages is None or word in english_words():
+            return ()
+        return tuple(generics_given(word, self.passages(word))[:1])
+
+    def _in_corpus(self, name: str) -> bool:
+        """Whether every word of a name is a term of the index (True without one to ask)."""
+        if self.speller is None:
+            return True
+        vocabulary = self.speller.vocabulary
+        terms = vocabulary.frequencies()
+        return all(vocabulary.term_of(w) in terms for w in tokens(name))
 
     def prepare(self) -> None:
         """Build what the first misspelt question would otherwise wait for (the speller's dictionary)."""
@@ -96,14 +131,15 @@ def rewrite_query(
 
 
 def brand_mappings(text: str, names: DrugNames, corpus_generics: CorpusGenerics) -> list[NameMapping]:
-    """A brand the label tier does not know, by the generic name the corpus gives it ("is restoril
-    addictive": "temazepam (Restoril, Halcion)" in a guideline), unless the question names it too."""
-    present = set(tokens(text))
+    """A brand the label tier does not know, by its generic name ("is lasix the only diuretic":
+    furosemide, from the drug dictionary; "is restoril addictive": "temazepam (Restoril, Halcion)" in
+    a guideline), unless the question names the generic too."""
+    present = f" {' '.join(tokens(text))} "
     return [
         NameMapping(as_typed(word, text), generic, "brand->generic")
-        for word in unnamed_candidates(text, names)
+        for word in brand_candidates(text, names)
         for generic in corpus_generics(word)
-        if generic not in present
+        if f" {generic} " not in present
     ]
 
 
@@ -120,13 +156,24 @@ def question_names(names: DrugNames, rewrite: QueryRewrite | None) -> DrugNames:
 
 
 def understanding_from_stats(
-    stats: CorpusStats, lexicon: Lexicon, passages: PassageSearch | None = None
+    stats: CorpusStats,
+    lexicon: Lexicon,
+    passages: PassageSearch | None = None,
+    dictionary: BrandDictionary | None = None,
 ) -> QueryUnderstanding:
     """Built from an index's statistics: drug names from its label documents, a speller over its
-    keyword vocabulary (none without one) knowing the lexicon's and the drug names' words, and
-    `passages` to read other brands' generic names from (none without an index)."""
+    keyword vocabulary (none without one) knowing the lexicon's, the drug names' and the drug
+    dictionary's words, `passages` to read other brands' generic names from (none without an index)
+    and the drug dictionary (the packaged one by default)."""
     names = drug_names_from_records(stats.label_records)
+    dictionary = dictionary if dictionary is not None else packaged_dictionary()
     speller = None
     if stats.words is not None and stats.frequencies():
-        speller = Speller(stats, surface_words=lexicon.vocabulary() | names.words())
-    return QueryUnderstanding(lexicon, names, speller, passages if stats.words is not None else None)
+        # a name the dictionary has is no misspelling ("lasix" is not "lasik")
+        speller = Speller(
+            stats,
+            surface_words=lexicon.vocabulary() | names.words(),
+            real_words=english_words() | dictionary.words(),
+        )
+    search = passages if stats.words is not None else None
+    return QueryUnderstanding(lexicon, names, speller, search, dictionary)

@@ -516,17 +516,19 @@ def test_what_is_not_a_brand_beside_its_generic(word: str, passage: str) -> None
     assert generics_given(word, [passage]) == []
 
 
-def test_only_unknown_words_are_looked_up_as_brands() -> None:
-    from qa.drug_names import unnamed_candidates
+def test_which_words_may_be_brands() -> None:
+    from qa.drug_names import brand_candidates
 
-    # English words, the label tier's names, short words and generics by their INN stem are not
-    assert unnamed_candidates("is restoril addictive with Lexapro or liraglutide or ambien", NAMES) == [
+    # the label tier's names, short words, stopwords and generics by their INN stem are not; English
+    # words are ("valium" is one), and the understanding asks more of them
+    assert brand_candidates("is restoril addictive with Lexapro or liraglutide or ambien", NAMES) == [
         "restoril",
+        "addictive",
         "ambien",
     ]
     # a label that gives only its brand ("Lyrica") names a drug without another name: looked up too
     alone = build_drug_names([("Lexapro", "escitalopram oxalate")], ["Lyrica"])
-    assert unnamed_candidates("lyrica or lexapro", alone) == ["lyrica"]
+    assert brand_candidates("lyrica or lexapro", alone) == ["lyrica"]
 
 
 def test_a_brand_read_from_the_passages_is_searched_by_its_generic() -> None:
@@ -627,12 +629,144 @@ def test_an_engine_over_corpus_words_reads_brands_from_its_own_search() -> None:
     retriever = MemoryRetriever(chunks)
     stats = CorpusStats(words=CorpusWords([c.embed_text for c in chunks]))
     engine = AnswerEngine(retriever, Settings(), lexicon=LEXICON, corpus_stats=stats)
-    r = engine.understand("is restoril addictive")
-    assert NameMapping("restoril", "temazepam", "brand->generic") in r.name_mappings
-    assert ("restoril", 20, None) in retriever.calls
+    r = engine.understand("is gelthix addictive")  # a brand no drug dictionary has
+    assert NameMapping("gelthix", "temazepam", "brand->generic") in r.name_mappings
+    assert ("gelthix", 20, None) in retriever.calls
     retriever.calls.clear()
     engine.understand("is zolpiqrem addictive")  # a word the corpus never uses is not searched for
     assert all(q != "zolpiqrem" for q, _, _ in retriever.calls)
     # over a retriever without corpus words, nothing is searched to rewrite a question
     bare = AnswerEngine(retriever, Settings(), lexicon=LEXICON)
     assert bare.understanding.passages is None
+
+
+# --- brands from the packaged drug dictionary ---------------------------------------------------
+
+DICTIONARY_VARIANTS = {
+    "lasix": ["furosemide"],
+    "valium": ["diazepam"],
+    "vitae": ["tocopherols"],
+    "triumeq": ["abacavir, dolutegravir, and lamivudine"],
+    "ferritin": ["ferritins"],  # the same word: no other name
+    "sone": ["prednisone"],  # too short to look up
+    "tylenol pm": ["acetaminophen and diphenhydramine"],  # one word only
+    "furosemide": ["furosemide"],
+    "zelboraf": ["vemurafenib"],  # a generic the corpus lacks
+}
+
+
+def test_the_dictionary_keeps_one_word_names_of_other_drugs() -> None:
+    from qa.drug_dictionary import BrandDictionary
+
+    d = BrandDictionary.from_variants(DICTIONARY_VARIANTS)
+    assert d.words() == {"lasix", "valium", "vitae", "triumeq", "zelboraf"}
+    assert d.single_generic("Lasix") == "furosemide"
+    assert d.is_combination("triumeq") and d.single_generic("triumeq") is None
+    assert d.generic_of("ferritin") is None and d.generic_of("furosemide") is None
+    # only names of drugs: a MeSH class heading is no drug's other name
+    drugs = {"furosemide", "diazepam", "vemurafenib"}
+    classes = {**DICTIONARY_VARIANTS, "statins": ["hydroxymethylglutaryl-coa reductase inhibitors"]}
+    assert BrandDictionary.from_variants(classes, drugs).words() == {"lasix", "valium", "zelboraf"}
+
+
+def test_the_packaged_dictionary_names_brands_the_corpus_never_pairs() -> None:
+    from qa.drug_dictionary import packaged_dictionary
+
+    d = packaged_dictionary()
+    assert d.single_generic("lasix") == "furosemide" and d.single_generic("klonopin") == "clonazepam"
+    assert d.is_combination("triumeq") and d.generic_of("statins") is None
+
+
+DIURETICS = [
+    "Furosemide is a loop diuretic used for edema in heart failure; tocopherols are vitamin E.",
+    "Diazepam (Valium) is a benzodiazepine. LASIK surgery reshapes the cornea; a lasik laser is used.",
+    "Abacavir, dolutegravir and lamivudine are given as one tablet (Triumeq (dolutegravir)).",
+]
+
+
+def dictionary_understanding(passages: list[str]) -> tuple[QueryUnderstanding, list[str]]:
+    """Understanding over DIURETICS' vocabulary with the fake dictionary; records the words searched."""
+    from qa.drug_dictionary import BrandDictionary
+    from qa.understanding import understanding_from_stats
+
+    searched: list[str] = []
+
+    def search(word: str) -> list[str]:
+        searched.append(word)
+        return passages
+
+    class Stats:
+        words = True
+        label_records: list[tuple[str, dict[str, object]]] = []
+        vocabulary = TermVocabulary.from_texts(DIURETICS, stem)
+
+        def frequencies(self) -> dict[str, int]:
+            return dict.fromkeys(self.vocabulary.terms, 3)
+
+        def term_of(self, word: str) -> str:
+            return self.vocabulary.term_of(word)
+
+    u = understanding_from_stats(
+        Stats(),  # type: ignore[arg-type]
+        build_lexicon([["LASIK", "Laser eye surgery"]]),  # "lasik" is a name as written
+        passages=search,
+        dictionary=BrandDictionary.from_variants(DICTIONARY_VARIANTS),
+    )
+    return u, searched
+
+
+def test_a_brand_the_corpus_never_pairs_is_searched_by_the_dictionarys_generic() -> None:
+    u, searched = dictionary_understanding(DIURETICS)
+    r = u.rewrite("is lasix the only diuretic drug for fluid build up?")
+    # not "corrected" to the corpus's "lasik"; searched by its generic without reading passages
+    assert not r.corrections and "lasix" in r.text
+    assert r.name_mappings[0] == NameMapping("lasix", "furosemide", "brand->generic")
+    assert searched == []
+    # a combination's brand names no one part, whatever a passage pairs it with
+    assert u.rewrite("what is triumeq").name_mappings == ()
+    assert searched == []
+    # a generic the corpus lacks adds nothing to search
+    assert u.rewrite("zelboraf dose").name_mappings == ()
+
+
+def test_an_english_word_is_a_brand_only_where_the_corpus_writes_it_as_one() -> None:
+    u, searched = dictionary_understanding(
+        ["Diazepam (Valium) is a benzodiazepine.", "His curriculum vitae."]
+    )
+    assert u.rewrite("how long does valium last").name_mappings == (
+        NameMapping("valium", "diazepam", "brand->generic"),
+    )
+    assert u.rewrite("what vitae help skin").name_mappings == ()  # "vitae" is written as a word
+    assert searched == ["valium", "vitae"]
+    # without a passage search an English word is never taken for a brand
+    bare = replace(u, passages=None, _generics={})
+    assert bare.rewrite("how long does valium last").name_mappings == ()
+
+
+def test_the_engine_answers_a_dictionary_brand_on_its_generic() -> None:
+    """'is lasix the only diuretic ...': no passage says Lasix; the answer is about furosemide."""
+    from qa.drug_dictionary import BrandDictionary
+
+    chunks = [
+        chunk(
+            "Loop diuretics such as furosemide relieve fluid overload in heart failure; thiazide "
+            "diuretics such as metolazone may be added when the response to furosemide is poor.",
+            tier=Tier.GUIDELINE,
+            title="Heart failure guideline",
+            collection="ngc",
+        ),
+        *DERMATOMYOSITIS,
+    ]
+    dictionary = BrandDictionary.from_variants(DICTIONARY_VARIANTS)
+    u = QueryUnderstanding(LEXICON, NAMES, dictionary=dictionary)
+    engine = AnswerEngine(MemoryRetriever(chunks), Settings(), lexicon=LEXICON, understanding=u)
+    answer = engine.ask("is lasix the only diuretic drug for fluid build up in heart failure?")
+    assert answer.query_rewrite is not None and "furosemide" in answer.query_rewrite.search_query
+    assert not answer.abstained
+    assert "Heart failure guideline" in {c.chunk.title for c in answer.citations}
+    assert any("furosemide" in c.chunk.text for c in answer.citations)
+    # without the dictionary the brand is a word nothing in the corpus uses
+    bare = AnswerEngine(
+        MemoryRetriever(chunks), Settings(), lexicon=LEXICON, understanding=QueryUnderstanding(LEXICON, NAMES)
+    )
+    assert "furosemide" not in (bare.understand("is lasix the only diuretic drug?").search_query)
