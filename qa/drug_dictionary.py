@@ -21,7 +21,8 @@ What this module keeps of it (`BrandDictionary.from_variants`), one word to one 
   is its generic.
 
 Many of the dictionary's names are also English words ("sits", "vitae", "kendrick" are brands
-somewhere); `qa.understanding` maps such a word only where the corpus never writes it in lower case.
+somewhere) or generics of their own ("paracetamol" -> "acetaminophen"); `qa.understanding` maps a
+word only where the corpus never writes it in lower case, as a brand is written.
 """
 
 from __future__ import annotations

@@ -652,6 +652,7 @@ DICTIONARY_VARIANTS = {
     "tylenol pm": ["acetaminophen and diphenhydramine"],  # one word only
     "furosemide": ["furosemide"],
     "zelboraf": ["vemurafenib"],  # a generic the corpus lacks
+    "paracetamol": ["acetaminophen"],  # a generic of its own
 }
 
 
@@ -659,7 +660,7 @@ def test_the_dictionary_keeps_one_word_names_of_other_drugs() -> None:
     from qa.drug_dictionary import BrandDictionary
 
     d = BrandDictionary.from_variants(DICTIONARY_VARIANTS)
-    assert d.words() == {"lasix", "valium", "vitae", "triumeq", "zelboraf"}
+    assert d.words() == {"lasix", "valium", "vitae", "triumeq", "zelboraf", "paracetamol"}
     assert d.single_generic("Lasix") == "furosemide"
     assert d.is_combination("triumeq") and d.single_generic("triumeq") is None
     assert d.generic_of("ferritin") is None and d.generic_of("furosemide") is None
@@ -679,6 +680,7 @@ def test_the_packaged_dictionary_names_brands_the_corpus_never_pairs() -> None:
 
 DIURETICS = [
     "Furosemide is a loop diuretic used for edema in heart failure; tocopherols are vitamin E.",
+    "Fever: acetaminophen, which Europe calls paracetamol, is first choice.",
     "Diazepam (Valium) is a benzodiazepine. LASIK surgery reshapes the cornea; a lasik laser is used.",
     "Abacavir, dolutegravir and lamivudine are given as one tablet (Triumeq (dolutegravir)).",
 ]
@@ -718,13 +720,16 @@ def dictionary_understanding(passages: list[str]) -> tuple[QueryUnderstanding, l
 def test_a_brand_the_corpus_never_pairs_is_searched_by_the_dictionarys_generic() -> None:
     u, searched = dictionary_understanding(DIURETICS)
     r = u.rewrite("is lasix the only diuretic drug for fluid build up?")
-    # not "corrected" to the corpus's "lasik"; searched by its generic without reading passages
+    # not "corrected" to the corpus's "lasik"; searched by its generic: no passage writes "lasix" in
+    # lower case, as a generic or an everyday word would be
     assert not r.corrections and "lasix" in r.text
     assert r.name_mappings[0] == NameMapping("lasix", "furosemide", "brand->generic")
-    assert searched == []
+    assert searched == ["lasix"]
     # a combination's brand names no one part, whatever a passage pairs it with
     assert u.rewrite("what is triumeq").name_mappings == ()
-    assert searched == []
+    assert searched == ["lasix"]
+    # a name the corpus writes in lower case is a generic of its own
+    assert u.rewrite("paracetamol for fever").name_mappings == ()
     # a generic the corpus lacks adds nothing to search
     assert u.rewrite("zelboraf dose").name_mappings == ()
 
