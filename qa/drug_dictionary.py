@@ -18,7 +18,8 @@ What this module keeps of it (`BrandDictionary.from_variants`), one word to one 
 - not a name that is only an inflection of its canonical ("ferritin" -> "ferritins", "oats" -> "oat"):
   that is the same word, no other name;
 - a combination's brand ("triumeq") is kept as a combination: it names all its parts, so no one part
-  is its generic.
+  is its generic (`single_generic` is None; `qa.understanding` reads such a brand from the corpus's
+  passages as before).
 
 Many of the dictionary's names are also English words ("sits", "vitae", "kendrick" are brands
 somewhere) or generics of their own ("paracetamol" -> "acetaminophen"); `qa.understanding` maps a

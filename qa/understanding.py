@@ -66,16 +66,17 @@ class QueryUnderstanding:
         return self._generics[word]
 
     def _generic_of(self, word: str) -> tuple[str, ...]:
-        named = self.dictionary.generic_of(word)
+        named = self.dictionary.single_generic(word)
         if named is not None:
-            # a combination's brand names no one part ("triumeq"); a name the corpus writes in lower
-            # case is a word or a generic of its own ("vitae", "paracetamol"), not a brand, and an
-            # English word is taken for a brand only where a search can tell ("valium", not "sits")
-            if self.dictionary.is_combination(word) or not self._in_corpus(named):
+            # a name the corpus writes in lower case is a word or a generic of its own ("vitae",
+            # "paracetamol"), not a brand, and an English word is taken for a brand only where a
+            # search can tell ("valium", not "sits")
+            if not self._in_corpus(named):
                 return ()
             if self.passages is None:
                 return () if word in english_words() else (named,)
             return () if written_in_lower_case(word, self.passages(word)) else (named,)
+        # a combination's brand ("suboxone") and a brand the dictionary lacks: what the passages say
         if self.passages is None or word in english_words():
             return ()
         return tuple(generics_given(word, self.passages(word))[:1])

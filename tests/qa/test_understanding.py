@@ -682,7 +682,7 @@ DIURETICS = [
     "Furosemide is a loop diuretic used for edema in heart failure; tocopherols are vitamin E.",
     "Fever: acetaminophen, which Europe calls paracetamol, is first choice.",
     "Diazepam (Valium) is a benzodiazepine. LASIK surgery reshapes the cornea; a lasik laser is used.",
-    "Abacavir, dolutegravir and lamivudine are given as one tablet (Triumeq (dolutegravir)).",
+    "Triumeq (abacavir, dolutegravir and lamivudine) is one tablet a day.",
 ]
 
 
@@ -725,9 +725,9 @@ def test_a_brand_the_corpus_never_pairs_is_searched_by_the_dictionarys_generic()
     assert not r.corrections and "lasix" in r.text
     assert r.name_mappings[0] == NameMapping("lasix", "furosemide", "brand->generic")
     assert searched == ["lasix"]
-    # a combination's brand names no one part, whatever a passage pairs it with
+    # a combination's brand is no one part's: it is read from the passages as before
     assert u.rewrite("what is triumeq").name_mappings == ()
-    assert searched == ["lasix"]
+    assert searched == ["lasix", "triumeq"]
     # a name the corpus writes in lower case is a generic of its own
     assert u.rewrite("paracetamol for fever").name_mappings == ()
     # a generic the corpus lacks adds nothing to search
