@@ -778,14 +778,23 @@ _INTENT_CUES["elimination"] = re.compile(
 # 40mcg what is it for", "bupropion 300mg is good for what?"): the label's indications answer it. "Is
 # dicyclomine good for heartburn?" asks yes or no about one use, and "what size syringe to use for ..."
 # how, not what for.
+# "why prozac used", "why to take vicodin", "why take simvastatin", "why was i given ...": what for.
+_WHY_FOR_REST = (
+    r"\s+(?:to\s+|should\s+i\s+|do\s+i\s+|do\s+you\s+|would\s+i\s+)?(?:take|use)\b|"
+    r"[\w\s-]{1,40}?\b(?:used|prescribed|given|give|gave|put me on)\b"
+)
+_WHY_FOR = rf"\bwhy\b(?:{_WHY_FOR_REST})"
 _INTENT_CUES["indication"] = re.compile(
     r"\bwhat (?:is|are|'s)\b[\w\s./-]{1,60}?\b(?:used|prescribed|given|taken|it|they|this|good) "
     r"(?:for|to treat)\b(?!\s+(?!what)\w)|"
     r"\b(?:is|are)\s+(?:it\s+|this\s+|they\s+)?(?:used\s+|good\s+|prescribed\s+)?for what\b|"
     r"\bwhy (?:did|do|does|would|is|are|was|were|has|have)\b[\w\s-]{1,40}?\b(?:give|gave|given|"
     r"prescribe|prescribed|put me on)\b|"
-    r"\bpurpose\b|\bwhat (?:does|do|will|can) [\w\s-]{2,40}? treat\b|\bused to treat\b|\bindications?\b"
+    r"\bpurpose\b|\bwhat (?:does|do|will|can) [\w\s-]{2,40}? treat\b|\bused to treat\b|\bindications?\b|"
+    + _WHY_FOR
 )
+# "why" asks what a medicine is for there, not what causes something: "why is it used" is no cause
+_INTENT_CUES["cause"] = re.compile(rf"(?<![a-z])(?:cause|risk factor|etiology)|\bwhy\b(?!{_WHY_FOR_REST})")
 
 
 # A question that only names something ("What is COPD?", "what are barbiturates", "What is (are)

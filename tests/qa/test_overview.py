@@ -390,6 +390,10 @@ def test_how_a_medicine_works_is_answered_from_its_labels_pharmacology(tmp_path:
     [
         ("why did my doctor give me levetiracetam", True),
         ("why is pyridostigmine prescribed", True),
+        ("why prozac used", True),
+        ("why to take vicodin", True),
+        ("why take simvastatin", True),
+        ("why does it take so long to work", False),
         ("what is actonel prescribed for?", True),
         ("bupropion hcl 300mg is good for what?", True),
         ("qvar 40mcg what is it for", True),
@@ -408,6 +412,15 @@ def test_a_question_asking_what_a_medicine_is_for(question: str, asks: bool) -> 
     from qa.compose import question_intents
 
     assert ("indication" in question_intents(question)) is asks
+    if asks and question.startswith("why"):
+        assert "cause" not in question_intents(question)  # "why" asks what for, not what causes
+
+
+def test_why_still_asks_a_cause() -> None:
+    from qa.compose import question_intents
+
+    assert "cause" in question_intents("why do i get migraines")
+    assert "cause" in question_intents("what causes gout")
 
 
 def test_what_a_medicine_is_for_is_answered_from_its_labels_indications(tmp_path: Path) -> None:
