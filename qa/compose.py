@@ -26,6 +26,7 @@ from qa.safety import names_focus
 from qa.textutil import (
     content_terms,
     expand_abbreviations,
+    indication_list_sentences,
     list_item_sentences,
     split_sentences,
     term_set,
@@ -1049,7 +1050,11 @@ def score_sentences(
         study_of_other = bool(focus) and not titled and studies_the_other_drug(hit, intents, q_terms)
         about_focus = not focus or titled
         previous_on_topic = previous_on_focus = other_kind = False
-        for sentence in (*split_sentences(hit.chunk.text), *list_item_sentences(hit.chunk.text)):
+        for sentence in (
+            *split_sentences(hit.chunk.text),
+            *list_item_sentences(hit.chunk.text),
+            *indication_list_sentences(hit.chunk.text),
+        ):
             sentence = sentence.lstrip("-•* ").strip()
             if hit.chunk.tier is Tier.DRUG_LABEL:
                 cut = without_label_heading(without_section_title(sentence, hit.chunk.section))

@@ -119,6 +119,44 @@ def list_item_sentences(text: str) -> list[str]:
     return out
 
 
+# A label's Highlights list of what the drug is for, run into one line with the full section's
+# cross-references: "Celecoxib is a nonsteroidal anti-inflammatory drug indicated for: • Osteoarthritis
+# (OA) ( 1.1 ) • Rheumatoid Arthritis (RA) ( 1.2 ) • ...". Sentence splitting leaves it a run-on that
+# goes on into the full section ("... ( 1.6 ) 1.1 Osteoarthritis (OA) For the management of ..."),
+# which no answer can show.
+_SECTION_REFERENCE = r"\(\s*\d{1,2}(?:\.\d{1,2})?(?:\s*,\s*\d{1,2}(?:\.\d{1,2})?)*\s*\)"
+_NAME_WORD = r"(?!(?:INDICATIONS|AND|USAGE)\b)[A-Z][\w-]*"  # the drug's name, not the section's heading
+_INDICATED_FOR = re.compile(
+    rf"(?<![\w-]){_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}\s*[®™]?\s+(?:is|are)\s+(?:an?\s+[^.:•;]{{3,120}}?\s+)?"
+    r"indicated\s+(?:for|in|as)\b[^.:•;]{0,80}?:\s*"
+)
+_INDICATION_ITEM = re.compile(rf"\s*•?\s*(?P<item>[A-Z][^•]{{2,200}}?)\s*{_SECTION_REFERENCE}")
+# Where the list has ended: the full section's numbered heading, or its limits ("Limitations of Use:
+# ...", "Select patients for therapy based on ..."), which are no use the drug is for.
+_LIST_ENDED = re.compile(r"\b\d{1,2}\.\d{1,2}\s+[A-Z]|^(?:Limitations?|Important|Select patients)\b")
+
+
+def indication_list_sentences(text: str) -> list[str]:
+    """A label's Highlights list of indications as one sentence of its own words, the cross-references
+    dropped and the items joined by semicolons: "Celecoxib is a nonsteroidal anti-inflammatory drug
+    indicated for: Osteoarthritis (OA); Rheumatoid Arthritis (RA); ...; Primary Dysmenorrhea (PD)."
+    An item's first sentence only ("Treatment-resistant schizophrenia. Efficacy was established ...");
+    lists of fewer than two items are left to sentence splitting."""
+    out: list[str] = []
+    for lead in _INDICATED_FOR.finditer(text):
+        items: list[str] = []
+        at = lead.end()
+        while (m := _INDICATION_ITEM.match(text, at)) is not None:
+            item = re.split(r"(?<=[a-z)])\.\s+(?=[A-Z])", m.group("item").strip(), maxsplit=1)[0]
+            if _LIST_ENDED.search(item) or "indicated" in item:
+                break  # the list is over, or another lead-in of the same list follows
+            items.append(item.rstrip(" .;,"))
+            at = m.end()
+        if len(items) >= 2:
+            out.append(f"{lead.group(0).strip()} {'; '.join(items)}.")
+    return out
+
+
 def strip_citations(text: str) -> str:
     return CITATION_MARK.sub("", text)
 

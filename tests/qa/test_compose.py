@@ -977,3 +977,30 @@ def test_a_label_list_items_number_is_not_part_of_its_sentence() -> None:
     )
     assert any(s.startswith("PLAGUE: 2 grams of streptomycin") for s in found), found
     assert not any(s.startswith("3.") for s in found)
+
+
+def test_a_highlights_list_says_what_a_medicine_is_for() -> None:
+    """'what is celebrex used for' was answered with dosing and contraindications: the label's list of
+    indications ran on into its full section and no sentence of it could be shown."""
+    from qa.compose import compose_tier
+    from qa.support import check_support
+
+    label = chunk(
+        (
+            "1. INDICATIONS AND USAGE Celecoxib is indicated Celecoxib is a nonsteroidal anti-inflammatory "
+            "drug indicated for: • Osteoarthritis (OA) ( 1.1 ) • Rheumatoid Arthritis (RA) ( 1.2 ) • "
+            "Ankylosing Spondylitis (AS) ( 1.4 ) • Acute Pain (AP) ( 1.5 ) 1.1 Osteoarthritis (OA) For the "
+            "management of the signs and symptoms of OA [ see Clinical Studies (14.1) ]."
+        ),
+        tier=Tier.DRUG_LABEL,
+        title="Celecoxib",
+        section="Indications and Usage",
+        collection="spl",
+    )
+    drafts = compose_tier(
+        "what is celecoxib used for", Tier.DRUG_LABEL, [hit(label, rank=1)], "clinician", ComposerSettings()
+    )
+    lead = drafts[0]
+    assert "indicated for: Osteoarthritis (OA); Rheumatoid Arthritis (RA)" in lead.text
+    assert "( 1.1 )" not in lead.text
+    assert check_support([lead], {label.chunk_id: hit(label)}, ComposerSettings().support_threshold)

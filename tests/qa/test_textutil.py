@@ -78,3 +78,50 @@ def test_abbreviations_defined_in_a_passage_and_spelled_out_on_first_use() -> No
         expand_abbreviations("The ADHD drug and anti-BP work.", passage) == "The ADHD drug and anti-BP work."
     )
     assert expand_abbreviations("MTX helped.", passage) == "MTX helped."
+
+
+CELECOXIB_INDICATIONS = (
+    "1. INDICATIONS AND USAGE Celecoxib is indicated Celecoxib is a nonsteroidal anti-inflammatory drug "
+    "indicated for: • Osteoarthritis (OA) ( 1.1 ) • Rheumatoid Arthritis (RA) ( 1.2 ) • Juvenile Rheumatoid "
+    "Arthritis (JRA) in patients 2 years and older ( 1.3 ) • Ankylosing Spondylitis (AS) ( 1.4 ) • Acute "
+    "Pain (AP) ( 1.5 ) • Primary Dysmenorrhea (PD) ( 1.6 ) 1.1 Osteoarthritis (OA) For the management of "
+    "the signs and symptoms of OA [ see Clinical Studies (14.1) ]."
+)
+
+
+def test_a_labels_highlights_list_of_indications_is_one_sentence() -> None:
+    from qa.textutil import indication_list_sentences
+
+    # split into sentences, the list runs on into the full section: no answer could show it
+    assert not any(
+        s.startswith("Celecoxib is a nonsteroidal") for s in split_sentences(CELECOXIB_INDICATIONS)
+    )
+    assert indication_list_sentences(CELECOXIB_INDICATIONS) == [
+        "Celecoxib is a nonsteroidal anti-inflammatory drug indicated for: Osteoarthritis (OA); Rheumatoid "
+        "Arthritis (RA); Juvenile Rheumatoid Arthritis (JRA) in patients 2 years and older; Ankylosing "
+        "Spondylitis (AS); Acute Pain (AP); Primary Dysmenorrhea (PD)."
+    ]
+    # items without bullets, an item's first sentence only, and the list's limits are no item
+    clozaril = (
+        "INDICATIONS AND USAGE CLOZARIL is an atypical antipsychotic indicated for: Treatment-resistant "
+        "schizophrenia. Efficacy was established in an active-controlled study ( 1.1 ) Reducing suicidal "
+        "behavior in patients with schizophrenia ( 1.2 ) Limitations of Use: not for dementia ( 1.3 )"
+    )
+    assert indication_list_sentences(clozaril) == [
+        "CLOZARIL is an atypical antipsychotic indicated for: Treatment-resistant schizophrenia; Reducing "
+        "suicidal behavior in patients with schizophrenia."
+    ]
+    # a lead-in repeated by the next is not an item of the first
+    assert indication_list_sentences(
+        "OSPHENA is indicated for: OSPHENA is an estrogen agonist/antagonist indicated for: The treatment "
+        "of dyspareunia ( 1.1 ) The treatment of vaginal dryness ( 1.2 )"
+    ) == [
+        "OSPHENA is an estrogen agonist/antagonist indicated for: The treatment of dyspareunia; The "
+        "treatment of vaginal dryness."
+    ]
+    # one item, or prose, is left to sentence splitting
+    assert indication_list_sentences("Lexapro is indicated for: Major depressive disorder ( 1.1 )") == []
+    assert (
+        indication_list_sentences("Lexapro is indicated for the treatment of major depressive disorder.")
+        == []
+    )
