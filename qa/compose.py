@@ -314,14 +314,19 @@ _LABEL_LEAD_IN = re.compile(
     r"^(?:\(?\s*\d+(?:\.\d+)*\s*\)\s*)?(?:\d+(?:\.\d+)*\s+(?:[A-Z][A-Z&,/-]+\s+)+(?=[A-Z][a-z]))?"
 )
 # The numbered sections of an FDA label (21 CFR 201.57), whose capitals run straight into a product
-# name in capitals as often as into a sentence.
-_LABEL_SECTION_TITLE = re.compile(
-    r"^\d{1,2}\s+(?:BOXED WARNING|WARNINGS AND PRECAUTIONS|WARNINGS|PRECAUTIONS|INDICATIONS AND USAGE|"
+# name in capitals as often as into a sentence; older labels leave the number out ("DESCRIPTION Valium
+# (diazepam) is a benzodiazepine derivative.", "CONTRAINDICATIONS Tegretol should not be used ..."),
+# and then the title is cut only before a capitalised word.
+_LABEL_SECTION_TITLES = (
+    r"(?:BOXED WARNING|WARNINGS AND PRECAUTIONS|WARNINGS|PRECAUTIONS|INDICATIONS AND USAGE|"
     r"INDICATIONS|USAGE|DOSAGE AND ADMINISTRATION|DOSAGE FORMS AND STRENGTHS|CONTRAINDICATIONS|"
     r"ADVERSE REACTIONS|DRUG INTERACTIONS|USE IN SPECIFIC POPULATIONS|DRUG ABUSE AND DEPENDENCE|"
     r"OVERDOSAGE|DESCRIPTION|CLINICAL PHARMACOLOGY|NONCLINICAL TOXICOLOGY|CLINICAL STUDIES|REFERENCES|"
     r"HOW SUPPLIED\s*/\s*STORAGE AND HANDLING|HOW SUPPLIED|STORAGE AND HANDLING|"
-    r"PATIENT COUNSELING INFORMATION)\s+(?=\S)"
+    r"PATIENT COUNSELING INFORMATION)"
+)
+_LABEL_SECTION_TITLE = re.compile(
+    rf"^\d{{1,2}}\s+{_LABEL_SECTION_TITLES}\s+(?=\S)|^{_LABEL_SECTION_TITLES}\s+(?=[A-Z][a-z]|[A-Z]{{2,}}\b)"
 )
 # A numbered subsection heading in title case before its first sentence: "5.5 Risk of Digoxin ...".
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\s+(?=[A-Z])|^\d{1,2}\s+(?=[A-Z][a-z])")

@@ -137,6 +137,20 @@ def test_label_headings_run_into_a_sentence_are_cut_or_the_sentence_dropped() ->
         "14 CLINICAL STUDIES 14.1 Osteoarthritis Pain The efficacy of VIVLODEX was shown.": (
             "The efficacy of VIVLODEX was shown."
         ),
+        # older labels leave the number out: the title in capitals before a capitalised word is cut
+        "DESCRIPTION Valium (diazepam) is a benzodiazepine derivative.": (
+            "Valium (diazepam) is a benzodiazepine derivative."
+        ),
+        "CONTRAINDICATIONS Tegretol should not be used in patients with bone marrow depression.": (
+            "Tegretol should not be used in patients with bone marrow depression."
+        ),
+        "HOW SUPPLIED/STORAGE AND HANDLING Celecoxib 50 mg capsules are white.": (
+            "Celecoxib 50 mg capsules are white."
+        ),
+        "DESCRIPTION FLUOROPLEX ® (fluorouracil) 1% Topical Cream is for dermatological use.": (
+            "FLUOROPLEX ® (fluorouracil) 1% Topical Cream is for dermatological use."
+        ),
+        "USAGE in children is rare.": "USAGE in children is rare.",  # no title before a lower-case word
         # where the heading ends cannot be told: not shown rather than cut in the wrong place
         "5.3 Storage and Disposal Used SYNERA patches contain lidocaine.": None,
         "5.1 Hepatotoxicity Cases of severe liver injury occurred.": None,
