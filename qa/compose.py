@@ -325,8 +325,9 @@ _LABEL_SECTION_TITLES = (
     r"HOW SUPPLIED\s*/\s*STORAGE AND HANDLING|HOW SUPPLIED|STORAGE AND HANDLING|"
     r"PATIENT COUNSELING INFORMATION)"
 )
+_BARE_SECTION_TITLE = re.compile(rf"^{_LABEL_SECTION_TITLES}\s+(?=[A-Z][a-z]|[A-Z]{{2,}}\b)")
 _LABEL_SECTION_TITLE = re.compile(
-    rf"^\d{{1,2}}\s+{_LABEL_SECTION_TITLES}\s+(?=\S)|^{_LABEL_SECTION_TITLES}\s+(?=[A-Z][a-z]|[A-Z]{{2,}}\b)"
+    rf"^\d{{1,2}}\s+{_LABEL_SECTION_TITLES}\s+(?=\S)|{_BARE_SECTION_TITLE.pattern}"
 )
 # A numbered subsection heading in title case before its first sentence: "5.5 Risk of Digoxin ...".
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\s+(?=[A-Z])|^\d{1,2}\s+(?=[A-Z][a-z])")
@@ -1061,6 +1062,9 @@ def score_sentences(
             *indication_list_sentences(hit.chunk.text),
         ):
             sentence = sentence.lstrip("-•* ").strip()
+            # the section title a sentence is cut from still says what it is about ("CONTRAINDICATIONS
+            # Tegretol should not be used ...": a contraindication, though the sentence shown lacks the word)
+            bare_title = _BARE_SECTION_TITLE.match(sentence) if hit.chunk.tier is Tier.DRUG_LABEL else None
             if hit.chunk.tier is Tier.DRUG_LABEL:
                 cut = without_label_heading(without_section_title(sentence, hit.chunk.section))
                 if cut is not None:
@@ -1078,7 +1082,7 @@ def score_sentences(
             sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
             # after the asides: "Drug Interactions [see Warnings and Precautions (5.6)] Tell the patient ..."
             sentence = without_run_in_heading(sentence)
-            terms = term_set(sentence)
+            terms = term_set(sentence) | (term_set(bare_title.group()) if bare_title else frozenset())
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             on_focus = about_focus or names_focus(terms, focus)
             follows_focus, previous_on_focus = previous_on_focus, on_focus

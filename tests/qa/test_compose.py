@@ -1004,3 +1004,28 @@ def test_a_highlights_list_says_what_a_medicine_is_for() -> None:
     assert "indicated for: Osteoarthritis (OA); Rheumatoid Arthritis (RA)" in lead.text
     assert "( 1.1 )" not in lead.text
     assert check_support([lead], {label.chunk_id: hit(label)}, ComposerSettings().support_threshold)
+
+
+def test_a_sentence_cut_from_its_section_title_still_answers_what_the_title_says() -> None:
+    """'what is contraindication of carbamazepine': the old label's "CONTRAINDICATIONS Tegretol should
+    not be used ..." is shown without the title, and is still the contraindication the question asks."""
+    from qa.compose import compose_tier
+
+    label = chunk(
+        "CONTRAINDICATIONS Tegretol should not be used in patients with a history of previous bone marrow "
+        "depression or hypersensitivity to the drug. Tegretol tablets are white and scored.",
+        tier=Tier.DRUG_LABEL,
+        title="Tegretol (carbamazepine)",
+        section="Contraindications",
+        collection="openfda",
+    )
+    drafts = compose_tier(
+        "what is contraindication of carbamazepine",
+        Tier.DRUG_LABEL,
+        [hit(label, rank=1)],
+        "clinician",
+        ComposerSettings(),
+    )
+    texts = [d.text for d in drafts]
+    assert any("Tegretol should not be used in patients" in t for t in texts), texts
+    assert not any("CONTRAINDICATIONS Tegretol" in t for t in texts)
