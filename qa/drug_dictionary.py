@@ -51,7 +51,7 @@ MIN_NAME = 5
 
 @dataclass(frozen=True)
 class BrandDictionary:
-    """One-word drug names -> their canonical name (lower case), and which of those are combinations."""
+    """One-word drug names -> their canonical name (lower case; a combination's names all its parts)."""
 
     generic: Mapping[str, str] = field(default_factory=dict)
 
@@ -62,13 +62,9 @@ class BrandDictionary:
         """The canonical name of a one-word name ("lasix" -> "furosemide"), or None."""
         return self.generic.get(word.lower())
 
-    def is_combination(self, word: str) -> bool:
-        """Whether the word names a combination product ("triumeq", "jalyn")."""
-        name = self.generic_of(word)
-        return name is not None and bool(_PARTS.search(name))
-
     def single_generic(self, word: str) -> str | None:
-        """The one generic a brand names: None for a combination or an unknown word."""
+        """The one generic a brand names: None for a combination ("triumeq", "jalyn") or an unknown
+        word."""
         name = self.generic_of(word)
         return None if name is None or _PARTS.search(name) else name
 

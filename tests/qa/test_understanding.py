@@ -662,7 +662,7 @@ def test_the_dictionary_keeps_one_word_names_of_other_drugs() -> None:
     d = BrandDictionary.from_variants(DICTIONARY_VARIANTS)
     assert d.words() == {"lasix", "valium", "vitae", "triumeq", "zelboraf", "paracetamol"}
     assert d.single_generic("Lasix") == "furosemide"
-    assert d.is_combination("triumeq") and d.single_generic("triumeq") is None
+    assert d.generic_of("triumeq") is not None and d.single_generic("triumeq") is None  # a combination
     assert d.generic_of("ferritin") is None and d.generic_of("furosemide") is None
     # only names of drugs: a MeSH class heading is no drug's other name
     drugs = {"furosemide", "diazepam", "vemurafenib"}
@@ -675,7 +675,8 @@ def test_the_packaged_dictionary_names_brands_the_corpus_never_pairs() -> None:
 
     d = packaged_dictionary()
     assert d.single_generic("lasix") == "furosemide" and d.single_generic("klonopin") == "clonazepam"
-    assert d.is_combination("triumeq") and d.generic_of("statins") is None
+    assert d.single_generic("triumeq") is None and d.generic_of("triumeq") is not None  # a combination
+    assert d.generic_of("statins") is None
 
 
 DIURETICS = [
