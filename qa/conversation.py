@@ -159,11 +159,12 @@ def main_drug(answer: Answer) -> str:
 def suggest_follow_ups(answer: Answer, topic: str, n: int = 3, drug: str = "") -> tuple[str, ...]:
     """Up to n follow-up questions drawn from the answer's own content. `drug` is a drug the question
     named (a brand or generic name the label tier knows); when it is the topic, the topic is a drug,
-    and questions for a condition ("the prognosis of ...") are not asked about it."""
+    and questions for a condition ("the prognosis of ...") are not asked about it; nor are they about
+    a topic that is the drug and the words asked of it ("safely stop fluvoxamine malate")."""
     if answer.abstained or not answer.sections:
         return ()
     groups = {b.group for s in answer.sections for b in s.bullets}
-    if drug and topic.lower() == drug.lower():
+    if drug and f" {' '.join(tokens(drug))} " in f" {' '.join(tokens(topic))} ":
         topic = ""
     drug = main_drug(answer) or drug
     subject = drug or topic

@@ -35,6 +35,8 @@ SALT_WORDS = frozenset(
     """
     )
 )
+# Units of a strength written between a drug's name and its salt ("oxycodone 15 mg hcl").
+_STRENGTH_UNITS = frozenset(words("mg mcg g ml milligram milligrams microgram micrograms meq units"))
 # A brand of more words than this is a product description ("Mens rogaine Minoxidil - Unscented").
 MAX_BRAND_WORDS = 3
 # Brands added for one generic name (a generic can have many labels; the first few suffice).
@@ -59,6 +61,21 @@ def generic_core(generic: str) -> str:
     'diphenhydramine, phenylephrine'; a name that is all salt words stays whole."""
     parts = [c for c in (_core(p) for p in _INGREDIENTS.split(generic)) if c]
     return ", ".join(dict.fromkeys(parts))
+
+
+def salt_suffixes(text: str) -> frozenset[str]:
+    """The salt, ester and form words of a text that follow another word, as a drug's name carries
+    them ("fluvoxamine malate", "enoxaparin sodium", "oxycodone 15 milligram hcl"): they say which
+    form of the drug, not what the text is about. A salt word after an English word ("take calcium
+    with ...") or after a salt word ("potassium chloride") names something of its own and is not one."""
+    out: set[str] = set()
+    before = ""
+    for word in tokens(text):
+        if word in SALT_WORDS and before and before not in SALT_WORDS and before not in english_words():
+            out.add(word)
+        if not any(c.isdigit() for c in word) and word not in _STRENGTH_UNITS:
+            before = word  # "oxycodone 15 milligram hcl": the strength stands between name and salt
+    return frozenset(out)
 
 
 def brand_display(brand: str) -> str:

@@ -573,6 +573,11 @@ class AnswerEngine:
             drugs = (
                 [m.name for m in query_rewrite.name_mappings if m.kind != "synonym"] if query_rewrite else []
             )
+            # else a drug the label tier or the drug dictionary knows ("how to safely stop fluvoxamine
+            # malate", "what is metformin used for"): not asked about as a condition
+            drugs = drugs or question_names(self.understanding.names, query_rewrite).named(understood_text)
+            dictionary = self.understanding.dictionary
+            drugs = drugs or [w for w in tokens(understood_text) if dictionary.single_generic(w)]
             topic = extract_topic(understood_text, self.lexicon)
             follow_ups = suggest_follow_ups(answer, topic, drug=drugs[0] if drugs else "")
             answer = replace(answer, follow_ups=follow_ups)

@@ -7,7 +7,7 @@ load time from patient-information records (title + `synonyms` + `mesh_terms`), 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from index.corpus_stats import CorpusStats
@@ -109,20 +109,23 @@ def find_phrases(query: str, lexicon: Lexicon) -> list[str]:
     return found
 
 
-def expansions(query: str, lexicon: Lexicon) -> list[tuple[str, tuple[str, ...]]]:
-    """(phrase, alternatives not already in the query) for each lexicon phrase in the query."""
+def expansions(query: str, lexicon: Lexicon, skip: Collection[str] = ()) -> list[tuple[str, tuple[str, ...]]]:
+    """(phrase, alternatives not already in the query) for each lexicon phrase in the query, but
+    those in `skip`."""
     present = " " + normalise(query) + " "
     out = []
     for phrase in find_phrases(query, lexicon):
+        if phrase in skip:
+            continue
         alts = tuple(a for a in lexicon.entries[phrase] if f" {a} " not in present)[:MAX_ALTERNATIVES]
         if alts:
             out.append((phrase, alts))
     return out
 
 
-def expand_query(query: str, lexicon: Lexicon) -> str:
-    """The query with alternative names of its medical concepts appended."""
-    extra = [alt for _, alts in expansions(query, lexicon) for alt in alts]
+def expand_query(query: str, lexicon: Lexicon, skip: Collection[str] = ()) -> str:
+    """The query with alternative names of its medical concepts (but those in `skip`) appended."""
+    extra = [alt for _, alts in expansions(query, lexicon, skip) for alt in alts]
     if not extra:
         return query
     return f"{query} {' '.join(dict.fromkeys(extra))}"

@@ -27,6 +27,7 @@ from qa.drug_names import (
     brand_candidates,
     drug_names_from_records,
     generics_given,
+    salt_suffixes,
     written_in_lower_case,
 )
 from qa.expansion import Lexicon, expand_query, expansions
@@ -116,10 +117,12 @@ def rewrite_query(
     added = list(dict.fromkeys(m.mapped_to for m in mappings))
     with_names = " ".join([text, *added]) if added else text
     # MedlinePlus synonyms, exactly as expand_query appends them: a question with nothing to clean,
-    # correct or name is searched as before issue 16.
-    for phrase, alts in expansions(with_names, lexicon):
+    # correct or name is searched as before issue 16. A drug's salt is no topic of its own: "enoxaparin
+    # sodium" is not searched for "salt" and "dietary sodium".
+    salts = salt_suffixes(with_names)
+    for phrase, alts in expansions(with_names, lexicon, salts):
         mappings.extend(NameMapping(phrase, alt, "synonym") for alt in alts)
-    search = expand_query(with_names, lexicon)
+    search = expand_query(with_names, lexicon, salts)
     return QueryRewrite(
         original=question,
         cleaned=cleaned,

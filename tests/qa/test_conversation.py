@@ -77,3 +77,11 @@ def test_a_drug_the_question_named_is_not_asked_about_as_a_condition() -> None:
     assert not any("prognosis" in u or "in children" in u for u in ups)
     # without the hint the topic is taken as a condition, as before
     assert any("prognosis of lexapro" in u for u in suggest_follow_ups(ans, "lexapro"))
+
+
+def test_a_topic_that_is_the_drug_and_what_is_asked_of_it_is_not_a_condition() -> None:
+    ans = _answer(["The tablets are film-coated.", "Store at room temperature."], ["Other findings"])
+    ups = suggest_follow_ups(ans, "safely stop fluvoxamine malate", n=6, drug="fluvoxamine")
+    assert ups and not any("prognosis" in u or "safely" in u for u in ups)
+    # a topic of its own beside the drug still is one
+    assert any("diabetes" in u for u in suggest_follow_ups(ans, "diabetes", n=5, drug="metformin"))

@@ -323,3 +323,18 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
     assert "clearance" in shown("does valproate interact with lorazepam")
     assert "clearance" in shown("what should i avoid while taking lorazepam")
     assert "clearance" in shown("lorazepam dose when taking depakene")
+
+
+def test_a_drugs_salt_is_not_its_focus() -> None:
+    # "how to safely stop fluvoxamine malate" was answered with a Genetics Home Reference sentence on
+    # fumarase ("... fumarate to a molecule called malate"): the salt was the question's rarest word
+    q = "how to safely stop fluvoxamine malate"
+    weight = {fold(w): v for w, v in {"malate": 9.0, "fluvoxamine": 8.0, "stop": 2.0}.items()}
+    among, _ = name_terms(q, DrugNames())
+    assert {"fluvoxamin", "malat"} <= among  # both are words no English dictionary has
+    assert question_focus(q, lambda w: weight.get(fold(w), 1.0), among) == "fluvoxamin"
+    # the strength between name and salt changes nothing; a salt named on its own is the focus
+    weight["hcl"] = 9.0
+    assert question_focus("oxycodone 15 milligram hcl", lambda w: weight.get(fold(w), 1.0)) == "oxycodon"
+    assert question_focus("what is potassium chloride", None) == "potassium"
+    assert question_focus("what is malate", lambda w: weight.get(fold(w), 1.0)) == "malat"

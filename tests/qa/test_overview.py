@@ -580,3 +580,19 @@ def test_how_long_a_medicine_stays_in_the_body_is_answered_from_its_pharmacokine
         label = next(sec for sec in answer.sections if sec.tier is Tier.DRUG_LABEL)
         assert "elimination half-life" in label.lead.text
         assert not any("'stay'" in n or "'system'" in n for n in answer.notices), answer.notices
+
+
+def test_follow_ups_ask_about_the_named_drug_not_as_a_condition(tmp_path: Path) -> None:
+    # "what is metformin used for" offered "What is the prognosis of metformin?": a generic the label
+    # tier knows but no pattern of drug-name endings does was taken for a condition
+    page = chunk(
+        "Metformin is used to treat type 2 diabetes. It helps control the amount of sugar in your blood.",
+        tier=Tier.PATIENT_INFO, title="Metformin", collection="medlineplus", section="Uses",
+    )  # fmt: skip
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    names = build_drug_names([], generics=["metformin"])
+    eng = AnswerEngine(MemoryRetriever([page]), settings, understanding=QueryUnderstanding(names=names))
+    answer = eng.ask("what is metformin used for")
+    assert not answer.abstained and answer.follow_ups
+    assert not any("prognosis" in u or "in children" in u for u in answer.follow_ups)
+    assert all("metformin" in u for u in answer.follow_ups)

@@ -776,3 +776,18 @@ def test_the_engine_answers_a_dictionary_brand_on_its_generic() -> None:
         MemoryRetriever(chunks), Settings(), lexicon=LEXICON, understanding=QueryUnderstanding(LEXICON, NAMES)
     )
     assert "furosemide" not in (bare.understand("is lasix the only diuretic drug?").search_query)
+
+
+def test_a_drugs_salt_is_not_expanded_as_a_topic_of_its_own() -> None:
+    # "enoxaparin sodium" was searched for "salt sodium chloride dietary sodium dietary" (the MedlinePlus
+    # topic "Sodium"), and "what is docusate sodium" abstained on passages about dietary salt
+    lexicon = build_lexicon([["Sodium", "Salt", "Dietary sodium"]])
+    assert rewrite_query("how to self inject enoxaparin sodium", lexicon=lexicon).search_query == (
+        "how to self inject enoxaparin sodium"
+    )
+    # sodium asked about for itself still is
+    rewrite = rewrite_query("how much sodium should i eat", lexicon=lexicon)
+    assert "dietary sodium" in rewrite.search_query
+    assert (
+        rewrite_query("too much sodium chloride", lexicon=lexicon).search_query != "too much sodium chloride"
+    )
