@@ -35,8 +35,11 @@ SALT_WORDS = frozenset(
     """
     )
 )
-# Units of a strength written between a drug's name and its salt ("oxycodone 15 mg hcl").
-_STRENGTH_UNITS = frozenset(words("mg mcg g ml milligram milligrams microgram micrograms meq units"))
+# Units of a strength ("oxycodone 15 mg hcl", "how many mgs of colchicine"): they say how much, not
+# of what.
+STRENGTH_UNITS = frozenset(
+    words("mg mgs mcg mcgs g ml mls milligram milligrams microgram micrograms meq units iu cc")
+)
 # A brand of more words than this is a product description ("Mens rogaine Minoxidil - Unscented").
 MAX_BRAND_WORDS = 3
 # Brands added for one generic name (a generic can have many labels; the first few suffice).
@@ -73,7 +76,7 @@ def salt_suffixes(text: str) -> frozenset[str]:
     for word in tokens(text):
         if word in SALT_WORDS and before and before not in SALT_WORDS and before not in english_words():
             out.add(word)
-        if not any(c.isdigit() for c in word) and word not in _STRENGTH_UNITS:
+        if not any(c.isdigit() for c in word) and word not in STRENGTH_UNITS:
             before = word  # "oxycodone 15 milligram hcl": the strength stands between name and salt
     return frozenset(out)
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 
 from medcite.types import Hit
-from qa.drug_names import DrugNames, salt_suffixes
+from qa.drug_names import STRENGTH_UNITS, DrugNames, salt_suffixes
 from qa.expansion import Lexicon, expansions, find_phrases
 from qa.spelling import english_words
 from qa.textutil import STOPWORDS, content_terms, fold, term_set, tokens, words
@@ -129,6 +129,10 @@ _HEALTH_WORDS = frozenset(
         mechanism intoxication poisoning toxicity haplotype haplotyping genotype sequencing
         prescribed prescribe prescribing contraindicated wean weaning reconstitute administer administered
         withdrawal addictive addiction ingredient ingredients mcg
+        barbiturate barbiturates opioid opioids opiate opiates steroid steroids diuretic diuretics laxative
+        laxatives sedative sedatives stimulant stimulants narcotic narcotics antacid antacids antidepressant
+        antidepressants antipsychotic antipsychotics anticonvulsant anticonvulsants anticoagulant
+        anticoagulants decongestant decongestants biologic biologics
         """
     )
 )
@@ -288,14 +292,15 @@ def question_focus(
     never uses has the highest IDF, so an unknown drug or disease name is the focus, and absent.
     `among` (folded terms) narrows the choice when the question has any of them: the names of the
     drugs it asks about, so that "bupropion hcl 300mg is good for what?" is about bupropion, not about
-    its rarest word "300mg" (issue 17). A salt or form word after a drug's name ("fluvoxamine malate") is
-    no focus (`salt_suffixes`). Without weights the first content term stands in."""
+    its rarest word "300mg" (issue 17). A salt or form word after a drug's name ("fluvoxamine malate") and
+    a unit ("mgs") are no focus. Without weights the first content term stands in."""
     terms = content_terms(question)
     if not terms:
         return None
-    # "how to safely stop fluvoxamine malate" is about fluvoxamine, not about its rarer salt "malate"
-    salts = {fold(w) for w in salt_suffixes(question)}
-    terms = [t for t in terms if t not in salts] or terms
+    # "how to safely stop fluvoxamine malate" is about fluvoxamine, not about its rarer salt "malate",
+    # and "how many mgs of colchicine is recommended" about colchicine, not the unit "mgs"
+    other = {fold(w) for w in salt_suffixes(question) | STRENGTH_UNITS}
+    terms = [t for t in terms if t not in other] or terms
     preferred = [t for t in terms if t in among]
     if preferred:
         terms = preferred

@@ -48,6 +48,9 @@ def test_gibberish_and_non_medical() -> None:
     assert not is_non_medical("What is the treatment for dermatomyositis?", confidence=0.0)
     lex = lexicon_from_records([("Cytokine Release Syndrome", {"synonyms": ["cytokine storm"]})])
     assert has_medical_cue("What is a cytokine storm?", lex)
+    # a drug class is a medical word ("what is barbiturates" was turned away as non-medical)
+    assert has_medical_cue("what is barbiturates") and has_medical_cue("are opioids addictive")
+    assert not is_non_medical("what is barbiturates", confidence=0.5)
 
 
 def test_drug_names_strengths_and_technical_terms_are_medical_cues() -> None:
