@@ -292,15 +292,18 @@ def question_focus(
     never uses has the highest IDF, so an unknown drug or disease name is the focus, and absent.
     `among` (folded terms) narrows the choice when the question has any of them: the names of the
     drugs it asks about, so that "bupropion hcl 300mg is good for what?" is about bupropion, not about
-    its rarest word "300mg" (issue 17). A salt or form word after a drug's name ("fluvoxamine malate") and
-    a unit ("mgs") are no focus. Without weights the first content term stands in."""
+    its rarest word "300mg" (issue 17). A salt or form word after a drug's name ("fluvoxamine malate"),
+    a unit ("mgs") and a word that starts with a digit ("10meq") are no focus. Without weights the
+    first content term stands in."""
     terms = content_terms(question)
     if not terms:
         return None
     # "how to safely stop fluvoxamine malate" is about fluvoxamine, not about its rarer salt "malate",
     # and "how many mgs of colchicine is recommended" about colchicine, not the unit "mgs"
+    # and a word that starts with a digit is a strength, a count or a code ("300mg", "10meq", "90714",
+    # "9is" for "is"), not what is asked about
     other = {fold(w) for w in salt_suffixes(question) | STRENGTH_UNITS}
-    terms = [t for t in terms if t not in other] or terms
+    terms = [t for t in terms if t not in other and not t[:1].isdigit()] or terms
     preferred = [t for t in terms if t in among]
     if preferred:
         terms = preferred

@@ -36,6 +36,7 @@ from importlib import resources
 from typing import Any, Protocol
 
 from medcite.types import Correction
+from qa.textutil import STOPWORDS
 
 # symspellpy's default: the dictionary keeps deletes of a word's first 7 letters only.
 PREFIX_LENGTH = 7
@@ -97,10 +98,44 @@ class TermVocabulary:
 
 
 @lru_cache(maxsize=1)
+def english_counts() -> Mapping[str, int]:
+    """symspellpy's bundled English frequency dictionary: each word with its count in a web corpus."""
+    text = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text("utf-8")
+    pairs = (line.split(" ", 1) for line in text.splitlines() if line)
+    return {word: int(count) for word, count in pairs}
+
+
+@lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """The words of symspellpy's bundled English frequency dictionary (real words, never corrected)."""
-    text = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt").read_text("utf-8")
-    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+    return frozenset(english_counts())
+
+
+# A glued pair's parts are common words: each seen this often in the English dictionary's web corpus
+# ("in" + "this", "how" + "much"; not "sym" + "toms", "tester" + "one"), of two letters at least but
+# "a", and one of them a function word: two content words glued are more often a misspelling or a
+# brand ("codeline" is codeine, "doseages" dosages, "solostar" a pen) than two words.
+COMMON_WORD_COUNT = 10_000_000
+
+
+def split_glued(word: str) -> str | None:
+    """Two common English words typed without the space between them ("howmuch" -> "how much",
+    "inthis" -> "in this", "takea" -> "take a"), or None; of several splits, the one whose rarer part
+    is the most common ("in this", not "int his"). Only a word typed in lower case ("23andMe" is a
+    name)."""
+    if not word.islower():
+        return None
+    counts = english_counts()
+    best: tuple[int, str] | None = None
+    for i in range(1, len(word)):
+        left, right = word[:i], word[i:]
+        parts = (left, right)
+        if any(len(p) < 2 and p != "a" for p in parts) or not any(p in STOPWORDS for p in parts):
+            continue
+        least = min(counts.get(p, 0) for p in parts)
+        if least >= COMMON_WORD_COUNT and (best is None or least > best[0]):
+            best = (least, f"{left} {right}")
+    return best[1] if best is not None else None
 
 
 def _skip(word: str) -> bool:
@@ -139,7 +174,8 @@ class Speller:
             word = m.group(0)
             if _skip(word) or self.known(word):
                 return word
-            better = self.suggest(word)
+            # a missing space before a misspelling: "howmuch" is "how much", not a word near it
+            better = split_glued(word) or self.suggest(word)
             if better is None:
                 return word
             corrections.append(Correction(word, better))

@@ -181,7 +181,12 @@ def test_a_named_drug_is_the_focus_over_a_rarer_word() -> None:
     assert "wellbutrin" in among and "300mg" not in among  # a strength is not a name
     assert others["wellbutrin"] == ("bupropion",)
     weight = {fold(w): v for w, v in {**BUPROPION_IDF, "wellbutrin": 8.0}.items()}
-    assert question_focus(q, lambda w: weight.get(fold(w), 1.0)) == "300mg"  # rarest, without names
+    # the rarest word is a strength, which is no focus even without names
+    assert question_focus(q, lambda w: weight.get(fold(w), 1.0)) == "wellbutrin"
+    assert (
+        question_focus("how 9is cyanocobalamin given", lambda w: 9.0 if w == "9is" else 5.0)
+        == "cyanocobalamin"
+    )
     assert question_focus(q, lambda w: weight.get(fold(w), 1.0), among) == "wellbutrin"
     # a word no dictionary has names something too, known to the corpus or not
     assert "zorvantrelix" in name_terms("Can I take zorvantrelix for scabies?", DrugNames())[0]

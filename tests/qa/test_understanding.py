@@ -22,7 +22,7 @@ from qa.engine import AnswerEngine
 from qa.expansion import build_lexicon
 from qa.filler import strip_filler
 from qa.render import answer_to_json
-from qa.spelling import Speller, TermVocabulary
+from qa.spelling import Speller, TermVocabulary, split_glued
 from qa.textutil import tokens
 from qa.understanding import QueryUnderstanding, rewrite_query
 from review.codec import answer_from_dict, answer_to_dict
@@ -130,6 +130,20 @@ def test_short_words_numbers_and_abbreviations_are_not_corrected() -> None:
         real_words=frozenset(),
     )
     assert rrmm.correct("mmmmm okay so umm yeah")[1] == ()
+
+
+def test_two_words_typed_without_a_space_are_split() -> None:
+    # "vitamin d 25, totalhow much to takea day": "takea" had become "taken", "totalhow" was left
+    assert split_glued("howmuch") == "how much" and split_glued("inthis") == "in this"  # not "int his"
+    assert split_glued("takea") == "take a" and split_glued("totalhow") == "total how"
+    # two content words glued are more often a misspelling or a brand; a name in mixed case stays
+    for word in ("codeline", "doseages", "solostar", "pressair", "symtoms", "testerone", "equali"):
+        assert split_glued(word) is None, word
+    assert split_glued("andMe") is None
+    s = Speller(corpus_vocabulary(), min_df=1)
+    text, corrections = s.correct("vitamin d 25, totalhow much to takea day")
+    assert text == "vitamin d 25, total how much to take a day"
+    assert corrections == (Correction("totalhow", "total how"), Correction("takea", "take a"))
 
 
 def test_a_real_english_word_the_corpus_lacks_is_not_corrected() -> None:
