@@ -31,6 +31,8 @@ SALT_WORDS = frozenset(
     hydrochloride hcl dihydrochloride hydrobromide hbr sodium potassium calcium magnesium sulfate sulphate
     oxalate maleate mesylate besylate tartrate bitartrate citrate phosphate acetate succinate fumarate
     bromide chloride nitrate lactate gluconate malate tosylate monohydrate dihydrate trihydrate anhydrous
+    axetil hyclate medoxomil mofetil tromethamine propionate dipropionate acetonide furoate valerate
+    pivoxil decanoate cypionate enanthate pamoate
     er xr dr sr xl cr la extended delayed release tablets tablet capsules capsule injection oral
     """
     )
