@@ -132,7 +132,8 @@ _HEALTH_WORDS = frozenset(
         barbiturate barbiturates opioid opioids opiate opiates steroid steroids diuretic diuretics laxative
         laxatives sedative sedatives stimulant stimulants narcotic narcotics antacid antacids antidepressant
         antidepressants antipsychotic antipsychotics anticonvulsant anticonvulsants anticoagulant
-        anticoagulants decongestant decongestants biologic biologics
+        anticoagulants decongestant decongestants biologic biologics blocker blockers agonist agonists
+        antagonist antagonists ophthalmic topical sickness illness
         """
     )
 )

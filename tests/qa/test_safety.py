@@ -50,6 +50,7 @@ def test_gibberish_and_non_medical() -> None:
     assert has_medical_cue("What is a cytokine storm?", lex)
     # a drug class is a medical word ("what is barbiturates" was turned away as non-medical)
     assert has_medical_cue("what is barbiturates") and has_medical_cue("are opioids addictive")
+    assert has_medical_cue("what is a beta blocker") and has_medical_cue("sickness caused by formaldehyde")
     assert not is_non_medical("what is barbiturates", confidence=0.5)
 
 
