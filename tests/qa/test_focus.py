@@ -11,6 +11,7 @@ from qa_fakes import MemoryRetriever, chunk, hit
 
 from medcite.settings import load_settings
 from medcite.types import Tier
+from qa.drug_dictionary import BrandDictionary
 from qa.drug_names import DrugNames, build_drug_names
 from qa.engine import AnswerEngine
 from qa.expansion import build_lexicon
@@ -24,6 +25,7 @@ from qa.safety import (
     uncovered_words,
 )
 from qa.textutil import fold, tokens
+from qa.understanding import QueryUnderstanding
 
 SCABIES = [
     chunk(
@@ -351,3 +353,30 @@ def test_a_drugs_salt_is_not_its_focus() -> None:
         question_focus("how many mgs of colchicine is recommended", lambda w: weight.get(fold(w), 1.0))
         == "colchicin"
     )
+
+
+def test_a_drug_the_dictionary_knows_is_the_focus_over_a_rarer_word(tmp_path: Path) -> None:
+    # "what is brand name of acetaminophen" was answered about "brand" (an abstract on inotersen's
+    # brand name): acetaminophen is no label-tier name and an English word, so it was no name at all
+    chunks = [
+        chunk(
+            "A new drug named inotersen (brand name Tegsedi) was approved in 2018.",
+            tier=Tier.RESEARCH, title="Inotersen", collection="pubmed", section="Abstract",
+        ),
+        chunk(
+            "Acetaminophen is sold under brand names such as Tylenol; it relieves pain and fever.",
+            tier=Tier.PATIENT_INFO, title="Acetaminophen", collection="medlineplus", section="Summary",
+        ),
+    ]  # fmt: skip
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    dictionary = BrandDictionary({"tylenol": "acetaminophen"})
+    eng = AnswerEngine(
+        MemoryRetriever(chunks), settings, lexicon=build_lexicon([]),
+        understanding=QueryUnderstanding(dictionary=dictionary),
+    )  # fmt: skip
+    idf = {fold(w): v for w, v in {"brand": 9.0, "acetaminophen": 6.0, "name": 2.0}.items()}
+    eng.term_weight = lambda w: idf.get(fold(w), 1.0)
+    q = "what is brand name of acetaminophen"
+    assert eng.judge(eng.retrieve(q)).focus == "acetaminophen"
+    shown = " ".join(s.text for sec in eng.ask(q).sections for s in (sec.lead, *sec.bullets))
+    assert "Tylenol" in shown and "inotersen" not in shown
