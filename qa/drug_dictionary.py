@@ -76,11 +76,11 @@ class BrandDictionary:
     def _one_word_generics(self) -> frozenset[str]:
         return frozenset(g for g in self.generic.values() if _WORD.fullmatch(g))
 
-    def names_drug(self, word: str) -> bool:
-        """Whether a word is a drug's name: one the dictionary maps, or a one-word generic it maps to
-        ("acetaminophen", "epinephrine")."""
-        low = word.lower()
-        return low in self.generic or low in self._one_word_generics
+    def is_generic(self, word: str) -> bool:
+        """Whether a word is a one-word generic name the dictionary maps brands to ("acetaminophen",
+        "epinephrine"); not a brand, which may be an everyday word ("marijuana" is one of its brands,
+        of "medical cannabis")."""
+        return word.lower() in self._one_word_generics
 
     @classmethod
     def from_variants(
