@@ -294,7 +294,7 @@ def question_focus(
     `among` (folded terms) narrows the choice when the question has any of them: the names of the
     drugs it asks about, so that "bupropion hcl 300mg is good for what?" is about bupropion, not about
     its rarest word "300mg" (issue 17). A salt or form word after a drug's name ("fluvoxamine malate"),
-    a unit ("mgs") and a word that starts with a digit ("10meq") are no focus. Without weights the
+    a unit ("mgs") and a word that starts with a digit ("10meq") but a year are no focus. Without weights the
     first content term stands in."""
     terms = content_terms(question)
     if not terms:
@@ -302,9 +302,9 @@ def question_focus(
     # "how to safely stop fluvoxamine malate" is about fluvoxamine, not about its rarer salt "malate",
     # and "how many mgs of colchicine is recommended" about colchicine, not the unit "mgs"
     # and a word that starts with a digit is a strength, a count or a code ("300mg", "10meq", "90714",
-    # "9is" for "is"), not what is asked about
+    # "9is" for "is"), not what is asked about; a year is ("changed from 2002 to 2007")
     other = {fold(w) for w in salt_suffixes(question) | STRENGTH_UNITS}
-    terms = [t for t in terms if t not in other and not t[:1].isdigit()] or terms
+    terms = [t for t in terms if t not in other and not _counts_or_codes(t)] or terms
     preferred = [t for t in terms if t in among]
     if preferred:
         terms = preferred
@@ -312,6 +312,15 @@ def question_focus(
         return terms[0]
     rarity = term_weights(question, weight)
     return max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
+
+
+# A year, or a span of years ("2001-2009").
+_YEAR = re.compile(r"(?:19|20)\d\d(?:-(?:19|20)?\d\d)?")
+
+
+def _counts_or_codes(term: str) -> bool:
+    """A term that starts with a digit and is no year: a strength, a count or a code."""
+    return term[:1].isdigit() and not _YEAR.fullmatch(term)
 
 
 def name_terms(question: str, names: DrugNames) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:

@@ -11,7 +11,6 @@ from qa_fakes import MemoryRetriever, chunk, hit
 
 from medcite.settings import load_settings
 from medcite.types import Tier
-from qa.drug_dictionary import BrandDictionary
 from qa.drug_names import DrugNames, build_drug_names
 from qa.engine import AnswerEngine
 from qa.expansion import build_lexicon
@@ -25,7 +24,6 @@ from qa.safety import (
     uncovered_words,
 )
 from qa.textutil import fold, tokens
-from qa.understanding import QueryUnderstanding
 
 SCABIES = [
     chunk(
@@ -188,6 +186,13 @@ def test_a_named_drug_is_the_focus_over_a_rarer_word() -> None:
     assert (
         question_focus("how 9is cyanocobalamin given", lambda w: 9.0 if w == "9is" else 5.0)
         == "cyanocobalamin"
+    )
+    # a year pins a study: "Has the use of ... changed from 2002 to 2007?", "(2001-2009)"
+    assert (
+        question_focus("use increased (2001-2009)", lambda w: 9.0 if w == "2001-2009" else 5.0) == "2001-2009"
+    )
+    assert (
+        question_focus("use of therapies changed from 2002", lambda w: 9.0 if w == "2002" else 5.0) == "2002"
     )
     assert question_focus(q, lambda w: weight.get(fold(w), 1.0), among) == "wellbutrin"
     # a word no dictionary has names something too, known to the corpus or not
@@ -353,30 +358,3 @@ def test_a_drugs_salt_is_not_its_focus() -> None:
         question_focus("how many mgs of colchicine is recommended", lambda w: weight.get(fold(w), 1.0))
         == "colchicin"
     )
-
-
-def test_a_drug_the_dictionary_knows_is_the_focus_over_a_rarer_word(tmp_path: Path) -> None:
-    # "what is brand name of acetaminophen" was answered about "brand" (an abstract on inotersen's
-    # brand name): acetaminophen is no label-tier name and an English word, so it was no name at all
-    chunks = [
-        chunk(
-            "A new drug named inotersen (brand name Tegsedi) was approved in 2018.",
-            tier=Tier.RESEARCH, title="Inotersen", collection="pubmed", section="Abstract",
-        ),
-        chunk(
-            "Acetaminophen is sold under brand names such as Tylenol; it relieves pain and fever.",
-            tier=Tier.PATIENT_INFO, title="Acetaminophen", collection="medlineplus", section="Summary",
-        ),
-    ]  # fmt: skip
-    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
-    dictionary = BrandDictionary({"tylenol": "acetaminophen"})
-    eng = AnswerEngine(
-        MemoryRetriever(chunks), settings, lexicon=build_lexicon([]),
-        understanding=QueryUnderstanding(dictionary=dictionary),
-    )  # fmt: skip
-    idf = {fold(w): v for w, v in {"brand": 9.0, "acetaminophen": 6.0, "name": 2.0}.items()}
-    eng.term_weight = lambda w: idf.get(fold(w), 1.0)
-    q = "what is brand name of acetaminophen"
-    assert eng.judge(eng.retrieve(q)).focus == "acetaminophen"
-    shown = " ".join(s.text for sec in eng.ask(q).sections for s in (sec.lead, *sec.bullets))
-    assert "Tylenol" in shown and "inotersen" not in shown
