@@ -294,17 +294,17 @@ def question_focus(
     `among` (folded terms) narrows the choice when the question has any of them: the names of the
     drugs it asks about, so that "bupropion hcl 300mg is good for what?" is about bupropion, not about
     its rarest word "300mg" (issue 17). A salt or form word after a drug's name ("fluvoxamine malate"),
-    a unit ("mgs") and a word that starts with a digit ("10meq") but a year are no focus. Without weights the
-    first content term stands in."""
+    a unit ("mgs") and a unit or a slip glued to a number ("10meq", "9is") are no focus. Without
+    weights the first content term stands in."""
     terms = content_terms(question)
     if not terms:
         return None
     # "how to safely stop fluvoxamine malate" is about fluvoxamine, not about its rarer salt "malate",
     # and "how many mgs of colchicine is recommended" about colchicine, not the unit "mgs"
-    # and a word that starts with a digit is a strength, a count or a code ("300mg", "10meq", "90714",
-    # "9is" for "is"), not what is asked about; a year is ("changed from 2002 to 2007")
+    # and a strength or a slip glued to a number ("300mg", "10meq", "9is" for "is") is not what is
+    # asked about
     other = {fold(w) for w in salt_suffixes(question) | STRENGTH_UNITS}
-    terms = [t for t in terms if t not in other and not _counts_or_codes(t)] or terms
+    terms = [t for t in terms if t not in other and not _glued_to_number(t)] or terms
     preferred = [t for t in terms if t in among]
     if preferred:
         terms = preferred
@@ -314,13 +314,15 @@ def question_focus(
     return max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
 
 
-# A year, or a span of years ("2001-2009").
-_YEAR = re.compile(r"(?:19|20)\d\d(?:-(?:19|20)?\d\d)?")
+# A strength or a slip glued to its number: "10meq", "5ml", "300mg", "9is" (for "is"). A number alone
+# ("CheckMate 227", "2002") or a chromosome band ("6q24.2-26") can be what is asked about.
+_GLUED_NUMBER = re.compile(r"\d+(?:\.\d+)?([a-z]+)")
 
 
-def _counts_or_codes(term: str) -> bool:
-    """A term that starts with a digit and is no year: a strength, a count or a code."""
-    return term[:1].isdigit() and not _YEAR.fullmatch(term)
+def _glued_to_number(term: str) -> bool:
+    """A term that is a strength or a typing slip glued to a number ("10meq", "9is")."""
+    glued = _GLUED_NUMBER.fullmatch(term)
+    return glued is not None and (glued.group(1) in STRENGTH_UNITS or glued.group(1) in STOPWORDS)
 
 
 def name_terms(question: str, names: DrugNames) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
