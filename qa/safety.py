@@ -299,10 +299,9 @@ def question_focus(
     terms = content_terms(question)
     if not terms:
         return None
-    # "how to safely stop fluvoxamine malate" is about fluvoxamine, not about its rarer salt "malate",
-    # and "how many mgs of colchicine is recommended" about colchicine, not the unit "mgs"
-    # and a strength or a slip glued to a number ("300mg", "10meq", "9is" for "is") is not what is
-    # asked about
+    # "how to safely stop fluvoxamine malate" is about fluvoxamine, not its rarer salt "malate"; "how
+    # many mgs of colchicine" about colchicine, not the unit "mgs"; and a strength or a slip glued to a
+    # number ("300mg", "10meq", "9is" for "is") is not what is asked about
     other = {fold(w) for w in salt_suffixes(question) | STRENGTH_UNITS}
     terms = [t for t in terms if t not in other and not _glued_to_number(t)] or terms
     preferred = [t for t in terms if t in among]

@@ -174,7 +174,7 @@ class Speller:
             word = m.group(0)
             if _skip(word) or self.known(word):
                 return word
-            # a missing space before a misspelling: "howmuch" is "how much", not a word near it
+            # two words typed without a space come before a misspelling: "takea" is "take a", not "taken"
             better = split_glued(word) or self.suggest(word)
             if better is None:
                 return word
