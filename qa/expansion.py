@@ -125,7 +125,12 @@ def expansions(query: str, lexicon: Lexicon, skip: Collection[str] = ()) -> list
 
 def expand_query(query: str, lexicon: Lexicon, skip: Collection[str] = ()) -> str:
     """The query with alternative names of its medical concepts (but those in `skip`) appended."""
-    extra = [alt for _, alts in expansions(query, lexicon, skip) for alt in alts]
+    return with_alternatives(query, expansions(query, lexicon, skip))
+
+
+def with_alternatives(query: str, found: Sequence[tuple[str, tuple[str, ...]]]) -> str:
+    """The query with the alternatives of `expansions` appended, each once."""
+    extra = [alt for _, alts in found for alt in alts]
     if not extra:
         return query
     return f"{query} {' '.join(dict.fromkeys(extra))}"

@@ -30,7 +30,7 @@ from qa.drug_names import (
     salt_suffixes,
     written_in_lower_case,
 )
-from qa.expansion import Lexicon, expand_query, expansions
+from qa.expansion import Lexicon, expansions, with_alternatives
 from qa.filler import strip_filler
 from qa.spelling import Speller, english_words
 from qa.textutil import tokens
@@ -119,10 +119,10 @@ def rewrite_query(
     # MedlinePlus synonyms, exactly as expand_query appends them: a question with nothing to clean,
     # correct or name is searched as before issue 16. A drug's salt is no topic of its own: "enoxaparin
     # sodium" is not searched for "salt" and "dietary sodium".
-    salts = salt_suffixes(with_names)
-    for phrase, alts in expansions(with_names, lexicon, salts):
+    found = expansions(with_names, lexicon, salt_suffixes(with_names))
+    for phrase, alts in found:
         mappings.extend(NameMapping(phrase, alt, "synonym") for alt in alts)
-    search = expand_query(with_names, lexicon, salts)
+    search = with_alternatives(with_names, found)
     return QueryRewrite(
         original=question,
         cleaned=cleaned,
