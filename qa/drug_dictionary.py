@@ -34,7 +34,7 @@ import pickle
 import re
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 PACKAGE = "drug_named_entity_recognition"
@@ -71,6 +71,16 @@ class BrandDictionary:
     def words(self) -> frozenset[str]:
         """Every name the dictionary maps (the speller leaves them as typed)."""
         return frozenset(self.generic)
+
+    @cached_property
+    def _one_word_generics(self) -> frozenset[str]:
+        return frozenset(g for g in self.generic.values() if _WORD.fullmatch(g))
+
+    def names_drug(self, word: str) -> bool:
+        """Whether a word is a drug's name: one the dictionary maps ("tylenol"), or a one-word generic
+        it maps to ("acetaminophen", "epinephrine")."""
+        low = word.lower()
+        return low in self.generic or low in self._one_word_generics
 
     @classmethod
     def from_variants(

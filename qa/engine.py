@@ -32,6 +32,7 @@ from qa.compose import (
 from qa.conflicts import conflict_notes
 from qa.conversation import Conversation, extract_topic, rewrite_follow_up, suggest_follow_ups
 from qa.drafts import Draft, assemble, tier_order
+from qa.drug_dictionary import MIN_NAME
 from qa.expansion import Lexicon, lexicon_from_stats
 from qa.grading import recency
 from qa.overview import (
@@ -313,7 +314,10 @@ class AnswerEngine:
             # a name the corpus never uses is not a sign of a non-medical question: say it is missing
             return Judgement(confidence, "non_medical", unknown_name(text, self.corpus_stats.known_fraction))
         among, other_names = name_terms(text, names)
-        focus = question_focus(text, self.term_weight, among)
+        # a drug the label tier lacks ("acetaminophen") is named by the drug dictionary
+        dictionary = self.understanding.dictionary
+        drugs = {fold(t) for t in tokens(text) if len(t) >= MIN_NAME and dictionary.names_drug(t)}
+        focus = question_focus(text, self.term_weight, among, drugs)
         also = other_names.get(focus, ()) if focus is not None else ()
         about_focus = focus_hits(focus, text, hits, self.lexicon, also) if focus is not None else []
         found = bool(about_focus)

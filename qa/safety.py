@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Sequence
 from medcite.types import Hit
 from qa.drug_names import STRENGTH_UNITS, DrugNames, salt_suffixes
 from qa.expansion import Lexicon, expansions, find_phrases
-from qa.spelling import english_words
+from qa.spelling import english_words, is_common_word
 from qa.textutil import STOPWORDS, content_terms, fold, term_set, tokens, words
 
 # Symptom patterns that warrant urgent care (after NHS 111 / MedlinePlus "when to call 911" lists).
@@ -287,15 +287,20 @@ def term_weights(question: str, weight: Callable[[str], float | None]) -> dict[s
 
 
 def question_focus(
-    question: str, weight: Callable[[str], float | None] | None = None, among: Collection[str] = ()
+    question: str,
+    weight: Callable[[str], float | None] | None = None,
+    among: Collection[str] = (),
+    drugs: Collection[str] = (),
 ) -> str | None:
     """The question's focus: its rarest content term by corpus IDF (issue 16). A word the corpus
     never uses has the highest IDF, so an unknown drug or disease name is the focus, and absent.
     `among` (folded terms) narrows the choice when the question has any of them: the names of the
     drugs it asks about, so that "bupropion hcl 300mg is good for what?" is about bupropion, not about
     its rarest word "300mg" (issue 17). A salt or form word after a drug's name ("fluvoxamine malate"),
-    a unit ("mgs") and a unit or a slip glued to a number ("10meq", "9is") are no focus. Without
-    weights the first content term stands in."""
+    a unit ("mgs") and a unit or a slip glued to a number ("10meq", "9is") are no focus. An everyday
+    word chosen for want of a name ("brand", "pen") gives way to a drug the question names that
+    `among` lacks (`drugs`, folded: the drug dictionary's names). Without weights the first content
+    term stands in."""
     terms = content_terms(question)
     if not terms:
         return None
@@ -307,10 +312,19 @@ def question_focus(
     preferred = [t for t in terms if t in among]
     if preferred:
         terms = preferred
-    if weight is None:
-        return terms[0]
-    rarity = term_weights(question, weight)
-    return max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
+    rarity = term_weights(question, weight) if weight is not None else {}
+    focus = max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
+    named = [t for t in terms if t in drugs and not _everyday(t, question)]
+    if named and not preferred and _everyday(focus, question):
+        # "what is brand name of acetaminophen" asks about acetaminophen, which the corpus uses more
+        # often than "brand"; "how to use an epinephrine pen" about epinephrine, not the pen
+        return max(named, key=lambda t: rarity.get(t) or 0.0)
+    return focus
+
+
+def _everyday(term: str, question: str) -> bool:
+    """Whether the question writes a (folded) term as an everyday English word."""
+    return any(fold(t) == term and is_common_word(t) for t in tokens(question))
 
 
 # A strength or a slip glued to its number: "10meq", "5ml", "300mg", "9is" (for "is"). A number alone

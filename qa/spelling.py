@@ -118,6 +118,12 @@ def english_words() -> frozenset[str]:
 COMMON_WORD_COUNT = 10_000_000
 
 
+def is_common_word(word: str) -> bool:
+    """An everyday English word ("brand", "pen", "mode"): seen at least `COMMON_WORD_COUNT` times in
+    the English dictionary's web corpus."""
+    return english_counts().get(word.lower(), 0) >= COMMON_WORD_COUNT
+
+
 def split_glued(word: str) -> str | None:
     """Two common English words typed without the space between them ("howmuch" -> "how much",
     "inthis" -> "in this", "takea" -> "take a"), or None; of several splits, the one whose rarer part

@@ -356,3 +356,50 @@ def test_a_drugs_salt_is_not_its_focus() -> None:
         question_focus("how many mgs of colchicine is recommended", lambda w: weight.get(fold(w), 1.0))
         == "colchicin"
     )
+
+
+def test_an_everyday_word_gives_way_to_a_drug_the_question_names() -> None:
+    # "what is brand name of acetaminophen" was answered about inotersen's brand name: acetaminophen is
+    # no label-tier name and an English word, so the corpus's rarer word "brand" was the focus
+    weight = {fold(w): v for w, v in {"brand": 8.0, "name": 2.0, "acetaminophen": 6.0, "pen": 7.5}.items()}
+    idf = lambda w: weight.get(fold(w), 5.0)  # noqa: E731
+    q = "what is brand name of acetaminophen"
+    assert question_focus(q, idf) == "brand"
+    assert question_focus(q, idf, drugs={"acetaminophen"}) == "acetaminophen"
+    assert question_focus("how to use an epinephrine pen", idf, drugs={"epinephrin"}) == "epinephrin"
+    # a rarer word that is not an everyday one stays the focus: a research question keeps its subject
+    q = "does cocaine use change lobectomy outcomes"
+    assert question_focus(q, lambda w: 9.0 if w == "lobectomy" else 5.0, drugs={"cocain"}) == "lobectomi"
+    # so does a name the question asks among, and an everyday drug word never takes over
+    assert question_focus(q, lambda w: 9.0 if w == "use" else 5.0, among={"lobectomi"}, drugs={"cocain"}) == (
+        "lobectomi"
+    )
+    assert question_focus("sugar pill dose", lambda w: 9.0 if w == "pill" else 5.0, drugs={"sugar"}) == "pill"
+
+
+ACETAMINOPHEN = [
+    chunk(
+        "Tegsedi is the brand name of inotersen, given as a weekly injection under the skin.",
+        tier=Tier.RESEARCH, title="Inotersen", collection="pubmed",
+    ),
+    chunk(
+        "Acetaminophen is sold under brand names such as Tylenol; do not take more than 4 grams a day.",
+        tier=Tier.PATIENT_INFO, title="Acetaminophen", collection="medlineplus", section="Summary",
+    ),
+]  # fmt: skip
+
+
+def test_the_engine_reads_the_drug_dictionary_for_the_focus(tmp_path: Path) -> None:
+    from qa.drug_dictionary import BrandDictionary
+    from qa.understanding import QueryUnderstanding
+
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever(ACETAMINOPHEN), settings, lexicon=build_lexicon([]))
+    weight = {"brand": 8.0, "name": 2.0, "acetaminophen": 6.0}
+    eng.term_weight = lambda w: weight.get(fold(w), 1.0)
+    q = "what is brand name of acetaminophen"
+    eng.understanding = QueryUnderstanding()  # no drug dictionary: the rarest word
+    assert eng.judge(eng.retrieve(q)).focus == "brand"
+    dictionary = BrandDictionary.from_variants({"tylenol": ["acetaminophen"]})
+    eng.understanding = QueryUnderstanding(dictionary=dictionary)
+    assert eng.judge(eng.retrieve(q)).focus == "acetaminophen"

@@ -682,6 +682,9 @@ def test_the_dictionary_keeps_one_word_names_of_other_drugs() -> None:
     drugs = {"furosemide", "diazepam", "vemurafenib"}
     classes = {**DICTIONARY_VARIANTS, "statins": ["hydroxymethylglutaryl-coa reductase inhibitors"]}
     assert BrandDictionary.from_variants(classes, drugs).words() == {"lasix", "valium", "zelboraf"}
+    # a drug's name: a name the dictionary maps, or a one-word generic it maps one to
+    assert d.names_drug("Lasix") and d.names_drug("furosemide") and d.names_drug("acetaminophen")
+    assert not d.names_drug("ferritin") and not d.names_drug("dolutegravir") and not d.names_drug("pen")
 
 
 def test_the_packaged_dictionary_names_brands_the_corpus_never_pairs() -> None:
