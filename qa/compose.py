@@ -1003,6 +1003,19 @@ PK_MEASURE = re.compile(
 )
 
 
+# A label's list of what else its product holds: "Inactive ingredients: colloidal silicon dioxide, corn
+# starch, docusate sodium ...", "Excipients are D-mannitol, ... magnesium stearate".
+EXCIPIENTS = re.compile(r"\binactive ingredients?\b|\bexcipients?\b", re.I)
+
+
+def another_products_label(hit: Hit, q_terms: set[str]) -> bool:
+    """Whether a passage is the label of a product the question does not name (its title shares no
+    term with the question): what it lists as inactive ingredients (`EXCIPIENTS`) are that product's
+    fillers, not an answer about them ("what is docusate sodium" is not answered by alprazolam's
+    inactive ingredients)."""
+    return hit.chunk.tier is Tier.DRUG_LABEL and not q_terms & term_set(hit.chunk.title)
+
+
 def studies_the_other_drug(hit: Hit, intents: Sequence[str], q_terms: set[str]) -> bool:
     """Whether a passage is another drug's label (its title does not name the focus) read for a
     question that asks no interaction and does not name that drug: what it measures of the focus
@@ -1054,6 +1067,7 @@ def score_sentences(
         titled = bool(focus) and names_focus(term_set(hit.chunk.title), focus)  # a label or page about it
         # another drug's label measures the focus only as the other drug of an interaction study
         study_of_other = bool(focus) and not titled and studies_the_other_drug(hit, intents, q_terms)
+        other_product = another_products_label(hit, q_terms)
         about_focus = not focus or titled
         previous_on_topic = previous_on_focus = other_kind = False
         for sentence in (
@@ -1095,6 +1109,8 @@ def score_sentences(
                 continue  # "what color is phenytoin": its clearance in children does not say it
             if other_kind:
                 continue  # vitamin D's sentence, or one that goes on about it ("It helps the body ...")
+            if other_product and EXCIPIENTS.search(sentence):
+                continue  # another product's fillers ("Inactive ingredients: ... docusate sodium")
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
             # naming a drug answers a treatment or dosing question even without the word "treatment"
             intent = 1.0 if markers & terms or (drug_intent and _DRUG.search(sentence)) else 0.0

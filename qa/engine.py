@@ -53,6 +53,7 @@ from qa.safety import (
     asked_gap_notice,
     asks_about_own_records,
     closest_topics,
+    dictionary_drugs,
     emergency_kinds,
     emergency_notice,
     focus_hits,
@@ -301,6 +302,8 @@ class AnswerEngine:
         names = question_names(self.understanding.names, evidence.understood)
         text = without_fragments(text, self._known_fraction, names)
         confidence = retrieval_confidence(text, hits, self.lexicon, weight=self.term_weight)
+        # drugs the label tier lacks ("magnesium citrate", "acetaminophen") the drug dictionary names
+        drugs = dictionary_drugs(text, self.understanding.dictionary.names_drug, MIN_NAME)
         if is_non_medical(
             text,
             confidence,
@@ -310,13 +313,11 @@ class AnswerEngine:
             corpus_knows=lambda w: bool(self._known_fraction(w)),
             similarity=lambda: self._best_similarity(text, hits),
             min_similarity=self.settings.composer.non_medical_similarity,
+            drugs=drugs,
         ):
             # a name the corpus never uses is not a sign of a non-medical question: say it is missing
             return Judgement(confidence, "non_medical", unknown_name(text, self.corpus_stats.known_fraction))
         among, other_names = name_terms(text, names)
-        # a drug the label tier lacks ("acetaminophen") is named by the drug dictionary
-        dictionary = self.understanding.dictionary
-        drugs = {fold(t) for t in tokens(text) if len(t) >= MIN_NAME and dictionary.names_drug(t)}
         focus = question_focus(text, self.term_weight, among, drugs)
         also = other_names.get(focus, ()) if focus is not None else ()
         about_focus = focus_hits(focus, text, hits, self.lexicon, also) if focus is not None else []

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 
 from medcite.types import Hit
-from qa.drug_names import STRENGTH_UNITS, DrugNames, salt_suffixes
+from qa.drug_names import SALT_WORDS, STRENGTH_UNITS, DrugNames, salt_suffixes
 from qa.expansion import Lexicon, expansions, find_phrases
 from qa.spelling import english_words, is_common_word
 from qa.textutil import STOPWORDS, content_terms, fold, term_set, tokens, words
@@ -201,12 +201,13 @@ def has_medical_cue(
     lexicon: Lexicon | None = None,
     drug_names: DrugNames | None = None,
     corpus_knows: Callable[[str], bool] | None = None,
+    drugs: Collection[str] = (),
 ) -> bool:
     """Whether the question names something medical: a health word, a health topic of the lexicon
     (a whole topic name: its single words, 'car' or 'good', say nothing), a drug name of the label
-    tier ("Xarelto", "acetaminophen"), a strength ("40mg"), a word with a medical suffix, or a
-    technical term: a word the corpus uses (`corpus_knows`) that is not an English word ("Waylivra",
-    "vcfanno", "bb21217")."""
+    tier ("Xarelto", "acetaminophen") or of the drug dictionary (`drugs`, folded: `dictionary_drugs`),
+    a strength ("40mg"), a word with a medical suffix, or a technical term: a word the corpus uses
+    (`corpus_knows`) that is not an English word ("Waylivra", "vcfanno", "bb21217")."""
     if symbols(question):
         return True  # a gene, protein, drug or disease symbol (TLR7, GFRAL, COPD, PD-1)
     if _DOSE.search(question) or (drug_names is not None and drug_names.names_a_drug(question)):
@@ -215,7 +216,11 @@ def has_medical_cue(
         return True
     for tok in tokens(question):
         stem = tok[:-1] if tok.endswith("s") and not tok.endswith("ss") else tok  # peptidases
-        if fold(tok) in _HEALTH_WORDS or (len(stem) > 5 and _MEDICAL_SUFFIX.search(stem)):
+        if (
+            fold(tok) in _HEALTH_WORDS
+            or fold(tok) in drugs
+            or (len(stem) > 5 and _MEDICAL_SUFFIX.search(stem))
+        ):
             return True
         if corpus_knows is not None and _technical(tok) and corpus_knows(tok):
             return True
@@ -315,11 +320,27 @@ def question_focus(
     rarity = term_weights(question, weight) if weight is not None else {}
     focus = max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
     named = [t for t in terms if t in drugs and not _everyday(t, question)]
+    # of "magnesium citrate", the drug is magnesium: its salt is no focus of its own
+    said = [fold(t) for t in tokens(question)]
+    salts = {b for a, b in zip(said, said[1:], strict=False) if a in drugs and b in _SALTS}
+    named = [t for t in named if t not in salts] or named
     if named and not preferred and _everyday(focus, question):
         # "what is brand name of acetaminophen" asks about acetaminophen, which the corpus uses more
         # often than "brand"; "how to use an epinephrine pen" about epinephrine, not the pen
         return max(named, key=lambda t: rarity.get(t) or 0.0)
     return focus
+
+
+def dictionary_drugs(question: str, names_drug: Callable[[str], bool], min_length: int) -> frozenset[str]:
+    """The question's words (folded) that name a drug to the drug dictionary (`names_drug`), of
+    `min_length` letters at least and no everyday English word: "magnesium", "ecstasy", "lotensin";
+    not "silver" or "iron", which say nothing medical by themselves."""
+    return frozenset(
+        fold(t) for t in tokens(question) if len(t) >= min_length and names_drug(t) and not is_common_word(t)
+    )
+
+
+_SALTS = frozenset(fold(w) for w in SALT_WORDS)
 
 
 def _everyday(term: str, question: str) -> bool:
@@ -502,6 +523,7 @@ def is_non_medical(
     corpus_knows: Callable[[str], bool] | None = None,
     similarity: Callable[[], float | None] | None = None,
     min_similarity: float = 0.0,
+    drugs: Collection[str] = (),
 ) -> bool:
     """Gibberish, or no medical cue at all and a meaning far from every retrieved passage.
 
@@ -512,7 +534,7 @@ def is_non_medical(
     """
     if looks_like_gibberish(question, known_fraction):
         return True
-    if has_medical_cue(question, lexicon, drug_names, corpus_knows):
+    if has_medical_cue(question, lexicon, drug_names, corpus_knows, drugs):
         return False
     best = similarity() if similarity is not None and min_similarity > 0 else None
     if best is not None:

@@ -335,6 +335,30 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
     assert "clearance" in shown("lorazepam dose when taking depakene")
 
 
+def test_another_products_inactive_ingredients_are_no_answer_about_them(tmp_path: Path) -> None:
+    # "what is docusate sodium" was answered with alprazolam's "Inactive ingredients: colloidal silicon
+    # dioxide, corn starch, docusate sodium ...": a filler of another product, not what docusate is
+    alprazolam = chunk(
+        "Active ingredient: alprazolam. Inactive ingredients: colloidal silicon dioxide, corn starch, "
+        "docusate sodium, lactose monohydrate and magnesium stearate. Docusate sodium softens the stool "
+        "when taken alone.",
+        tier=Tier.DRUG_LABEL,
+        title="Alprazolam tablets",
+        collection="spl",
+        section="Description",
+    )
+    page = chunk(
+        "Docusate sodium is a stool softener used to relieve occasional constipation.",
+        tier=Tier.PATIENT_INFO, title="Docusate", collection="medlineplus", section="Summary",
+    )  # fmt: skip
+    eng = _engine_over(tmp_path, [alprazolam, page], "docusate")
+    shown = _shown(eng, "what is docusate sodium")
+    assert "stool softener" in shown and "softens the stool" in shown
+    assert "corn starch" not in shown
+    # asked about that product, its inactive ingredients are the answer
+    assert "corn starch" in _shown(eng, "what are the inactive ingredients in alprazolam tablets")
+
+
 def test_a_drugs_salt_is_not_its_focus() -> None:
     # "how to safely stop fluvoxamine malate" was answered with a Genetics Home Reference sentence on
     # fumarase ("... fumarate to a molecule called malate"): the salt was the question's rarest word
@@ -375,6 +399,10 @@ def test_an_everyday_word_gives_way_to_a_drug_the_question_names() -> None:
         "lobectomi"
     )
     assert question_focus("sugar pill dose", lambda w: 9.0 if w == "pill" else 5.0, drugs={"sugar"}) == "pill"
+    # of "magnesium citrate" the drug is magnesium, however rare its salt
+    rare = {"tab": 9.5, "citrate": 9.0, "magnesium": 6.0}
+    q = "when is the best time to take magnesium citrate tab."
+    assert question_focus(q, lambda w: rare.get(w, 1.0), drugs={"magnesium", "citrat"}) == "magnesium"
 
 
 ACETAMINOPHEN = [
@@ -400,6 +428,16 @@ def test_the_engine_reads_the_drug_dictionary_for_the_focus(tmp_path: Path) -> N
     q = "what is brand name of acetaminophen"
     eng.understanding = QueryUnderstanding()  # no drug dictionary: the rarest word
     assert eng.judge(eng.retrieve(q)).focus == "brand"
-    dictionary = BrandDictionary.from_variants({"tylenol": ["acetaminophen"]})
+    dictionary = BrandDictionary.from_variants({"tylenol": ["acetaminophen"], "magtab": ["magnesium"]})
     eng.understanding = QueryUnderstanding(dictionary=dictionary)
     assert eng.judge(eng.retrieve(q)).focus == "acetaminophen"
+    # and a question that names nothing else medical is a medical question (judged, without an
+    # embedder's similarity, by how fully the passages cover it)
+    q = "when is the best time to take magnesium"
+    eng.settings = load_settings(
+        home=tmp_path / "home", index={"embedding_model": "fake"}, composer={"non_medical_similarity": 0}
+    )
+    eng.understanding = QueryUnderstanding()
+    assert eng.judge(eng.retrieve(q)).abstain == "non_medical"
+    eng.understanding = QueryUnderstanding(dictionary=dictionary)
+    assert eng.judge(eng.retrieve(q)).abstain != "non_medical"

@@ -10,6 +10,7 @@ from qa.expansion import lexicon_from_records
 from qa.safety import (
     asks_about_own_records,
     closest_topics,
+    dictionary_drugs,
     emergency_kinds,
     emergency_notice,
     has_medical_cue,
@@ -17,6 +18,7 @@ from qa.safety import (
     looks_like_gibberish,
     retrieval_confidence,
 )
+from qa.textutil import fold
 
 
 @pytest.mark.parametrize(
@@ -64,6 +66,21 @@ def test_drug_names_strengths_and_technical_terms_are_medical_cues() -> None:
     assert has_medical_cue("What is vcfanno?", corpus_knows=lambda w: w == "vcfanno")
     assert not has_medical_cue("What is vcfanno?", corpus_knows=lambda w: False)
     assert not has_medical_cue("What is the capital of Australia?", corpus_knows=lambda w: True)
+
+
+def test_a_drug_the_dictionary_names_is_a_medical_cue() -> None:
+    # "when is the best tme to take magnesium citrate tab." was refused as non-medical: no health word,
+    # no label of the drug, and its meaning far from every passage
+    names_drug = {"magnesium", "citrate", "lotensin", "silver"}.__contains__
+    q = "when is the best tme to take magnesium citrate tab."
+    drugs = dictionary_drugs(q, names_drug, 5)
+    assert drugs == {fold("magnesium"), fold("citrate")}
+    assert not has_medical_cue(q) and has_medical_cue(q, drugs=drugs)
+    assert is_non_medical(q, 0.3, similarity=lambda: 0.2, min_similarity=0.5)
+    assert not is_non_medical(q, 0.3, similarity=lambda: 0.2, min_similarity=0.5, drugs=drugs)
+    assert dictionary_drugs("when is the best time to take lotensin", names_drug, 5) == {"lotensin"}
+    # an everyday word says nothing medical by itself, whatever a dictionary of supplements holds
+    assert dictionary_drugs("how much is silver worth", names_drug, 5) == frozenset()
 
 
 def test_a_lexicon_topic_is_a_cue_its_single_words_are_not() -> None:
