@@ -330,8 +330,10 @@ class AnswerEngine:
         if focus_word and focus in among and not found and self._known_fraction(focus_word) == 0.0:
             # the name asked about is one the corpus never uses ("how long will benzonatate last on the
             # shelf"): however well its other words are covered (the shelf life of stored blood), an
-            # answer could not be about it
-            return Judgement(confidence, "unknown_name", focus_word, found)
+            # answer could not be about it. A brand whose generic the corpus uses ("norvasc and
+            # depression?": amlodipine) is no unknown name: the passages found just do not cover it.
+            known_as = any(self._known_fraction(name) for name in also)
+            return Judgement(confidence, "low_confidence" if known_as else "unknown_name", focus_word, found)
         if confidence >= self.settings.composer.abstain_threshold:
             return Judgement(confidence, None, focus_word, found, about_focus=ids, focus_names=named)
         if found and self.settings.composer.answer_on_focus:

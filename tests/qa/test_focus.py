@@ -304,6 +304,24 @@ def test_a_fragment_is_not_the_focus_of_a_question_that_names_something(engine: 
     assert engine.judge(engine.retrieve("Is zorvantrelix applied for scabies?")).abstain == "unknown_name"
 
 
+def test_a_brand_whose_generic_the_corpus_uses_is_no_unknown_name(engine: AnswerEngine) -> None:
+    # "norvasc and depression?" abstained saying the library had nothing on norvasc: the corpus never
+    # says "norvasc" but has amlodipine (searched too); the passages found just do not cover it
+    from qa.understanding import QueryUnderstanding
+
+    engine.understanding = QueryUnderstanding(names=build_drug_names([("Norvasc", "amlodipine")]))
+    said = {"amlodipine"} | {w for c in SCABIES for w in tokens(c.text.lower())}
+    engine._known_fraction = lambda w: 1.0 if w.lower() in said else 0.0  # type: ignore[method-assign]
+    engine.term_weight = lambda w: 11.5 if w.lower() == "norvasc" else idf(w)
+    q = "norvasc and scabies itching"
+    judgement = engine.judge(engine.retrieve(q))
+    assert judgement.focus == "norvasc" and not judgement.focus_found
+    assert judgement.abstain == "low_confidence"
+    # a brand whose generic the corpus never uses either is unknown
+    said.discard("amlodipine")
+    assert engine.judge(engine.retrieve(q)).abstain == "unknown_name"
+
+
 def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Path) -> None:
     # "wht is a normal dose daily for ativan?" was answered with Depakene's "lorazepam (1 mg BID) ...
     # 17% decrease in the plasma clearance of lorazepam": a study of valproate, not lorazepam's dose
