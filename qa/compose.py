@@ -1020,11 +1020,7 @@ def studies_the_other_drug(hit: Hit, intents: Sequence[str], q_terms: set[str]) 
     """Whether a passage is another drug's label (its title does not name the focus) read for a
     question that asks no interaction and does not name that drug: what it measures of the focus
     (`PK_MEASURE`) comes from an interaction study, not how the focus is used."""
-    return (
-        hit.chunk.tier is Tier.DRUG_LABEL
-        and "interactions" not in intents
-        and not q_terms & term_set(hit.chunk.title)
-    )
+    return "interactions" not in intents and another_products_label(hit, q_terms)
 
 
 def score_sentences(
