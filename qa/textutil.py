@@ -27,7 +27,8 @@ STOPWORDS = frozenset(
             the their them then there these they this those through to too under until up very was we were
             what when where which while who whom why will with would you your yours also may might must
             shall whether etc vs versus use used using usual usually tell know please much many get getting
-            take taking make like best
+            take taking make like best someone somebody anyone anybody everyone everybody something
+            anything everything nothing nobody
         """
     )
 )

@@ -56,6 +56,11 @@ def test_the_focus_is_the_rarest_word_and_an_unknown_name_is_rarest_of_all() -> 
     assert question_focus("What is the oral option to get rid of scabies?", idf) == "scabi"
     assert question_focus("Can I take zorvantrelix for scabies?", idf) == "zorvantrelix"
     assert question_focus("the of and", idf) is None
+    # an indefinite pronoun is a function word, however rare in the corpus ("what antidepressants are
+    # best for someone with a heart arrhythmia" abstained with its focus on "someone")
+    rare = {"someone": 9.0, "arrhythmia": 7.0, "antidepressants": 5.0}
+    q = "what antidepressants are best for someone with a heart arrhythmia"
+    assert question_focus(q, lambda w: rare.get(w.lower(), 1.0)) == "arrhythmia"
 
 
 def test_focus_found_and_the_uncovered_words() -> None:
