@@ -190,7 +190,11 @@ PLAIN_WORDS: tuple[tuple[str, str], ...] = (
     ("recommendations", "advice"),
     ("recommendation", "advice"),
 )
-_PLAIN = [(re.compile(rf"\b{re.escape(a)}(?!\w)", re.I), b) for a, b in PLAIN_WORDS]  # "(IV)" ends in ")"
+# "(IV)" ends in ")"; a source that explains its own jargon ("adverse events (side effects)") keeps one copy
+_PLAIN = [
+    (re.compile(rf"\b{re.escape(a)}(?!\w)(?P<explained>\s+\({re.escape(b)}\))?", re.I), b)
+    for a, b in PLAIN_WORDS
+]
 
 
 # Text before a word that starts a sentence or a clause after a colon.
@@ -200,17 +204,18 @@ _NAME_GOES_ON = re.compile(r"\s+[A-Z][a-z]")
 
 
 def plain_language(text: str) -> str:
-    """Swap jargon for everyday words, keeping the capital of a sentence-initial word. A capitalised
+    """Swap jargon for everyday words, keeping the capital of a sentence-initial word; where the source
+    already gives the everyday word in brackets after it, that bracket goes. A capitalised
     word inside a sentence, or one that starts a run of capitalised words, is part of a name and stays
     ("U.S. Food and Drug Administration", "Acute Myeloid Leukemia", "Chronic Kidney Disease Foundation")."""
     for pattern, plain in _PLAIN:
 
         def swap(m: re.Match[str], plain: str = plain) -> str:
-            word = m.group(0)
+            word = m.group(0)[: len(m.group(0)) - len(m.group("explained") or "")]
             if word[:1].isupper() and (
                 not _AT_START.search(m.string, 0, m.start()) or _NAME_GOES_ON.match(m.string, m.end())
             ):
-                return word
+                return m.group(0)
             return _match_case(word, plain)
 
         text = pattern.sub(swap, text)

@@ -60,6 +60,13 @@ def test_plain_language_swaps_and_keeps_capitals() -> None:
     assert plain_language(
         "A subcutaneous injection or an intramuscular injection of intravenous methylene blue."
     ) == ("A shot under the skin or an injection into a muscle of IV methylene blue.")
+    # a source that explains its own jargon keeps one copy: "fewer side effects (side effects)" did not read
+    assert plain_language("There were fewer adverse events (side effects) with azithromycin.") == (
+        "There were fewer side effects with azithromycin."
+    )
+    assert plain_language("Adverse events (side effects) were rare; adverse events (rash) were mild.") == (
+        "Side effects were rare; side effects (rash) were mild."
+    )
 
 
 def test_plain_language_leaves_names_alone() -> None:
