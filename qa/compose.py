@@ -1016,6 +1016,36 @@ def another_products_label(hit: Hit, q_terms: set[str]) -> bool:
     return hit.chunk.tier is Tier.DRUG_LABEL and not q_terms & term_set(hit.chunk.title)
 
 
+# What another drug's label says of the focus as the other drug of an interaction: a change to its dose
+# ("the dose of amlodipine should be decreased by at least 50%", "reduce the quetiapine dose"), a row of
+# an interaction table ("amlodipine ... ↑ calcium channel blockers"), a study of the two given together
+# ("co-administration", "drug interaction studies"). What the pair may cause ("concomitant use of
+# clonidine with a beta-blocker may cause hypotension") is a warning about the focus and stays.
+_DOSE_CHANGE = re.compile(
+    r"\b(?:dose|doses|dosage|dosing)\b[^.;]{0,40}?\b(?:decreas|reduc|adjust|increas|lower|halv)\w*|"
+    r"\b(?:decreas|reduc|adjust|lower|increas|halv)\w*\s+(?:the\s+)?(?:[\w-]+\s+)?(?:dose|doses|dosage)\b",
+    re.I,
+)
+_TAKEN_TOGETHER = re.compile(r"[↑↓]|\binteraction\w*|\bco-?administ\w*", re.I)
+_INTERACTION_SECTION = re.compile(r"\binteractions?\b", re.I)
+_PAIR_RISK = re.compile(r"\b(?:may|can|could|might) (?:cause|result in|lead to)\b|\brisk of\b", re.I)
+
+
+def said_of_the_other_drug(hit: Hit, sentence: str) -> bool:
+    """Whether a sentence of another drug's label (`studies_the_other_drug`) speaks of the focus as the
+    other drug of an interaction: it measures the focus (`PK_MEASURE`), changes its dose, studies the
+    two together, or is any other sentence of the label's interaction section than a risk of the pair.
+    "How to stop taking amlodipine" is not answered by Viekira Pak's "the dose of amlodipine should be
+    decreased by at least 50%", nor "famotidine 10 mg?" by Harvoni's "H2-receptor antagonists may be
+    administered simultaneously with ... ledipasvir and sofosbuvir"."""
+    return bool(
+        PK_MEASURE.search(sentence)
+        or _DOSE_CHANGE.search(sentence)
+        or _TAKEN_TOGETHER.search(sentence)
+        or (_INTERACTION_SECTION.search(hit.chunk.section) and not _PAIR_RISK.search(sentence))
+    )
+
+
 def studies_the_other_drug(hit: Hit, intents: Sequence[str], q_terms: set[str]) -> bool:
     """Whether a passage is another drug's label (its title does not name the focus) read for a
     question that asks no interaction and does not name that drug: what it measures of the focus
@@ -1131,7 +1161,7 @@ def score_sentences(
             continues_focus = follows_focus and hit.chunk.tier is not Tier.DRUG_LABEL
             if not on_focus and not (continues_focus and intent and (spec or measure)):
                 continue  # about something else the passage also names ("300mg" of another drug)
-            if study_of_other and PK_MEASURE.search(sentence):
+            if study_of_other and said_of_the_other_drug(hit, sentence):
                 continue  # Depakene's "valproate (500 mg BID) and lorazepam (1 mg BID) ... clearance"
             score = 0.35 * overlap + 0.25 * intent + 0.25 * on_topic
             if markers and not intent:

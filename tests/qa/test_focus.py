@@ -337,25 +337,40 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
         tier=Tier.DRUG_LABEL,
         title="Depakene (valproic acid)",
         collection="spl",
-        section="Drug Interactions",
+        section="Clinical Pharmacology",
+    )
+    # "how to stop taking amlodipine" was answered with Viekira Pak's "the dose of amlodipine should be
+    # decreased by at least 50%": what another drug's interaction section says of the focus
+    interactions = chunk(
+        "BENZODIAZEPINES lorazepam ↑ lorazepam levels. The dose of lorazepam should be decreased by at "
+        "least 50%. Reduce the lorazepam dose to 1 mg over 2 weeks. Lorazepam may be given 12 hours apart "
+        "from valproate.",
+        tier=Tier.DRUG_LABEL,
+        title="Depakene (valproic acid)",
+        collection="spl",
+        section="7 DRUG INTERACTIONS",
     )
     page = chunk(
         "The usual adult dose of lorazepam for anxiety is 2 to 3 mg daily, given in divided doses.",
         tier=Tier.GUIDELINE, title="Anxiety disorders", collection="ngc", section="Recommendations",
     )  # fmt: skip
-    eng = _engine_over(tmp_path, [depakene, page], "lorazepam")
+    eng = _engine_over(tmp_path, [depakene, interactions, page], "lorazepam")
 
     def shown(question: str) -> str:
         return _shown(eng, question)
 
     dose = shown("what is the usual daily dose of lorazepam")
     assert "2 to 3 mg daily" in dose and "clearance" not in dose
+    stop = shown("how to stop taking lorazepam")
+    assert "50%" not in dose and "over 2 weeks" not in stop and "↑" not in stop
+    assert "12 hours apart" not in shown("when should i take lorazepam")
     # what the label says of the drug's use still counts, a half-life that describes it too
     assert "every 8 hours" in dose
     # asked about the interaction, or about that label's drug too, the study is the answer
     assert "clearance" in shown("does valproate interact with lorazepam")
     assert "clearance" in shown("what should i avoid while taking lorazepam")
     assert "clearance" in shown("lorazepam dose when taking depakene")
+    assert "50%" in shown("lorazepam dose when taking depakene")
 
 
 def test_another_products_inactive_ingredients_are_no_answer_about_them(tmp_path: Path) -> None:
