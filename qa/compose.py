@@ -456,6 +456,31 @@ def without_product_codes(sentence: str) -> str | None:
     return out
 
 
+# A label's pointer to the section that says more: "( 2.1 )", "( 5.2, 7.3, 12.3 )", "(7.2)." It is
+# written with spaces inside, or holds a subsection number, or ends a clause; a count ("five (5) doses")
+# or an item ("(1) decrease the effectiveness") is none of these. One before a bullet stays: it ends an item
+# of a Highlights list ("• Osteoarthritis (OA) ( 1.1 ) • Rheumatoid Arthritis ..."), read as a list.
+_SECTION_POINTER = re.compile(
+    r"\s*\((?:\s+\d{1,2}(?:\.\d{1,2})?(?:\s*,\s*\d{1,2}(?:\.\d{1,2})?)*\s+|"
+    r"\d{1,2}\.\d{1,2}(?:\s*,\s*\d{1,2}(?:\.\d{1,2})?)*|\d{1,2}(?=\)\s*(?:[.;:,]|$)))\)"
+    r"(?!\s*•)(?P<next>\s*(?=[A-Z0-9][a-z0-9.]))?"
+)
+
+
+def without_section_pointers(text: str) -> str:
+    """A label passage without its section pointers (`_SECTION_POINTER`). One that runs into the next
+    sentence or heading ends its sentence there ("... symptomatic hypotension ( 5.2, 7.3, 12.3 ) 7.1
+    Cytochrome P450 Inhibition ..."), so the two are read apart."""
+
+    def cut(m: re.Match[str]) -> str:
+        if m.group("next") is None:
+            return ""
+        ends = re.search(r"[.!?:;]\s*$", m.string[: m.start()]) is not None
+        return " " if ends else ". "
+
+    return _SECTION_POINTER.sub(cut, text)
+
+
 def without_label_subheading(sentence: str) -> str:
     """A label sentence without the subsection headings run into its start ('Clinical Considerations
     Fetal/Neonatal Adverse Reactions Use of opioids ...' -> 'Use of opioids ...'); headings are matched
@@ -1096,11 +1121,12 @@ def score_sentences(
         other_product = another_products_label(hit, q_terms)
         about_focus = not focus or titled
         previous_on_topic = previous_on_focus = other_kind = False
-        for sentence in (
-            *split_sentences(hit.chunk.text),
-            *list_item_sentences(hit.chunk.text),
-            *indication_list_sentences(hit.chunk.text),
-        ):
+        # a Highlights list of indications is read with its pointers: they mark where each item ends
+        text = (
+            without_section_pointers(hit.chunk.text) if hit.chunk.tier is Tier.DRUG_LABEL else hit.chunk.text
+        )
+        listed = indication_list_sentences(hit.chunk.text)
+        for sentence in (*split_sentences(text), *list_item_sentences(text), *listed):
             sentence = sentence.lstrip("-•* ").strip()
             # the section title a sentence is cut from still says what it is about ("CONTRAINDICATIONS
             # Tegretol should not be used ...": a contraindication, though the sentence shown lacks the word)

@@ -1029,3 +1029,45 @@ def test_a_sentence_cut_from_its_section_title_still_answers_what_the_title_says
     texts = [d.text for d in drafts]
     assert any("Tegretol should not be used in patients" in t for t in texts), texts
     assert not any("CONTRAINDICATIONS Tegretol" in t for t in texts)
+
+
+def test_a_labels_section_pointers_are_not_read_out() -> None:
+    from qa.compose import without_section_pointers as cut
+
+    # "... acne vulgaris ( 1 )." and "crushed or chewed ( 2.1, 2.2 )." were shown as written
+    assert cut("Dapsone gel is indicated for the treatment of acne vulgaris ( 1 ).") == (
+        "Dapsone gel is indicated for the treatment of acne vulgaris."
+    )
+    assert cut("Depakote ER should not be crushed or chewed ( 2.1, 2.2 ).") == (
+        "Depakote ER should not be crushed or chewed."
+    )
+    assert (
+        cut("Recommended Dosage ( 2.2 ): The dosage is 45 mg.") == "Recommended Dosage: The dosage is 45 mg."
+    )
+    # a pointer that runs into the next heading or sentence ends its sentence
+    assert cut("Use with tamsulosin can cause hypotension ( 5.2, 7.3 ) 7.1 Strong Inhibitors of CYP3A4") == (
+        "Use with tamsulosin can cause hypotension. 7.1 Strong Inhibitors of CYP3A4"
+    )
+    assert cut("Given by a healthcare professional (2.1)For patients naive to it, start low.") == (
+        "Given by a healthcare professional. For patients naive to it, start low."
+    )
+    # counts, numbered items and units in brackets are text
+    for kept in (
+        "No more than five (5) doses, or ten (10) capsules should be taken in a 24-hour period.",
+        "Skipping doses may (1) decrease the effectiveness and (2) increase resistance.",
+        "DTaP(5)-IPV-Hib was applied to a 400 cm(2) area × (10) =93 mL.",
+    ):
+        assert cut(kept) == kept
+
+
+def test_a_pointer_that_runs_into_the_next_sentence_is_not_shown_with_it() -> None:
+    label = chunk(
+        "Concomitant use of PDE5 inhibitors with tamsulosin can cause symptomatic hypotension ( 5.2, 7.3 ) "
+        "7.1 Cytochrome P450 Inhibition Strong Inhibitors of CYP3A4 Tamsulosin is extensively metabolized "
+        "by CYP3A4 and CYP2D6.",
+        tier=Tier.DRUG_LABEL, title="Flomax (tamsulosin)", collection="spl", section="Drug Interactions",
+    )  # fmt: skip
+    found = score_sentences("tamsulosin hypotension", [hit(label)], "clinician", COMPOSER.clinician, 0.0)
+    shown = [c.sentence for c in found]
+    assert "Concomitant use of PDE5 inhibitors with tamsulosin can cause symptomatic hypotension." in shown
+    assert not any("( 5.2" in s or "Cytochrome" in s and "hypotension" in s for s in shown)
