@@ -1044,30 +1044,30 @@ def another_products_label(hit: Hit, q_terms: set[str]) -> bool:
 # What another drug's label says of the focus as the other drug of an interaction: a change to its dose
 # ("the dose of amlodipine should be decreased by at least 50%", "reduce the quetiapine dose"), a row of
 # an interaction table ("amlodipine ... ↑ calcium channel blockers"), a study of the two given together
-# ("co-administration", "drug interaction studies"). What the pair may cause ("concomitant use of
-# clonidine with a beta-blocker may cause hypotension") is a warning about the focus and stays.
+# ("co-administration", "drug interaction studies"), the enzymes they share ("substrates of CYP3A4 (e.g.,
+# clonazepam)"), or anything its interaction section says.
 _DOSE_CHANGE = re.compile(
     r"\b(?:dose|doses|dosage|dosing)\b[^.;]{0,40}?\b(?:decreas|reduc|adjust|increas|lower|halv)\w*|"
     r"\b(?:decreas|reduc|adjust|lower|increas|halv)\w*\s+(?:the\s+)?(?:[\w-]+\s+)?(?:dose|doses|dosage)\b",
     re.I,
 )
-_TAKEN_TOGETHER = re.compile(r"[↑↓]|\binteraction\w*|\bco-?administ\w*", re.I)
+_TAKEN_TOGETHER = re.compile(r"[↑↓]|\binteraction\w*|\bco-?administ\w*|\bCYP\s?\d\w*|\bsubstrates?\b", re.I)
 _INTERACTION_SECTION = re.compile(r"\binteractions?\b", re.I)
-_PAIR_RISK = re.compile(r"\b(?:may|can|could|might) (?:cause|result in|lead to)\b|\brisk of\b", re.I)
 
 
 def said_of_the_other_drug(hit: Hit, sentence: str) -> bool:
     """Whether a sentence of another drug's label (`studies_the_other_drug`) speaks of the focus as the
-    other drug of an interaction: it measures the focus (`PK_MEASURE`), changes its dose, studies the
-    two together, or is any other sentence of the label's interaction section than a risk of the pair.
-    "How to stop taking amlodipine" is not answered by Viekira Pak's "the dose of amlodipine should be
-    decreased by at least 50%", nor "famotidine 10 mg?" by Harvoni's "H2-receptor antagonists may be
-    administered simultaneously with ... ledipasvir and sofosbuvir"."""
+    other drug of an interaction: it comes from the label's interaction section, measures the focus
+    (`PK_MEASURE`), changes its dose or studies the two together. "How to stop taking amlodipine" is not
+    answered by Viekira Pak's "the dose of amlodipine should be decreased by at least 50%", nor "how to
+    take clotrimazole" by Prograf's "Mild or Moderate CYP3A Inhibitors: Clotrimazole, ...", nor
+    "famotidine 10 mg?" by Harvoni's "H2-receptor antagonists may be administered simultaneously with
+    ... ledipasvir and sofosbuvir"."""
     return bool(
-        PK_MEASURE.search(sentence)
+        _INTERACTION_SECTION.search(hit.chunk.section)
+        or PK_MEASURE.search(sentence)
         or _DOSE_CHANGE.search(sentence)
         or _TAKEN_TOGETHER.search(sentence)
-        or (_INTERACTION_SECTION.search(hit.chunk.section) and not _PAIR_RISK.search(sentence))
     )
 
 

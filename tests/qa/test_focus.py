@@ -261,10 +261,14 @@ def test_in_another_drugs_label_only_sentences_naming_the_focus_are_about_it(tmp
         tier=Tier.PATIENT_INFO, title="High blood pressure medicines", collection="medlineplus",
         section="Summary",
     )  # fmt: skip
-    shown = _shown(_engine_over(tmp_path, [coreg, page], "clonidine"), "how to take clonidine")
-    assert "clonidine with a beta-blocker" in shown
+    eng = _engine_over(tmp_path, [coreg, page], "clonidine")
+    shown = _shown(eng, "how to take clonidine")
     assert "cyclosporine" not in shown  # Coreg's next sentence is about another drug
     assert "2 to 4 days" in shown  # a page's next sentence with specifics still continues it
+    # what Coreg's interactions say of clonidine answers only a question on its interactions
+    assert "beta-blocker" not in shown
+    shown = _shown(eng, "does clonidine interact with other drugs")
+    assert "clonidine with a beta-blocker" in shown and "cyclosporine" not in shown
 
 
 def _known_to(chunks: list) -> object:
@@ -333,7 +337,8 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
     depakene = chunk(
         "Concomitant administration of valproate (500 mg BID) and lorazepam (1 mg BID) was accompanied "
         "by a 17% decrease in the plasma clearance of lorazepam. Lorazepam (a short half-life) is dosed "
-        "2 mg every 8 hours in status epilepticus.",
+        "2 mg every 8 hours in status epilepticus. Valproate had no effect on drugs that are substrates "
+        "of CYP3A4 (e.g., lorazepam).",
         tier=Tier.DRUG_LABEL,
         title="Depakene (valproic acid)",
         collection="spl",
@@ -364,6 +369,7 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
     stop = shown("how to stop taking lorazepam")
     assert "50%" not in dose and "over 2 weeks" not in stop and "↑" not in stop
     assert "12 hours apart" not in shown("when should i take lorazepam")
+    assert "CYP3A4" not in shown("what is lorazepam") + dose  # the enzyme the two share
     # what the label says of the drug's use still counts, a half-life that describes it too
     assert "every 8 hours" in dose
     # asked about the interaction, or about that label's drug too, the study is the answer
