@@ -1477,29 +1477,36 @@ _NOTE_LABEL = re.compile(
 # A label list item's number before its sentence ("3. PLAGUE: 2 grams of streptomycin daily ...", shown
 # as "says that 3. PLAGUE: ..."); a section number ("2.1 Dosage") has no space after its point.
 _ITEM_NUMBER = re.compile(r"^\(?\d{1,2}[.)]\s+(?=[A-Z])")
-# A guideline's recommendation grade opening its sentence ("A: If warfarin is indicated ...", "B - ...").
-_GRADE_LABEL = re.compile(r"^([A-D])\s*(?::|\s-|\s–)\s+(?=[A-Z])")
+# A guideline's recommendation grade opening its sentence ("A: If warfarin is indicated ...", "B - ..."),
+# or its mark of a recommendation resting on the group's experience ("GCP: The GDG suggests ...", "GPP:").
+_GRADE_LABEL = re.compile(r"^([A-D]|GCP|GPP)\s*(?::|\s-|\s–)\s+(?=[A-Z])")
+_PRACTICE_POINTS = {"GCP": "good clinical practice", "GPP": "good practice point"}
+
+
+def _grade_note(grade: str) -> str:
+    return _PRACTICE_POINTS.get(grade, f"grade {grade}")
 
 
 def graded_at_end(sentence: str) -> str:
     """A guideline sentence that opens with its recommendation grade, with the grade at its end
     instead: 'D: Specialist referral should be considered.' -> 'Specialist referral should be
-    considered (grade D).'"""
+    considered (grade D).', 'GPP: Only ... should be used.' -> 'Only ... should be used (good practice
+    point).'"""
     graded = _GRADE_LABEL.match(sentence)
     if not graded:
         return sentence
     rest = sentence[graded.end() :].rstrip()
     body, stop = (rest[:-1], rest[-1]) if rest[-1:] in (".", "!") else (rest, ".")
-    return f"{body} (grade {graded.group(1)}){stop}"
+    return f"{body} ({_grade_note(graded.group(1))}){stop}"
 
 
 def with_grade(opening: str, grade: str) -> str:
     """The lead's opening with the recommendation grade its sentence began with: 'According to the
     2014 AAN guideline (grade A),', 'A 2014 guideline (grade A) says that'; unchanged when it has one."""
-    if "(grade " in opening:
+    if "(grade " in opening or any(f"({note})" in opening for note in _PRACTICE_POINTS.values()):
         return opening
     at = opening.find(" says ") if " says " in opening else len(opening.rstrip(","))
-    return f"{opening[:at]} (grade {grade}){opening[at:]}"
+    return f"{opening[:at]} ({_grade_note(grade)}){opening[at:]}"
 
 
 def attributed(opening: str, sentence: str, passage: str, product: str = "") -> str:

@@ -623,6 +623,19 @@ def test_guideline_labels_and_grades_do_not_open_a_bullet() -> None:
         "Specialist referral should be considered (grade D)."
     )
     assert graded_at_end("A patient should rest.") == "A patient should rest."
+    # "GCP: The GDG suggests ..." and "GPP: Only ..." opened 42 dev answers' sentences
+    assert graded_at_end("GPP: Only long-acting dihydropyridines should be used.") == (
+        "Only long-acting dihydropyridines should be used (good practice point)."
+    )
+    assert graded_at_end("GCP: The GDG suggests the pneumococcal vaccine.") == (
+        "The GDG suggests the pneumococcal vaccine (good clinical practice)."
+    )
+    assert graded_at_end("GPS: the tracker.") == "GPS: the tracker."
+    from qa.compose import with_grade
+
+    assert with_grade("According to the 2008 Basque guideline,", "GPP") == (
+        "According to the 2008 Basque guideline (good practice point),"
+    )
     text = (
         "A: If warfarin is indicated for atrial fibrillation it should be used alone without aspirin. "
         "Note: In atrial fibrillation warfarin dosing follows the INR. "
