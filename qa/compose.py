@@ -1052,12 +1052,14 @@ _DOSE_CHANGE = re.compile(
     re.I,
 )
 _TAKEN_TOGETHER = re.compile(r"[↑↓]|\binteraction\w*|\bco-?administ\w*|\bCYP\s?\d\w*|\bsubstrates?\b", re.I)
-_INTERACTION_SECTION = re.compile(r"\binteractions?\b", re.I)
+# where a label studies other drugs with its own: interactions, and the pharmacokinetics that measure them
+_INTERACTION_SECTION = re.compile(r"\binteractions?\b|\bpharmacokinetics?\b", re.I)
 
 
 def said_of_the_other_drug(hit: Hit, sentence: str) -> bool:
     """Whether a sentence of another drug's label (`studies_the_other_drug`) speaks of the focus as the
-    other drug of an interaction: it comes from the label's interaction section, measures the focus
+    other drug of an interaction: it comes from the label's interaction or pharmacokinetics section
+    (Viekira Pak's table row "Cyclobenzaprine 5 single dose 14 0.68" is no class), measures the focus
     (`PK_MEASURE`), changes its dose or studies the two together. "How to stop taking amlodipine" is not
     answered by Viekira Pak's "the dose of amlodipine should be decreased by at least 50%", nor "how to
     take clotrimazole" by Prograf's "Mild or Moderate CYP3A Inhibitors: Clotrimazole, ...", nor

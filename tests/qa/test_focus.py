@@ -344,6 +344,15 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
         collection="spl",
         section="Clinical Pharmacology",
     )
+    # "is cyclobenzaprine a benzodiazepine?" was answered with Viekira Pak's pharmacokinetics table row
+    # "Cyclobenzaprine 5 single dose 14 0.68."
+    pk_table = chunk(
+        "Lorazepam tablets 2 single dose 14 0.68.",
+        tier=Tier.DRUG_LABEL,
+        title="Depakene (valproic acid)",
+        collection="spl",
+        section="12.3 Pharmacokinetics",
+    )
     # "how to stop taking amlodipine" was answered with Viekira Pak's "the dose of amlodipine should be
     # decreased by at least 50%": what another drug's interaction section says of the focus
     interactions = chunk(
@@ -359,7 +368,7 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
         "The usual adult dose of lorazepam for anxiety is 2 to 3 mg daily, given in divided doses.",
         tier=Tier.GUIDELINE, title="Anxiety disorders", collection="ngc", section="Recommendations",
     )  # fmt: skip
-    eng = _engine_over(tmp_path, [depakene, interactions, page], "lorazepam")
+    eng = _engine_over(tmp_path, [depakene, interactions, pk_table, page], "lorazepam")
 
     def shown(question: str) -> str:
         return _shown(eng, question)
@@ -370,6 +379,7 @@ def test_another_drugs_interaction_study_is_no_answer_on_the_focus(tmp_path: Pat
     assert "50%" not in dose and "over 2 weeks" not in stop and "↑" not in stop
     assert "12 hours apart" not in shown("when should i take lorazepam")
     assert "CYP3A4" not in shown("what is lorazepam") + dose  # the enzyme the two share
+    assert "0.68" not in shown("is lorazepam a benzodiazepine") + shown("lorazepam single dose")
     # what the label says of the drug's use still counts, a half-life that describes it too
     assert "every 8 hours" in dose
     # asked about the interaction, or about that label's drug too, the study is the answer
