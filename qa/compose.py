@@ -303,9 +303,14 @@ _LABEL_BOILERPLATE = re.compile(
     # phenytoin are out of scope for this guideline.", "This guideline does not cover other allergies"
     r"\b(?:beyond|outside|out of) (?:the )?(?:current )?scope (?:of|for) (?:this|the)\b|"
     r"\bnot covered (?:within|by) (?:the scope of )?(?:this|the)\b|"
-    r"\bthis (?:guideline|article|review|recommendation|statement|document) does not (?:cover|address)\b",
+    r"\bthis (?:guideline|article|review|recommendation|statement|document) does not (?:cover|address)\b|"
+    # a label's reporting line: "To report SUSPECTED ADVERSE REACTIONS, contact ... or FDA at 1-800-FDA-1088"
+    r"\bto report suspected adverse reactions\b|\b1-800-FDA-1088\b",
     re.I,
 )
+# A table row run into a sentence: three numbers or more in a row with nothing between them ("... 20.2
+# -12.1 -3.3 (-4.7, -1.9) Placebo ...", "Fatigue including asthenia 66 4 39 2 ...").
+_NUMBER_RUN = re.compile(r"(?<![\w.,/-])-?\d+(?:\.\d+)?(?:\s+-?\d+(?:\.\d+)?){2,}(?![\w.%/])")
 # A label's flattened text runs section numbers and headings into the next sentence: "8.6 ) When
 # discontinuing ...", "1 INDICATIONS AND USAGE Lexapro is indicated ...", "3 DOSAGE FORMS AND STRENGTHS
 # DILANTIN-125 is ...", "5.5 Risk of Digoxin Toxicity with Concomitant Use The inotropic effects ...".
@@ -992,6 +997,8 @@ def _usable(sentence: str, limits: ComposeLimits) -> bool:
         return False  # "Table 6 shows ...": the table is not in the answer
     if s[0].isdigit() and not _HAS_VERB.search(s):
         return False  # "2 mg to 10 mg, 2 to 4 times daily Geriatric Patients, ...": a table row or list item
+    if _NUMBER_RUN.search(s):
+        return False  # a table's row: its numbers mean nothing without the table's columns
     if s.count(" - ") >= FLATTENED_LIST_DASHES:
         return False  # "Absent reflex - Babinski sign - Dysarthria - ...": a list or table run together
     if _GERUND_ITEM.match(s):

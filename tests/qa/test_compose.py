@@ -264,6 +264,9 @@ def test_label_boilerplate_is_never_a_sentence_of_the_answer() -> None:
     )
     assert not _usable("Escitalopram oxalate has the following structural formula: the SSRI is oral.", limits)
     assert not _usable("Manufactured for Allergan USA, Inc. in Madison, New Jersey, in 2023.", limits)
+    assert not _usable(
+        "To report SUSPECTED ADVERSE REACTIONS, contact sanofi-aventis U.S. LLC at 1-800-633-1610.", limits
+    )
     assert _usable("Do not use Lexapro within 14 days of stopping an MAOI.", limits)
     # an item of a contraindication list whose lead-in is not shown
     assert not _usable(
@@ -911,6 +914,19 @@ def test_a_table_row_or_list_item_opening_with_a_number_is_no_sentence() -> None
         "10 mg once daily is the recommended starting dose for adults.",
         "0.4 mg once daily taken about one-half hour following the same meal each day.",
         "Diazepam rectal gel 2.5 mg is also available with a 4.4 cm tip.",
+    ):
+        assert _usable(sentence, limits), sentence
+    # a row run into the sentence after it ("what happens when you mix cymbalta with muscle relaxes")
+    assert not _usable(
+        "CYMBALTA (60 mg BID) b 20.2 -12.1 -3.3 (-4.7, -1.9) Placebo 19.9 -8.8 -- In Study 5.", limits
+    )
+    assert not _usable(
+        "Fatigue including asthenia 66 4 39 2 Blood and Lymphatic Disorders Anemia occurred.", limits
+    )
+    for sentence in (
+        "Take 1 tablet 2 times a day for 7 days.",
+        "Doses of 5, 10 and 20 mg were studied in adults with chronic kidney disease.",
+        "The rate of major bleeding fell from 12.5% to 8.1% over 3 years in older patients.",
     ):
         assert _usable(sentence, limits), sentence
 
