@@ -53,6 +53,7 @@ from qa.safety import (
     asked_gap_notice,
     asks_about_own_records,
     closest_topics,
+    condition_names,
     dictionary_drugs,
     emergency_kinds,
     emergency_notice,
@@ -326,7 +327,11 @@ class AnswerEngine:
         # Only a focus chosen by corpus IDF restricts the composer: without an index it is a guess.
         weighed = focus is not None and term_weights(text, self.term_weight).get(focus) is not None
         ids = tuple(h.chunk_id for h in about_focus) if weighed else ()
-        named = focus_names(focus, text, self.lexicon, also) if weighed and found and focus in among else ()
+        named: tuple[frozenset[str], ...] = ()
+        if weighed and found:
+            # a name (a drug), or a condition named by its topic's whole name ("seasonal affective disorder")
+            named = focus_names(focus, text, self.lexicon, also) if focus in among else ()
+            named = named or condition_names(focus, text, self.lexicon)
         if focus_word and focus in among and not found and self._known_fraction(focus_word) == 0.0:
             # the name asked about is one the corpus never uses ("how long will benzonatate last on the
             # shelf"): however well its other words are covered (the shelf life of stored blood), an

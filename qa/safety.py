@@ -419,6 +419,22 @@ def focus_names(
     return (frozenset([focus]), *dict.fromkeys(a for a in alternatives if a))
 
 
+def condition_names(focus: str, question: str, lexicon: Lexicon | None) -> tuple[frozenset[str], ...]:
+    """The names of the condition a question names as a health topic of several words holding the
+    focus ("What causes Seasonal Affective Disorder ?": the focus "seasonal"): the topic's name and its
+    lexicon alternatives, as term sets any of which a text must hold to name it (`names_focus`); ()
+    when the question names no such topic. A text that says only "seasonal" ("hand rubs tested during
+    colder seasons") is not about the disorder."""
+    if lexicon is None:
+        return ()
+    for phrase in find_phrases(question, lexicon):
+        terms = term_set(phrase)
+        if len(terms) >= 2 and focus in terms:
+            alternatives = (term_set(a) for a in lexicon.entries[phrase])
+            return (terms, *dict.fromkeys(a for a in alternatives if a and a != terms))
+    return ()
+
+
 def names_focus(terms: frozenset[str], names: Sequence[frozenset[str]]) -> bool:
     """Whether a text's terms hold one of the focus's names (`focus_names`)."""
     return any(n <= terms for n in names)

@@ -23,7 +23,7 @@ from qa.safety import (
     question_focus,
     uncovered_words,
 )
-from qa.textutil import fold, tokens
+from qa.textutil import fold, term_set, tokens
 
 SCABIES = [
     chunk(
@@ -495,3 +495,33 @@ def test_the_engine_reads_the_drug_dictionary_for_the_focus(tmp_path: Path) -> N
     assert eng.judge(eng.retrieve(q)).abstain == "non_medical"
     eng.understanding = QueryUnderstanding(dictionary=dictionary)
     assert eng.judge(eng.retrieve(q)).abstain != "non_medical"
+
+
+def test_a_condition_named_by_its_whole_topic_name_is_the_focus(tmp_path: Path) -> None:
+    # "What causes Seasonal Affective Disorder ?" (MEDIQA) was answered with hand rubs tested "during
+    # colder seasons" and sheep as "seasonal breeding species": its rarest word was the focus, alone
+    from qa.safety import condition_names
+
+    lexicon = build_lexicon([["Seasonal Affective Disorder", "Winter depression"]])
+    q = "What causes Seasonal Affective Disorder ?"
+    names = condition_names("season", q, lexicon)
+    assert names[0] == term_set("seasonal affective disorder") and term_set("winter depression") in names
+    assert condition_names("season", "seasonal flu shots", lexicon) == ()  # no topic named
+    assert condition_names("caus", q, lexicon) == ()  # the topic does not hold the focus
+
+    hand_rubs = chunk(
+        "Test periods during colder seasons were significantly associated with skin reactions to hand rubs.",
+        tier=Tier.GUIDELINE, title="Hand hygiene", collection="ngc", section="Recommendations",
+    )  # fmt: skip
+    page = chunk(
+        "The exact causes of seasonal affective disorder are unknown. Less sunlight in winter may cause it.",
+        tier=Tier.PATIENT_INFO, title="Seasonal Affective Disorder", collection="medlineplus",
+        section="Summary",
+    )  # fmt: skip
+    settings = load_settings(home=tmp_path / "home", index={"embedding_model": "fake"})
+    eng = AnswerEngine(MemoryRetriever([hand_rubs, page]), settings, lexicon=lexicon)
+    eng.term_weight = lambda w: {"season": 8.0}.get(fold(w), 1.0)
+    shown = _shown(eng, q)
+    assert "causes of seasonal affective disorder are unknown" in shown
+    assert "Less sunlight in winter" in shown  # the page on it says more than its name
+    assert "hand rubs" not in shown
