@@ -1087,6 +1087,37 @@ def studies_the_other_drug(hit: Hit, intents: Sequence[str], q_terms: set[str]) 
     return "interactions" not in intents and another_products_label(hit, q_terms)
 
 
+# What animals or cells did: evidence for a mechanism, not for how a patient is treated or fares
+# ("Mice received an antibiotic cocktail ...", "treatment of cervical cancer cells with a ... sirtuin
+# inhibitor impairs cell proliferation", a label's "teratogenicity studies in mice and rats").
+_PRECLINICAL = re.compile(
+    r"\b(?:mice|mouse|rats?|murine|rodents?|rabbits?|dogs|monkeys?|zebrafish|xenografts?|in vitro|"
+    r"cell lines?|cultured cells|(?:cancer|tumou?r) cells)\b",
+    re.I,
+)
+# A question that asks about animals, cells, pregnancy (a label's animal reproduction studies are its
+# evidence there) or how something works keeps them at full weight.
+_ASKS_PRECLINICAL = re.compile(
+    rf"{_PRECLINICAL.pattern}|\b(?:dog|cat|horse|pet|animals?|cells?|pregnan\w*|breast.?feed\w*|nursing|"
+    r"birth defects?|mechanism|pathway|gene|genes|protein|receptor|expression)\b",
+    re.I,
+)
+# The share of its score a preclinical sentence keeps when the question is about patients.
+PRECLINICAL_WEIGHT = 0.5
+_PATIENT_INTENTS = frozenset(
+    {"treatment", "dosing", "side effects", "diagnosis", "prevention", "symptoms", "appearance",
+     "ingredients", "stopping", "storage", "timing", "pronunciation", "splitting", "strengths", "class",
+     "indication", "elimination"}
+)  # fmt: skip
+
+
+def asks_about_patients(question: str, intents: Sequence[str], what_is: bool = False) -> bool:
+    """Whether a question asks how patients are treated, dosed or harmed, or what a medicine or a
+    condition is (`_PATIENT_INTENTS`), and nothing of animals, cells, pregnancy or mechanisms: its
+    preclinical sentences (`_PRECLINICAL`) rank below the clinical ones."""
+    return (what_is or bool(_PATIENT_INTENTS & set(intents))) and not _ASKS_PRECLINICAL.search(question)
+
+
 def score_sentences(
     question: str,
     hits: Sequence[Hit],
@@ -1114,6 +1145,7 @@ def score_sentences(
     drug_intent = bool({"treatment", "dosing", "side effects"} & set(intents))
     treatment_intent = "treatment" in intents
     what_is = (not intents and asks_what_it_is(question)) or "class" in intents
+    about_patients = asks_about_patients(question, intents, what_is)
     kinds = _kinds(question)
     out: list[Candidate] = []
     for hit in hits[: limits.hits_per_tier]:
@@ -1199,6 +1231,8 @@ def score_sentences(
             if study_of_other and said_of_the_other_drug(hit, sentence):
                 continue  # Depakene's "valproate (500 mg BID) and lorazepam (1 mg BID) ... clearance"
             score = 0.35 * overlap + 0.25 * intent + 0.25 * on_topic
+            if about_patients and _PRECLINICAL.search(sentence):
+                score *= PRECLINICAL_WEIGHT  # what mice or cells did is not how a patient fares
             if markers and not intent:
                 # the question asks for something (treatment, dosing, ...): sentences that do not
                 # speak to it (classification, epidemiology) rank well below those that do

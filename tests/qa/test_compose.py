@@ -1100,3 +1100,38 @@ def test_a_pointer_that_runs_into_the_next_sentence_is_not_shown_with_it() -> No
     shown = [c.sentence for c in found]
     assert "Concomitant use of PDE5 inhibitors with tamsulosin can cause symptomatic hypotension." in shown
     assert not any("( 5.2" in s or "Cytochrome" in s and "hypotension" in s for s in shown)
+
+
+def test_what_mice_or_cells_did_ranks_below_what_patients_did() -> None:
+    # "What are the treatments of Cervical Cancer?" was answered with "treatment of cervical cancer cells
+    # with a ... sirtuin inhibitor severely impairs cell proliferation"
+    from qa.compose import asks_about_patients, question_intents
+
+    study = chunk(
+        "Methotrexate improved muscle strength in dermatomyositis. "
+        "Methotrexate improved muscle strength in mice with dermatomyositis.",
+        tier=Tier.RESEARCH,
+    )
+
+    def scores(question: str) -> dict[str, float]:
+        found = score_sentences(question, [hit(study)], "clinician", COMPOSER.clinician, 0.0)
+        return {("mice" if "mice" in c.sentence else "patients"): c.score for c in found}
+
+    treated = scores("What is the treatment of dermatomyositis with methotrexate?")
+    assert treated["mice"] < 0.6 * treated["patients"]
+    # asked how it works, or about animals, what mice did is evidence as good as any
+    for question in (
+        "What is the mechanism of methotrexate in dermatomyositis?",
+        "Does methotrexate treat dermatomyositis in mice?",
+    ):
+        both = scores(question)
+        assert both["mice"] > 0.9 * both["patients"], question
+    for question, expected in (
+        ("what is the lowest dose of hydrochlorothiazide", True),
+        ("what is antibiotic?", True),
+        ("is amoxicillin safe in pregnancy", False),  # a label's animal reproduction studies answer it
+        ("how to use ivermectin for dog", False),
+        ("Which gene is mutated in Leigh syndrome?", False),
+    ):
+        intents = question_intents(question)
+        assert asks_about_patients(question, intents, not intents) is expected, question
