@@ -305,7 +305,10 @@ _LABEL_BOILERPLATE = re.compile(
     r"\bnot covered (?:within|by) (?:the scope of )?(?:this|the)\b|"
     r"\bthis (?:guideline|article|review|recommendation|statement|document) does not (?:cover|address)\b|"
     # a label's reporting line: "To report SUSPECTED ADVERSE REACTIONS, contact ... or FDA at 1-800-FDA-1088"
-    r"\bto report suspected adverse reactions\b|\b1-800-FDA-1088\b",
+    r"\bto report suspected adverse reactions\b|\b1-800-FDA-1088\b|"
+    # a guideline summary's pointer to its grading legend: "The strength of recommendation (I-III) and
+    # levels of evidence (A-D) are defined at the end of the "Major Recommendations" field."
+    r"\bat the end of the \W?major recommendations\W? field\b",
     re.I,
 )
 # A table row run into a sentence: three numbers or more in a row with nothing between them ("... 20.2
@@ -1080,6 +1083,26 @@ def said_of_the_other_drug(hit: Hit, sentence: str) -> bool:
     )
 
 
+# Where a label lists what its product may do to people: its adverse reactions, or a sentence on them
+# ("hemolytic anemia can happen in some people who take ALECENSA").
+_ADVERSE_SECTION = re.compile(r"\badverse\b|\bside effects?\b|\bpostmarketing\b|\bundesirable\b", re.I)
+_HARM_SAID = re.compile(
+    r"\badverse (?:reactions?|events?|effects?|experiences?)\b|\bside effects?\b|"
+    r"\b(?:can|may) (?:happen|occur) in (?:some )?(?:people|patients) who (?:take|use|receive)\b",
+    re.I,
+)
+# What a question asks that another product's harms answer: its own harms, causes, interactions.
+_HARM_INTENTS = frozenset({"side effects", "cause", "interactions"})
+
+
+def names_the_others_harm(hit: Hit, sentence: str) -> bool:
+    """Whether a sentence of a label tells what its product may do to people (`_ADVERSE_SECTION`,
+    `_HARM_SAID`): read for a question that names another product and asks no harm, cause or
+    interaction, it is that product's side effect, not an answer ("How to diagnose Anemia?" is not
+    answered by "Hemic and Lymphatic Systems: infrequent: anemia, leukopenia, ...")."""
+    return bool(_ADVERSE_SECTION.search(hit.chunk.section) or _HARM_SAID.search(sentence))
+
+
 def studies_the_other_drug(hit: Hit, intents: Sequence[str], q_terms: set[str]) -> bool:
     """Whether a passage is another drug's label (its title does not name the focus) read for a
     question that asks no interaction and does not name that drug: what it measures of the focus
@@ -1146,6 +1169,7 @@ def score_sentences(
     treatment_intent = "treatment" in intents
     what_is = (not intents and asks_what_it_is(question)) or "class" in intents
     about_patients = asks_about_patients(question, intents, what_is)
+    harm_asked = bool(_HARM_INTENTS & set(intents))
     kinds = _kinds(question)
     out: list[Candidate] = []
     for hit in hits[: limits.hits_per_tier]:
@@ -1204,6 +1228,8 @@ def score_sentences(
                 continue  # vitamin D's sentence, or one that goes on about it ("It helps the body ...")
             if other_product and EXCIPIENTS.search(sentence):
                 continue  # another product's fillers ("Inactive ingredients: ... docusate sodium")
+            if other_product and not harm_asked and names_the_others_harm(hit, sentence):
+                continue  # another product's side effect ("hemolytic anemia can happen ... ALECENSA")
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
             # naming a drug answers a treatment or dosing question even without the word "treatment"
             intent = 1.0 if markers & terms or (drug_intent and _DRUG.search(sentence)) else 0.0

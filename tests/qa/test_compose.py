@@ -267,6 +267,11 @@ def test_label_boilerplate_is_never_a_sentence_of_the_answer() -> None:
     assert not _usable(
         "To report SUSPECTED ADVERSE REACTIONS, contact sanofi-aventis U.S. LLC at 1-800-633-1610.", limits
     )
+    assert not _usable(
+        "The strength of recommendation (I-III) and levels of evidence (A-D) are defined at the end of the "
+        '"Major Recommendations" field.',
+        limits,
+    )
     assert _usable("Do not use Lexapro within 14 days of stopping an MAOI.", limits)
     # an item of a contraindication list whose lead-in is not shown
     assert not _usable(

@@ -525,3 +525,28 @@ def test_a_condition_named_by_its_whole_topic_name_is_the_focus(tmp_path: Path) 
     assert "causes of seasonal affective disorder are unknown" in shown
     assert "Less sunlight in winter" in shown  # the page on it says more than its name
     assert "hand rubs" not in shown
+
+
+def test_another_products_side_effects_answer_only_a_question_on_harms(tmp_path: Path) -> None:
+    # "How to diagnose Anemia?" was answered with Alecensa's "hemolytic anemia can happen in some people
+    # who take ALECENSA" and another label's "Hemic and Lymphatic Systems: infrequent: anemia, ..."
+    adverse = chunk(
+        "Hemolytic anemia can happen in some people who take Zorbex tablets every day.",
+        tier=Tier.DRUG_LABEL, title="Zorbex (zorbexin)", collection="spl", section="Patient Package Insert",
+    )  # fmt: skip
+    listed = chunk(
+        "Hemic and Lymphatic Systems: infrequent: anemia, leukopenia, lymphadenopathy and purpura.",
+        tier=Tier.DRUG_LABEL, title="Zorbex (zorbexin)", collection="spl", section="Adverse Reactions",
+    )  # fmt: skip
+    indicated = chunk(
+        "Iron sucrose is indicated for the treatment of iron deficiency anemia in adults on dialysis.",
+        tier=Tier.DRUG_LABEL, title="Venofer (iron sucrose)", collection="spl", section="Indications",
+    )  # fmt: skip
+    eng = _engine_over(tmp_path, [adverse, listed, indicated], "anemia")
+    for question in ("How to diagnose anemia?", "What is anemia?"):
+        shown = _shown(eng, question)
+        assert "iron deficiency anemia" in shown
+        assert "Zorbex" not in shown and "leukopenia" not in shown, question
+    # asked what causes it, or about that product, its side effects are the answer
+    assert "Zorbex" in _shown(eng, "What drugs can cause anemia?")
+    assert "Zorbex" in _shown(eng, "What is zorbex?") + _shown(eng, "zorbex anemia")
