@@ -317,6 +317,10 @@ def question_focus(
     preferred = [t for t in terms if t in among]
     if preferred:
         terms = preferred
+    elif len(terms) >= LONG_MESSAGE_TERMS:
+        # a long message's short opening line says what it is about ("Body Lice. How do I get rid of
+        # these little devils? ..."): its rarest word, not one the story happens to use
+        terms = [t for t in content_terms(subject_line(question)) if t in terms] or terms
     rarity = term_weights(question, weight) if weight is not None else {}
     focus = max(terms, key=lambda t: rarity.get(t) or 0.0)  # max keeps the first of equals
     named = [t for t in terms if t in drugs and not _everyday(t, question)]
@@ -329,6 +333,23 @@ def question_focus(
         # often than "brand"; "how to use an epinephrine pen" about epinephrine, not the pen
         return max(named, key=lambda t: rarity.get(t) or 0.0)
     return focus
+
+
+# A message this long (content terms) tells a story around its topic; an opening sentence of at most
+# SUBJECT_WORDS words before it is its subject line.
+LONG_MESSAGE_TERMS = 15
+SUBJECT_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)")
+
+
+def subject_line(question: str) -> str:
+    """The opening sentence of a question when it is a short line before more ("Medical Diagnosis of
+    Asbestosis. My doctors hint that ..."), else ""."""
+    end = _SENTENCE_END.search(question)
+    if end is None or not question[end.end() :].strip():
+        return ""
+    opening = question[: end.start()]
+    return opening if len(words(opening)) <= SUBJECT_WORDS else ""
 
 
 def dictionary_drugs(question: str, names_drug: Callable[[str], bool], min_length: int) -> frozenset[str]:
@@ -478,11 +499,18 @@ def without_words(text: str, drop: Sequence[str]) -> str:
     return re.sub(r"\s{2,}", " ", pattern.sub("", text)).strip()
 
 
+# The question's words a focus note names at most; a long message's others are counted, not listed.
+MAX_MISSING_SHOWN = 5
+
+
 def focus_notice(focus_word: str, missing: Sequence[str]) -> str:
     """The note on an answer about the focus when the sources do not cover the question's exact point."""
+    shown = _join(missing[:MAX_MISSING_SHOWN])
+    if len(missing) > MAX_MISSING_SHOWN:
+        shown += f" (nor {len(missing) - MAX_MISSING_SHOWN} more of the question's words)"
     return (
         f"The sources describe {focus_word}, but the passages about it do not mention "
-        f"{_join(missing)}: this answer gives what they say about {focus_word}."
+        f"{shown}: this answer gives what they say about {focus_word}."
     )
 
 

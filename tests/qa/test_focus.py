@@ -70,6 +70,37 @@ def test_focus_found_and_the_uncovered_words() -> None:
     assert uncovered_words(q, hits) == ["oral", "option", "rid"]
     note = focus_notice("scabies", ["oral", "option"])
     assert "scabies" in note and "'oral' or 'option'" in note
+    # a long message's words are counted past the first five, not all listed
+    note = focus_notice("lice", ["little", "devils", "mom", "tried", "things", "bugs", "away"])
+    assert "'little', 'devils', 'mom', 'tried' or 'things' (nor 2 more of the question's words)" in note
+
+
+def test_a_long_messages_short_opening_line_names_its_focus() -> None:
+    # "Body Lice. How do I get rid of these little devils? ..." (MEDIQA) abstained with its focus on
+    # "devils", the rarest word of the story; "Medical Diagnosis of Asbestosis. My doctors hint ..." on
+    # "medlin" (a slip for MedlinePlus)
+    from qa.safety import subject_line
+
+    lice = (
+        "Body Lice. How do I get rid of these little devils? Me and my mom have tried so many things "
+        "to get rid of these bugs and they just don't go away, we take two showers a day and wash "
+        "everything we own."
+    )
+    assert subject_line(lice) == "Body Lice"
+    weight = {fold(w): v for w, v in {"devils": 9.0, "lice": 7.0, "showers": 8.5, "body": 2.0}.items()}
+    assert question_focus(lice, lambda w: weight.get(fold(w), 1.0)) == fold("lice")
+    # a short question is not a message: its rarest word stays its focus
+    short = "Body lice. How do I get rid of these little devils?"
+    assert question_focus(short, lambda w: weight.get(fold(w), 1.0)) == fold("devils")
+    # no subject line: an opening sentence too long for one, or the whole question one sentence
+    assert subject_line("I have had body lice for three weeks now and nothing works. What else?") == ""
+    assert subject_line("Body lice treatment") == ""
+    # a name the message uses still comes first
+    among = {fold("permethrin")}
+    weight[fold("permethrin")] = 6.0
+    assert question_focus(lice + " Is permethrin safe?", lambda w: weight.get(fold(w), 1.0), among) == fold(
+        "permethrin"
+    )
 
 
 @pytest.fixture()
