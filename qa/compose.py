@@ -1606,20 +1606,34 @@ _POINTS_BACK = re.compile(
 )
 
 
+# How far below the best pick (a share of its score) a sentence may score and still lead when every pick
+# within 20% of it points back at a sentence not shown: down to 60% of the best.
+LEAD_STANDS_ALONE_SHARE = 0.4
+
+
 def lead_source(chosen: Sequence[tuple[str, list[Hit], float]]) -> int:
     """Index of the lead pick: among the clearly relevant picks (score within 80% of the best), one that
     does not point back at a sentence not shown (`_POINTS_BACK`), then the one whose source is strongest
-    (evidence level), then most recent, then most relevant."""
+    (evidence level), then most recent, then most relevant. When every clearly relevant pick points
+    back, one within `LEAD_STANDS_ALONE_SHARE` of the best that does not leads."""
     best = max(score for _, _, score in chosen)
-    # (a patient's readability cost can leave every score below zero: 80% is then measured down)
-    relevant = [i for i, (_, _, score) in enumerate(chosen) if score >= best - 0.2 * abs(best)]
+
+    def within(share: float) -> list[int]:
+        # (a patient's readability cost can leave every score below zero: the share is then measured down)
+        return [i for i, (_, _, score) in enumerate(chosen) if score >= best - share * abs(best)]
+
+    def points_back(i: int) -> bool:
+        return _POINTS_BACK.match(_without_connective(chosen[i][0])) is not None
 
     def key(i: int) -> tuple[bool, int, str, int]:
-        sentence, hits, _ = chosen[i]
-        hit = hits[0]
-        points_back = _POINTS_BACK.match(_without_connective(sentence)) is not None
-        return (points_back, evidence_rank(hit.chunk), _newest_first(recency(hit.chunk)), i)
+        hit = chosen[i][1][0]
+        return (points_back(i), evidence_rank(hit.chunk), _newest_first(recency(hit.chunk)), i)
 
+    relevant = within(0.2)
+    if all(points_back(i) for i in relevant):
+        # "These included 3 cases of cardiac arrest ..." cannot open the answer: a pick half as relevant
+        # that stands on its own leads instead, the other follows it
+        relevant = [i for i in within(LEAD_STANDS_ALONE_SHARE) if not points_back(i)] or relevant
     return min(relevant, key=key)
 
 

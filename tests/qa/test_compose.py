@@ -839,6 +839,9 @@ def test_a_lead_does_not_point_back_at_a_sentence_not_shown() -> None:
     h = hit(page)
     assert lead_source([("They include oxycodone.", [h], 1.0), ("Opioids treat pain.", [h], 0.9)]) == 1
     assert lead_source([("They include oxycodone.", [h], 1.0), ("Opioids treat pain.", [h], 0.5)]) == 0
+    # one somewhat less relevant that stands alone leads rather than "These included 3 cases of ..."
+    assert lead_source([("They include oxycodone.", [h], 1.0), ("Opioids treat pain.", [h], 0.7)]) == 1
+    assert lead_source([("They include oxycodone.", [h], 1.0), ("These treat pain.", [h], 0.9)]) == 0
     assert lead_source([("This study found less pain.", [h], 1.0), ("Opioids treat pain.", [h], 0.9)]) == 0
 
 
