@@ -1083,9 +1083,14 @@ def said_of_the_other_drug(hit: Hit, sentence: str) -> bool:
     )
 
 
-# Where a label lists what its product may do to people: its adverse reactions, or a sentence on them
-# ("hemolytic anemia can happen in some people who take ALECENSA").
-_ADVERSE_SECTION = re.compile(r"\badverse\b|\bside effects?\b|\bpostmarketing\b|\bundesirable\b", re.I)
+# Where a label tells what its product may do to people: its adverse reactions, warnings, precautions,
+# contraindications and overdosage, or a sentence on them ("hemolytic anemia can happen in some people
+# who take ALECENSA"; Rinvoq's "Avoid use of live vaccines during ... RINVOQ therapy").
+_ADVERSE_SECTION = re.compile(
+    r"\badverse\b|\bside effects?\b|\bpostmarketing\b|\bundesirable\b|\bwarnings?\b|\bprecautions?\b|"
+    r"\bcontraindicat\w*|\boverdos\w*|\babuse\b",
+    re.I,
+)
 _HARM_SAID = re.compile(
     r"\badverse (?:reactions?|events?|effects?|experiences?)\b|\bside effects?\b|"
     r"\b(?:can|may) (?:happen|occur) in (?:some )?(?:people|patients) who (?:take|use|receive)\b",

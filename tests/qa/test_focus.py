@@ -573,7 +573,11 @@ def test_another_products_side_effects_answer_only_a_question_on_harms(tmp_path:
         "Iron sucrose is indicated for the treatment of iron deficiency anemia in adults on dialysis.",
         tier=Tier.DRUG_LABEL, title="Venofer (iron sucrose)", collection="spl", section="Indications",
     )  # fmt: skip
-    eng = _engine_over(tmp_path, [adverse, listed, indicated], "anemia")
+    warned = chunk(
+        "Check for iron deficiency anemia in adults before each Zorbex infusion.",
+        tier=Tier.DRUG_LABEL, title="Zorbex (zorbexin)", collection="spl", section="5 WARNINGS",
+    )  # fmt: skip
+    eng = _engine_over(tmp_path, [adverse, listed, indicated, warned], "anemia")
     for question in ("How to diagnose anemia?", "What is anemia?"):
         shown = _shown(eng, question)
         assert "iron deficiency anemia" in shown
