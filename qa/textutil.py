@@ -32,6 +32,32 @@ STOPWORDS = frozenset(
         """
     )
 )
+# How people write in a chat box: contractions with or without the apostrophe ("i dont know what
+# inhaler to use plz help" was about "dont"), greetings and thanks, and shorthand. None names a topic;
+# words they could be mistaken for ("ill", "well", "id", "shell") are not among them.
+_CONTRACTIONS = words(
+    """
+    don't doesn't didn't isn't aren't wasn't weren't can't cannot couldn't wouldn't shouldn't won't
+    haven't hasn't hadn't mustn't i'm i've i'd i'll you're you've you'd you'll he's she's it's we're
+    we've we'd we'll they're they've they'd they'll that's there's what's who's where's how's let's
+    """
+)
+_APOSTROPHE_LESS = words(
+    """
+    dont doesnt didnt isnt arent wasnt werent cant couldnt wouldnt shouldnt wont havent hasnt hadnt
+    im ive youre youve theyre theyve thats theres whats whos wheres hows lets
+    """
+)
+CHAT_WORDS = frozenset(
+    [*_CONTRACTIONS, *(c.replace("'", "’") for c in _CONTRACTIONS), *_APOSTROPHE_LESS]
+    + words(
+        """
+        ok okay hi hello hey dear thanks thank thx thanx plz pls lol btw idk imo fyi u ur ya yeah yes yep
+        donno dunno gonna wanna gotta kinda sorta
+        """
+    )
+)
+STOPWORDS = STOPWORDS | CHAT_WORDS
 
 # Drug names by their INN stems (WHO stem book families): what the verbatim and conflict checks look for.
 DRUG_NAME = re.compile(

@@ -63,6 +63,26 @@ def test_the_focus_is_the_rarest_word_and_an_unknown_name_is_rarest_of_all() -> 
     assert question_focus(q, lambda w: rare.get(w.lower(), 1.0)) == "arrhythmia"
 
 
+def test_how_people_write_in_a_chat_box_is_no_focus(engine: AnswerEngine) -> None:
+    # "my son has asthma and i dont know what inhaler to use plz help" abstained with its focus on
+    # "dont"; "i donno if ..." said the library had nothing on "donno"
+    rare = {"dont": 9.5, "donno": 11.5, "plz": 9.0, "doesn't": 8.0, "thx": 9.0, "scabies": 7.0}
+    weight = lambda w: rare.get(w.lower(), 1.0)  # noqa: E731
+    for q in (
+        "my son has scabies and i dont know what cream to use plz help",
+        "i donno if permethrin treats scabies",
+        "doesn't scabies itch at night? thx",
+        "idk if my rash is scabies lol",
+    ):
+        assert question_focus(q, weight, {"permethrin"} if "permethrin" in q else ()) in (
+            "scabi",
+            "permethrin",
+        )
+    engine._known_fraction = _known_to(SCABIES)  # type: ignore[method-assign]
+    judgement = engine.judge(engine.retrieve("i donno if permethrin cream treats scabies"))
+    assert judgement.abstain is None and judgement.focus != "donno"
+
+
 def test_focus_found_and_the_uncovered_words() -> None:
     hits = [hit(c, rank=i) for i, c in enumerate(SCABIES[:2], start=1)]
     q = "What is the oral option to get rid of scabies?"
