@@ -60,6 +60,7 @@ from qa.safety import (
     focus_hits,
     focus_names,
     focus_notice,
+    focus_spoken_of,
     is_non_medical,
     looks_like_gibberish,
     name_terms,
@@ -322,6 +323,11 @@ class AnswerEngine:
         focus = question_focus(text, self.term_weight, among, drugs)
         also = other_names.get(focus, ()) if focus is not None else ()
         about_focus = focus_hits(focus, text, hits, self.lexicon, also) if focus is not None else []
+        if focus is not None and not about_focus and focus not in among:
+            # an everyday word no passage names is no focus an answer could keep to
+            spoken = focus_spoken_of(focus, text, self.term_weight, hits, self.lexicon)
+            if spoken is not None:
+                (focus, about_focus), also = spoken, ()
         found = bool(about_focus)
         focus_word = next((t for t in tokens(text) if fold(t) == focus), focus)
         # Only a focus chosen by corpus IDF restricts the composer: without an index it is a guess.

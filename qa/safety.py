@@ -473,6 +473,28 @@ def focus_hits(
     return [hit for hit in hits if names_focus(_mentions(hit), names)]
 
 
+def focus_spoken_of(
+    focus: str,
+    question: str,
+    weight: Callable[[str], float | None],
+    hits: Sequence[Hit],
+    lexicon: Lexicon | None = None,
+) -> tuple[str, list[Hit]] | None:
+    """For a focus that is an everyday word no passage names ("husband" in "... more info about Familial
+    Mediterranean Fever please as my husband suffers from this"): the rarest other content term a
+    passage names, with those passages (`focus_hits`); None when the focus is no everyday word (a name
+    the library lacks stays the focus, and the answer says so) or no other term is named."""
+    if not _everyday(focus, question):
+        return None
+    rarity = term_weights(question, weight)
+    others = sorted((t for t in content_terms(question) if t != focus), key=lambda t: -(rarity.get(t) or 0.0))
+    for term in others:
+        about = focus_hits(term, question, hits, lexicon)
+        if about:
+            return term, about
+    return None
+
+
 def focus_found(focus: str, question: str, hits: Sequence[Hit], lexicon: Lexicon | None = None) -> bool:
     """Whether a top passage names the focus (see `focus_hits`)."""
     return bool(focus_hits(focus, question, hits, lexicon))

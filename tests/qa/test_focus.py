@@ -605,3 +605,21 @@ def test_another_products_side_effects_answer_only_a_question_on_harms(tmp_path:
     # asked what causes it, or about that product, its side effects are the answer
     assert "Zorbex" in _shown(eng, "What drugs can cause anemia?")
     assert "Zorbex" in _shown(eng, "What is zorbex?") + _shown(eng, "zorbex anemia")
+
+
+def test_an_everyday_word_no_passage_names_gives_way_to_one_a_passage_names(engine: AnswerEngine) -> None:
+    # "Hello i would like more info about Familial Mediterean Fever please as my husband suffers from
+    # this." abstained with its focus on "husband", rarer in the corpus than the disease's words
+    from qa.safety import focus_spoken_of
+
+    hits = [hit(c, rank=i) for i, c in enumerate(SCABIES, start=1)]
+    weight = {"husband": 9.0, "scabies": 7.0, "suffers": 5.0}
+    q = "i would like more info about scabies as my husband suffers from it"
+    spoken = focus_spoken_of("husband", q, lambda w: weight.get(w.lower(), 1.0), hits)
+    assert spoken is not None and spoken[0] == "scabi" and spoken[1]
+    # a name the library lacks is no everyday word: it stays the focus, and the answer says it is missing
+    assert focus_spoken_of("zorvantrelix", "is zorvantrelix good for scabies", idf, hits) is None
+    engine._known_fraction = _known_to(SCABIES)  # type: ignore[method-assign]
+    engine.term_weight = lambda w: weight.get(w.lower(), idf(w))
+    judgement = engine.judge(engine.retrieve(q))
+    assert judgement.focus == "scabies" and judgement.focus_found and judgement.abstain is None
