@@ -938,6 +938,8 @@ class Candidate:
     # the score before the patient's readability cost: what the relevance floor is judged on, so
     # preferring plain sentences reorders the candidates without leaving fewer of them
     relevance: float | None = None
+    # it speaks to what the question asks (one of its intents' words), or the question asks nothing
+    speaks: bool = True
 
 
 # A list's lead-in joined to its one item by the bullet's dash: "contraindicated in - Patients with
@@ -1280,7 +1282,8 @@ def score_sentences(
                 score -= READING_COST * max(0.0, grade - 8.0)
             else:
                 score += 0.15 * spec
-            out.append(Candidate(sentence, hit, round(score * rank_weight, 6), relevance))
+            speaks = not markers or bool(intent)
+            out.append(Candidate(sentence, hit, round(score * rank_weight, 6), relevance, speaks))
     out.sort(key=lambda c: (-c.score, c.hit.rank, c.sentence))
     if out:
         # filler is worse than a short answer: keep sentences at least a third as relevant as the best
@@ -1789,6 +1792,40 @@ def compose(
     return []
 
 
+def tiers_that_speak(
+    question: str,
+    tier_hits: Mapping[Tier, Sequence[Hit]],
+    composer: ComposerSettings,
+    *,
+    focus: Sequence[frozenset[str]] = (),
+    asked: Sequence[frozenset[str]] = (),
+) -> frozenset[Tier]:
+    """The tiers with a sentence that speaks to what the question asks (`Candidate.speaks`: a word of
+    one of its intents, `INTENT_MARKERS`). When some do, the others are left out of the answer: "What
+    are the symptoms of Ovarian Cancer?" is not answered by guidelines on BRCA testing and a label's
+    indications beside the page that lists the symptoms. Empty when the question asks nothing such
+    (every sentence speaks) or no tier speaks to it: then every tier is composed."""
+    if not question_intents(question):
+        return frozenset()
+    speaking = frozenset(
+        tier
+        for tier, hits in tier_hits.items()
+        if any(
+            c.speaks  # as a clinician's answer reads them: grade and audience aside
+            for c in score_sentences(
+                question,
+                hits,
+                "clinician",
+                composer.clinician,
+                composer.min_relative_score,
+                focus=focus,
+                asked=asked,
+            )
+        )
+    )
+    return speaking if speaking != frozenset(tier_hits) else frozenset()
+
+
 def compose_sections(
     question: str,
     tier_hits: Mapping[Tier, Sequence[Hit]],
@@ -1805,7 +1842,10 @@ def compose_sections(
     (`within_budget`), repeats of earlier tiers dropped (`add_tier`)."""
     out: list[Draft] = []
     budget = max_words(composer, audience)
+    speaking = tiers_that_speak(question, tier_hits, composer, focus=focus, asked=asked)
     for tier in tier_order(audience):
+        if speaking and tier not in speaking:
+            continue  # "What are the symptoms of Ovarian Cancer?": a tier that names no symptom
         hits = tier_hits.get(tier, ())
         new = compose_tier(
             question,

@@ -1143,3 +1143,30 @@ def test_what_mice_or_cells_did_ranks_below_what_patients_did() -> None:
     ):
         intents = question_intents(question)
         assert asks_about_patients(question, intents, not intents) is expected, question
+
+
+def test_a_tier_that_says_nothing_of_what_was_asked_is_left_out_when_another_does() -> None:
+    # "What are the symptoms of Ovarian Cancer?" was answered with guidelines on BRCA testing and a
+    # label's indications before the page that lists the symptoms
+    from qa.compose import compose_sections, tiers_that_speak
+
+    guide = chunk(
+        "BRCA1 and BRCA2 mutation testing should be offered to women with ovarian cancer.",
+        tier=Tier.GUIDELINE, title="Ovarian cancer genetics", collection="ngc",
+    )  # fmt: skip
+    page = chunk(
+        "Symptoms of ovarian cancer may include bloating, pelvic pain and feeling full quickly.",
+        tier=Tier.PATIENT_INFO, title="Ovarian Cancer", collection="medlineplus",
+    )  # fmt: skip
+    tier_hits = {Tier.GUIDELINE: [hit(guide)], Tier.PATIENT_INFO: [hit(page)]}
+    q = "What are the symptoms of ovarian cancer?"
+    assert tiers_that_speak(q, tier_hits, COMPOSER) == {Tier.PATIENT_INFO}
+    sections = list(compose_sections(q, tier_hits, COMPOSER, "clinician"))[-1]
+    assert {d.tier for d in sections} == {Tier.PATIENT_INFO}
+    # no tier says it, or the question asks nothing such: every tier is composed
+    assert tiers_that_speak(
+        "What are the symptoms of ovarian cancer?", {Tier.GUIDELINE: [hit(guide)]}, COMPOSER
+    ) == (frozenset())
+    assert tiers_that_speak("ovarian cancer", tier_hits, COMPOSER) == frozenset()
+    both = list(compose_sections("ovarian cancer", tier_hits, COMPOSER, "clinician"))[-1]
+    assert {d.tier for d in both} == {Tier.GUIDELINE, Tier.PATIENT_INFO}

@@ -47,13 +47,18 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> AnswerEngine:
 def test_reference_question_on_fixture_corpus(engine: AnswerEngine) -> None:
     d = answer_to_json(engine.ask(Q))
     assert not d["abstained"]
-    assert len({s["tier"] for s in d["sections"]}) >= 2
+    # each section speaks to the treatment asked: the fixture's research abstracts (which thigh muscles
+    # are inflamed) say nothing of it and are left out (`qa.compose.tiers_that_speak`)
+    assert d["sections"]
+    for section in d["sections"]:
+        said = " ".join(st["text"] for st in (section["lead"], *section["bullets"])).lower()
+        assert any(w in said for w in ("treat", "corticosteroid", "immun", "therap")), section["tier"]
     refs = d["references"]
-    # 4 passages with the fake embedder folding words by Snowball stems; since references are one per
-    # source (issue 17 item 2) the GARD page's chunks share one number, so they are 2 references.
+    # with the fake embedder folding words by Snowball stems the patient pages answer; since references
+    # are one per source (issue 17 item 2) a page's chunks share one number.
     passages = [p["chunk_id"] for r in refs for p in r["passages"]]
-    assert len(passages) >= 4 and len(set(passages)) == len(passages)
-    assert len({r["url"] or r["doc_id"] for r in refs}) == len(refs) >= 2  # no two references share a source
+    assert len(passages) >= 2 and len(set(passages)) == len(passages)
+    assert len({r["url"] or r["doc_id"] for r in refs}) == len(refs) >= 1  # no two references share a source
     numbers = {r["n"] for r in refs}
     cited = {n for s in d["sections"] for st in (s["lead"], *s["bullets"]) for n in st["citations"]}
     assert cited == numbers  # every citation resolves and every reference is cited
