@@ -1792,6 +1792,15 @@ def compose(
     return []
 
 
+# What a question may ask for a tier to be left out when it says none of it: of a condition, its
+# symptoms, causes, diagnosis, prevention or treatment, and how a medicine works or what harm it does.
+# A medicine's dose, use, class or look is not among them: what the other tiers say of the medicine
+# (what it is for) still belongs to the answer (MedLFQA's must-have statements hold it).
+SPEAKING_INTENTS = frozenset(
+    {"symptoms", "cause", "diagnosis", "prevention", "treatment", "mechanism", "side effects"}
+)
+
+
 def tiers_that_speak(
     question: str,
     tier_hits: Mapping[Tier, Sequence[Hit]],
@@ -1803,9 +1812,10 @@ def tiers_that_speak(
     """The tiers with a sentence that speaks to what the question asks (`Candidate.speaks`: a word of
     one of its intents, `INTENT_MARKERS`). When some do, the others are left out of the answer: "What
     are the symptoms of Ovarian Cancer?" is not answered by guidelines on BRCA testing and a label's
-    indications beside the page that lists the symptoms. Empty when the question asks nothing such
-    (every sentence speaks) or no tier speaks to it: then every tier is composed."""
-    if not question_intents(question):
+    indications beside the page that lists the symptoms. Empty when the question asks something
+    outside `SPEAKING_INTENTS` or nothing, or when no tier speaks to it: then every tier is composed."""
+    intents = question_intents(question)
+    if not intents or not set(intents) <= SPEAKING_INTENTS:
         return frozenset()
     speaking = frozenset(
         tier

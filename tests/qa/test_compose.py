@@ -1170,3 +1170,14 @@ def test_a_tier_that_says_nothing_of_what_was_asked_is_left_out_when_another_doe
     assert tiers_that_speak("ovarian cancer", tier_hits, COMPOSER) == frozenset()
     both = list(compose_sections("ovarian cancer", tier_hits, COMPOSER, "clinician"))[-1]
     assert {d.tier for d in both} == {Tier.GUIDELINE, Tier.PATIENT_INFO}
+    # a medicine's dose keeps every tier: what the others say of it (what it is for) belongs to the answer
+    label = chunk(
+        "Olaparib tablets: the recommended dose is 300 mg taken orally twice daily.",
+        tier=Tier.DRUG_LABEL, title="Lynparza (olaparib)", collection="spl",
+    )  # fmt: skip
+    use = chunk(
+        "Olaparib is offered to women with BRCA-mutated ovarian cancer after chemotherapy.",
+        tier=Tier.GUIDELINE, title="Ovarian cancer", collection="ngc",
+    )  # fmt: skip
+    dose_hits = {Tier.DRUG_LABEL: [hit(label)], Tier.GUIDELINE: [hit(use)]}
+    assert tiers_that_speak("what is the dose of olaparib", dose_hits, COMPOSER) == frozenset()
