@@ -334,7 +334,7 @@ class AnswerEngine:
         weighed = focus is not None and term_weights(text, self.term_weight).get(focus) is not None
         ids = tuple(h.chunk_id for h in about_focus) if weighed else ()
         named: tuple[frozenset[str], ...] = ()
-        if weighed and found:
+        if focus is not None and weighed and found:
             # a name (a drug), or a condition named by its topic's whole name ("seasonal affective disorder")
             named = focus_names(focus, text, self.lexicon, also) if focus in among else ()
             named = named or condition_names(focus, text, self.lexicon)
