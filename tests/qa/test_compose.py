@@ -1181,3 +1181,6 @@ def test_a_tier_that_says_nothing_of_what_was_asked_is_left_out_when_another_doe
     )  # fmt: skip
     dose_hits = {Tier.DRUG_LABEL: [hit(label)], Tier.GUIDELINE: [hit(use)]}
     assert tiers_that_speak("what is the dose of olaparib", dose_hits, COMPOSER) == frozenset()
+    # a patient's answer keeps every tier: each gives it one sentence
+    patient = list(compose_sections(q, tier_hits, COMPOSER, "patient"))[-1]
+    assert {d.tier for d in patient} == {Tier.GUIDELINE, Tier.PATIENT_INFO}
