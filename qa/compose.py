@@ -1660,27 +1660,30 @@ def compose_tier(
     first_section: bool = True,
     focus: Sequence[frozenset[str]] = (),
     asked: Sequence[frozenset[str]] = (),
+    candidates: Sequence[Candidate] | None = None,
 ) -> list[Draft]:
     """Lead plus grouped bullets for one tier (empty when nothing in the tier supports an answer);
     a patient gets only sentences that read at or below `max_grade` when one is given, and a lead
     naming its source only in the answer's first section (a label's always names its product);
-    `focus` and `asked` as in `score_sentences`."""
+    `focus` and `asked` as in `score_sentences`; `candidates`, a clinician's already scored
+    (`_clinician_candidates`), are not scored again."""
     limits = composer.clinician
     if audience == "patient":
         limits = composer.patient if tier is Tier.PATIENT_INFO else composer.patient_other_tier
     else:
         max_grade = None
-    candidates = score_sentences(
-        question,
-        hits,
-        audience,
-        limits,
-        composer.min_relative_score,
-        composer.patient_max_words,
-        max_grade,
-        focus,
-        asked,
-    )
+    if candidates is None:
+        candidates = score_sentences(
+            question,
+            hits,
+            audience,
+            limits,
+            composer.min_relative_score,
+            composer.patient_max_words,
+            max_grade,
+            focus,
+            asked,
+        )
     chosen = select(candidates, limits, composer.merge_ratio, composer.novelty_bonus, composer.repeat_weight)
     if not chosen:
         return []
@@ -1816,26 +1819,37 @@ def tiers_that_speak(
     outside `SPEAKING_INTENTS` or nothing, or when no tier speaks to it: then every tier is composed.
     Only a clinician's answer is cut so: a patient's takes one sentence from each professional tier,
     and leaving tiers out lowered its cosine, must-have coverage and reading grade alike (stop 39)."""
+    return _speaking(question, _clinician_candidates(question, tier_hits, composer, focus, asked))
+
+
+def _clinician_candidates(
+    question: str,
+    tier_hits: Mapping[Tier, Sequence[Hit]],
+    composer: ComposerSettings,
+    focus: Sequence[frozenset[str]],
+    asked: Sequence[frozenset[str]],
+) -> dict[Tier, list[Candidate]]:
+    """Each tier's candidate sentences as a clinician's answer scores them (`compose_tier`'s own call)."""
+    return {
+        tier: score_sentences(
+            question,
+            hits,
+            "clinician",
+            composer.clinician,
+            composer.min_relative_score,
+            focus=focus,
+            asked=asked,
+        )
+        for tier, hits in tier_hits.items()
+    }
+
+
+def _speaking(question: str, candidates: Mapping[Tier, Sequence[Candidate]]) -> frozenset[Tier]:
     intents = question_intents(question)
     if not intents or not set(intents) <= SPEAKING_INTENTS:
         return frozenset()
-    speaking = frozenset(
-        tier
-        for tier, hits in tier_hits.items()
-        if any(
-            c.speaks  # as a clinician's answer reads them: grade and audience aside
-            for c in score_sentences(
-                question,
-                hits,
-                "clinician",
-                composer.clinician,
-                composer.min_relative_score,
-                focus=focus,
-                asked=asked,
-            )
-        )
-    )
-    return speaking if speaking != frozenset(tier_hits) else frozenset()
+    speaking = frozenset(tier for tier, found in candidates.items() if any(c.speaks for c in found))
+    return speaking if speaking != frozenset(candidates) else frozenset()
 
 
 def compose_sections(
@@ -1854,12 +1868,12 @@ def compose_sections(
     (`within_budget`), repeats of earlier tiers dropped (`add_tier`)."""
     out: list[Draft] = []
     budget = max_words(composer, audience)
-    # a patient's answer takes one sentence from each professional tier: leaving one out buys no focus
-    speaking = (
-        tiers_that_speak(question, tier_hits, composer, focus=focus, asked=asked)
-        if audience == "clinician"
-        else frozenset()
+    # a clinician's candidates are scored once: for which tiers speak (`tiers_that_speak`) and to compose
+    # them; a patient's answer takes one sentence from each professional tier: leaving one out buys no focus
+    scored = (
+        _clinician_candidates(question, tier_hits, composer, focus, asked) if audience == "clinician" else {}
     )
+    speaking = _speaking(question, scored)
     for tier in tier_order(audience):
         if speaking and tier not in speaking:
             continue  # "What are the symptoms of Ovarian Cancer?": a tier that names no symptom
@@ -1874,6 +1888,7 @@ def compose_sections(
             first_section=not out,
             focus=focus,
             asked=asked,
+            candidates=scored.get(tier),
         )
         if finish is not None:
             new = finish(new, out)
