@@ -891,6 +891,20 @@ def asks_what_it_is(question: str) -> bool:
     return _WHAT_IS.match(question) is not None
 
 
+# What a "what is ..." question asks of its subject when a word joins it to another: "what is
+# contraindication of carbamazepine", "what is usual infusion time for cetuximab" ask a property of it.
+_RELATION_WORDS = frozenset(words("of for in on to with from by at between during after before without"))
+
+
+def asks_to_define(question: str) -> bool:
+    """Whether the question asks what one thing is ("What is Stroke?", "what is medical marijuana"), not
+    a property of something ("what is brand name of acetaminophen") nor anything else it asks
+    (`question_intents`): a sentence that says what its subject is (`defines`) answers it."""
+    if question_intents(question) or not asks_what_it_is(question):
+        return False
+    return not set(tokens(question)) & _RELATION_WORDS
+
+
 def defines(sentence: str, topic: Collection[str]) -> bool:
     """Whether the sentence says what one of the `topic` terms is: "Chronic obstructive pulmonary
     disease (COPD) is a lung disease ...", "Barbiturates are a class of drugs ..."."""
@@ -938,7 +952,8 @@ class Candidate:
     # the score before the patient's readability cost: what the relevance floor is judged on, so
     # preferring plain sentences reorders the candidates without leaving fewer of them
     relevance: float | None = None
-    # it speaks to what the question asks (one of its intents' words), or the question asks nothing
+    # it speaks to what the question asks (one of its intents' words; asked what something is, it says
+    # what it is, `defines`), or the question asks nothing
     speaks: bool = True
 
 
@@ -1176,6 +1191,7 @@ def score_sentences(
     treatment_intent = "treatment" in intents
     what_is = (not intents and asks_what_it_is(question)) or "class" in intents
     about_patients = asks_about_patients(question, intents, what_is)
+    defining = asks_to_define(question)
     harm_asked = bool(_HARM_INTENTS & set(intents))
     kinds = _kinds(question)
     out: list[Candidate] = []
@@ -1282,7 +1298,8 @@ def score_sentences(
                 score -= READING_COST * max(0.0, grade - 8.0)
             else:
                 score += 0.15 * spec
-            speaks = not markers or bool(intent)
+            # "What is COPD?" is spoken to by a sentence that says what COPD is
+            speaks = defines(sentence, topic) if defining else not markers or bool(intent)
             out.append(Candidate(sentence, hit, round(score * rank_weight, 6), relevance, speaks))
     out.sort(key=lambda c: (-c.score, c.hit.rank, c.sentence))
     if out:
@@ -1815,8 +1832,10 @@ def tiers_that_speak(
     """The tiers with a sentence that speaks to what the question asks (`Candidate.speaks`: a word of
     one of its intents, `INTENT_MARKERS`). When some do, the others are left out of the answer: "What
     are the symptoms of Ovarian Cancer?" is not answered by guidelines on BRCA testing and a label's
-    indications beside the page that lists the symptoms. Empty when the question asks something
-    outside `SPEAKING_INTENTS` or nothing, or when no tier speaks to it: then every tier is composed.
+    indications beside the page that lists the symptoms; "What is COPD?" (`asks_to_define`) is spoken
+    to by a sentence that says what COPD is (`defines`), not by USPSTF's screening statement. Empty
+    when the question asks something outside `SPEAKING_INTENTS` or nothing, or when no tier speaks to
+    it: then every tier is composed.
     Only a clinician's answer is cut so: a patient's takes one sentence from each professional tier,
     and leaving tiers out lowered its cosine, must-have coverage and reading grade alike (stop 39)."""
     return _speaking(question, _clinician_candidates(question, tier_hits, composer, focus, asked))
@@ -1846,7 +1865,7 @@ def _clinician_candidates(
 
 def _speaking(question: str, candidates: Mapping[Tier, Sequence[Candidate]]) -> frozenset[Tier]:
     intents = question_intents(question)
-    if not intents or not set(intents) <= SPEAKING_INTENTS:
+    if not asks_to_define(question) and (not intents or not set(intents) <= SPEAKING_INTENTS):
         return frozenset()
     speaking = frozenset(tier for tier, found in candidates.items() if any(c.speaks for c in found))
     return speaking if speaking != frozenset(candidates) else frozenset()

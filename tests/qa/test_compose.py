@@ -1184,3 +1184,36 @@ def test_a_tier_that_says_nothing_of_what_was_asked_is_left_out_when_another_doe
     # a patient's answer keeps every tier: each gives it one sentence
     patient = list(compose_sections(q, tier_hits, COMPOSER, "patient"))[-1]
     assert {d.tier for d in patient} == {Tier.GUIDELINE, Tier.PATIENT_INFO}
+
+
+def test_what_is_a_condition_is_answered_by_the_tiers_that_say_what_it_is() -> None:
+    # "What is COPD?" was answered with USPSTF's screening statement and a label's indication before
+    # the page that says what COPD is
+    from qa.compose import asks_to_define, compose_sections, tiers_that_speak
+
+    screening = chunk(
+        "The USPSTF recommends against screening for COPD in asymptomatic adults.",
+        tier=Tier.GUIDELINE, title="Chronic obstructive pulmonary disease: screening", collection="uspstf",
+    )  # fmt: skip
+    page = chunk(
+        "COPD is a lung disease that makes it hard to breathe and gets worse over time.",
+        tier=Tier.PATIENT_INFO, title="COPD", collection="medlineplus",
+    )  # fmt: skip
+    tier_hits = {Tier.GUIDELINE: [hit(screening)], Tier.PATIENT_INFO: [hit(page)]}
+    assert tiers_that_speak("What is COPD?", tier_hits, COMPOSER) == {Tier.PATIENT_INFO}
+    answer = list(compose_sections("What is COPD?", tier_hits, COMPOSER, "clinician"))[-1]
+    assert {d.tier for d in answer} == {Tier.PATIENT_INFO}
+    # no tier defines it: every tier is composed
+    assert tiers_that_speak("What is COPD?", {Tier.GUIDELINE: [hit(screening)]}, COMPOSER) == frozenset()
+    # a property of something is not its definition: "what is brand name of acetaminophen"
+    for question, expected in (
+        ("What is COPD?", True),
+        ("what is medical marijuana", True),
+        ("What is (are) Hemorrhoids ?", True),
+        ("what is contraindication of carbamazepine", False),
+        ("what is usual infusion time for cetuximab", False),
+        ("What is the function of GFRAL?", False),
+        ("what is the dose of morphine", False),
+    ):
+        assert asks_to_define(question) is expected, question
+    assert tiers_that_speak("what is contraindication of copd", tier_hits, COMPOSER) == frozenset()
