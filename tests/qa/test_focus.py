@@ -457,7 +457,7 @@ def test_another_products_inactive_ingredients_are_no_answer_about_them(tmp_path
         tier=Tier.PATIENT_INFO, title="Docusate", collection="medlineplus", section="Summary",
     )  # fmt: skip
     eng = _engine_over(tmp_path, [alprazolam, page], "docusate")
-    shown = _shown(eng, "what is docusate sodium")
+    shown = _shown(eng, "what is docusate sodium used for")
     assert "stool softener" in shown and "softens the stool" in shown
     assert "corn starch" not in shown
     # asked about that product, its inactive ingredients are the answer
