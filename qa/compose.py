@@ -1214,7 +1214,10 @@ def score_sentences(
             without_section_pointers(hit.chunk.text) if hit.chunk.tier is Tier.DRUG_LABEL else hit.chunk.text
         )
         listed = indication_list_sentences(hit.chunk.text)
-        for sentence in (*split_sentences(text), *list_item_sentences(text), *listed):
+        running = split_sentences(text)
+        previous: str | None = None  # the sentence before, as shown, while sentences run on
+        for i, sentence in enumerate((*running, *list_item_sentences(text), *listed)):
+            antecedent, previous = (previous if i < len(running) else None), None
             sentence = sentence.lstrip("-•* ").strip()
             # the section title a sentence is cut from still says what it is about ("CONTRAINDICATIONS
             # Tegretol should not be used ...": a contraindication, though the sentence shown lacks the word)
@@ -1236,6 +1239,11 @@ def score_sentences(
             sentence = list_lead_in(without_figure_asides(without_reference_marks(sentence)))
             # after the asides: "Drug Interactions [see Warnings and Precautions (5.6)] Tell the patient ..."
             sentence = without_run_in_heading(sentence)
+            previous = sentence
+            if antecedent is not None and points_back_to(sentence, antecedent, limits):
+                # "Most of these effects are thought to result from ..." is shown after the sentence
+                # that names the effects, as one statement: alone it points at nothing
+                sentence = f"{antecedent} {sentence}"
             terms = term_set(sentence) | (term_set(bare_title.group()) if bare_title else frozenset())
             follows_topic, previous_on_topic = previous_on_topic, bool(topic & terms)
             on_focus = about_focus or names_focus(terms, focus)
@@ -1314,6 +1322,17 @@ def _patient_grade(sentence: str, max_words: int) -> float:
     """A candidate's grade as a patient reads it; cached, because a patient's answer is composed at up
     to three reading grades (`patient_grades`) and each pass scores the same sentences again."""
     return reading_grade(patient_view(sentence, max_words))
+
+
+def points_back_to(sentence: str, antecedent: str, limits: ComposeLimits) -> bool:
+    """Whether `sentence` points back (`_POINTS_BACK`: "These effects ...", "They include ...") at the
+    `antecedent` before it in its passage, and the two fit in one statement (`_usable` as one)."""
+    return (
+        _POINTS_BACK.match(_without_connective(sentence)) is not None
+        and _POINTS_BACK.match(_without_connective(antecedent)) is None
+        and _usable(antecedent, limits)
+        and _usable(f"{antecedent} {sentence}", limits)
+    )
 
 
 def _relevance(c: Candidate) -> float:

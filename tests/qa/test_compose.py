@@ -834,7 +834,9 @@ def test_a_lead_does_not_point_back_at_a_sentence_not_shown() -> None:
     )
     drafts = compose_tier("opioid pain relievers", Tier.PATIENT_INFO, [hit(page)], "clinician", COMPOSER)
     assert drafts[0].is_lead and drafts[0].core.startswith("Opioids are a class of drugs")
-    assert any(d.text.startswith("They include") for d in drafts[1:])
+    # the sentence that points back is shown after the one it points at, as one statement
+    assert drafts[0].core.endswith("for severe pain.")
+    assert not any("They include" in d.text for d in drafts[1:])
     # only when another pick is as relevant: otherwise the best pick leads all the same
     h = hit(page)
     assert lead_source([("They include oxycodone.", [h], 1.0), ("Opioids treat pain.", [h], 0.9)]) == 1
@@ -1217,3 +1219,26 @@ def test_what_is_a_condition_is_answered_by_the_tiers_that_say_what_it_is() -> N
     ):
         assert asks_to_define(question) is expected, question
     assert tiers_that_speak("what is contraindication of copd", tier_hits, COMPOSER) == frozenset()
+
+
+def test_a_sentence_that_points_back_is_shown_with_the_sentence_it_points_at() -> None:
+    # "how does valium affect the brain" was answered with "most of these effects are thought to result
+    # from ..." while the sentence naming the effects was left out
+    label = chunk(
+        "Diazepam is a benzodiazepine that exerts anxiolytic, sedative, muscle-relaxant, anticonvulsant "
+        "and amnestic effects. Most of these effects are thought to result from a facilitation of the "
+        "action of gamma aminobutyric acid (GABA), an inhibitory neurotransmitter in the brain.",
+        tier=Tier.DRUG_LABEL, title="Valium (diazepam)", section="Clinical Pharmacology", collection="spl",
+    )  # fmt: skip
+    q = "how does diazepam affect the brain"
+    found = score_sentences(q, [hit(label)], "clinician", COMPOSER.clinician, 0.0)
+    assert found
+    assert not any(c.sentence.startswith("Most of these") for c in found)
+    joined = [c.sentence for c in found if "Most of these effects" in c.sentence]
+    assert joined and all(s.startswith("Diazepam is a benzodiazepine") for s in joined)
+    # a patient's statements are shorter: the two do not fit in one, and the sentence is shown as before
+    short = ComposerSettings().patient
+    assert short.max_chars < len(label.text)
+    alone = score_sentences(q, [hit(label)], "patient", short, 0.0)
+    assert not any(c.sentence.startswith("Diazepam") and "Most of these" in c.sentence for c in alone)
+
