@@ -384,6 +384,28 @@ _BULLET_MARKS = frozenset("•▪●◦")
 _RUN_IN_HEADING_WORDS = 15
 
 
+# A label draws its structural formula as a picture, and the caption that introduced it runs into the
+# sentence after it: "Its structural formula is: Each FLOMAX capsule ... contains tamsulosin
+# hydrochloride, USP 0.4 mg, and the following inactive ingredients: ...". What follows a capital letter
+# after the caption is that sentence; one that goes on about the formula or the weight is not.
+_FORMULA_CAPTION = re.compile(
+    r"(?i:\bstructural formulae?s?\b[^.:]{0,50}?(?::|\b(?:is|follows|below)))\s+(?=[A-Z][a-z])"
+)
+_FORMULA_WORDS = re.compile(
+    r"\bformulae?s?\b|\b(?:molecular|formula) weight\b|\bchemical (?:name|structure)\b", re.I
+)
+
+
+def after_formula_caption(sentence: str) -> str:
+    """A label sentence without the structural formula's caption run into its start (`_FORMULA_CAPTION`);
+    unchanged when it has none, or when what follows is about the formula too (it stays boilerplate)."""
+    m = _FORMULA_CAPTION.search(sentence)
+    if m is None:
+        return sentence
+    rest = sentence[m.end() :]
+    return sentence if len(rest.split()) < 5 or _FORMULA_WORDS.search(rest) else rest
+
+
 def without_run_in_heading(sentence: str) -> str:
     """A sentence without a title-case heading run into its start: cut before an opening function word
     or an imperative in capitals (`_RUN_IN_OPENERS`, `_IMPERATIVES`) that follows at least two heading
@@ -1230,7 +1252,7 @@ def score_sentences(
                     cut = without_product_codes(without_section_title(cut, hit.chunk.section))
                 if cut is None:
                     continue
-                sentence = _ITEM_NUMBER.sub("", without_label_subheading(cut))
+                sentence = after_formula_caption(_ITEM_NUMBER.sub("", without_label_subheading(cut)))
             elif hit.chunk.tier is Tier.RESEARCH:
                 sentence = without_leading_label(sentence)
             else:  # guidelines and patient pages

@@ -1242,3 +1242,21 @@ def test_a_sentence_that_points_back_is_shown_with_the_sentence_it_points_at() -
     alone = score_sentences(q, [hit(label)], "patient", short, 0.0)
     assert not any(c.sentence.startswith("Diazepam") and "Most of these" in c.sentence for c in alone)
 
+
+def test_a_label_sentence_after_the_structural_formulas_caption_is_read() -> None:
+    # "what is in flomax" did not get the label's "Each FLOMAX capsule ... contains ...": the caption of
+    # the formula's picture ran into it, and a sentence naming the structural formula is boilerplate
+    label = chunk(
+        "Tamsulosin hydrochloride is (-)-(R)-5-[2-[[2-(o-Ethoxyphenoxy) ethyl]amino]propyl]-2-methoxybenzene"
+        "sulfonamide, monohydrochloride. Its structural formula is: Each FLOMAX capsule for oral "
+        "administration contains tamsulosin hydrochloride, USP 0.4 mg, and the following inactive "
+        "ingredients: microcrystalline cellulose; talc; gelatin; iron oxide; and shellac. The structural "
+        "formula is: Its empirical formula is C20H28N2O5S • HCl and its molecular weight is 444.98.",
+        tier=Tier.DRUG_LABEL, title="FLOMAX (tamsulosin hydrochloride)", section="Description",
+        collection="spl",
+    )  # fmt: skip
+    scored = score_sentences("what is in flomax", [hit(label)], "clinician", COMPOSER.clinician, 0.0)
+    found = [c.sentence for c in scored]
+    assert any(s.startswith("Each FLOMAX capsule for oral administration contains") for s in found)
+    # what follows the caption about the formula itself is still nothing to tell a reader
+    assert not any("formula" in s for s in found)
