@@ -306,6 +306,13 @@ _LABEL_BOILERPLATE = re.compile(
     r"\bthis (?:guideline|article|review|recommendation|statement|document) does not (?:cover|address)\b|"
     # a label's reporting line: "To report SUSPECTED ADVERSE REACTIONS, contact ... or FDA at 1-800-FDA-1088"
     r"\bto report suspected adverse reactions\b|\b1-800-FDA-1088\b|"
+    # the standard lines of a label's adverse reactions section, said of every drug: "Because these
+    # reactions are reported voluntarily from a population of uncertain size, ...", "Because clinical
+    # trials are conducted under widely varying conditions, ...", and the lead-in to a list not shown,
+    # "The following adverse reactions have been identified during postapproval use of CRESTOR."
+    r"\breported voluntarily from a population of uncertain size\b|"
+    r"\bconducted under widely varying conditions\b|"
+    r"\bthe following adverse (?:reactions|events) (?:have been|were) (?:identified|reported) during\b|"
     # a guideline summary's pointer to its grading legend: "The strength of recommendation (I-III) and
     # levels of evidence (A-D) are defined at the end of the "Major Recommendations" field."
     r"\bat the end of the \W?major recommendations\W? field\b",
@@ -693,6 +700,23 @@ LABEL_SECTION_INTENTS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     ),
 )
 OFF_INTENT_SECTION_WEIGHT = 0.5
+
+
+# A label section each of whose sentences says one thing a question may ask: a harm (its adverse
+# reactions, warnings, contraindications, overdose) or an interaction, whether or not the sentence has
+# the word ("Four of 130 (3%) patients treated with CRESTOR ... had increased CK greater than 10 x ULN").
+SECTIONS_THAT_SAY: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"adverse|warning|precaution|boxed|contraindicat|overdos", re.I), "side effects"),
+    (re.compile(r"interaction", re.I), "interactions"),
+)
+
+
+def section_speaks(hit: Hit, intents: Sequence[str]) -> bool:
+    """Whether a label passage's section says what one of `intents` asks (`SECTIONS_THAT_SAY`)."""
+    if hit.chunk.tier is not Tier.DRUG_LABEL:
+        return False
+    section = hit.chunk.section or ""
+    return any(intent in intents and pattern.search(section) for pattern, intent in SECTIONS_THAT_SAY)
 
 
 # A label's pharmacology sections say how a medicine works. They answer a question asking that, and are
@@ -1286,6 +1310,8 @@ def score_sentences(
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
             # naming a drug answers a treatment or dosing question even without the word "treatment"
             intent = 1.0 if markers & terms or (drug_intent and _DRUG.search(sentence)) else 0.0
+            if section_speaks(hit, intents):
+                intent = 1.0  # "Four of 130 patients ... had increased CK": a label's adverse reaction
             if what_is and defines(sentence, topic):
                 intent = 1.0  # "What is COPD?": "COPD is a lung disease that ..." says it
             if overlap == 0.0 and intent == 0.0:

@@ -1260,3 +1260,24 @@ def test_a_label_sentence_after_the_structural_formulas_caption_is_read() -> Non
     assert any(s.startswith("Each FLOMAX capsule for oral administration contains") for s in found)
     # what follows the caption about the formula itself is still nothing to tell a reader
     assert not any("formula" in s for s in found)
+
+
+def test_a_sentence_of_a_labels_adverse_reactions_section_speaks_of_side_effects() -> None:
+    # "rosuvastatin calcium what are the side effects" was answered with the label's pharmacokinetics:
+    # the adverse reactions section's sentences lack the words "side effect" or "adverse"
+    label = chunk(
+        "Four of 130 (3%) patients treated with CRESTOR (2 treated with 10 mg and 2 treated with 20 mg) had "
+        "increased CK greater than 10 x ULN, compared to 0 of 46 patients on placebo. The following adverse "
+        "reactions have been identified during postapproval use of CRESTOR. Because these reactions are "
+        "reported voluntarily from a population of uncertain size, it is not always possible to reliably "
+        "estimate their frequency or establish a causal relationship to drug exposure.",
+        tier=Tier.DRUG_LABEL, title="Crestor (rosuvastatin calcium)", section="Adverse Reactions",
+        collection="spl",
+    )  # fmt: skip
+    q = "what are the side effects of crestor"
+    found = score_sentences(q, [hit(label)], "clinician", COMPOSER.clinician, 0.0)
+    assert [c.sentence[:21] for c in found] == ["Four of 130 (3%) pati"]
+    assert found[0].speaks
+    # the section says nothing else: asked how to store it, the sentence does not speak to that
+    stored = score_sentences("how is crestor stored", [hit(label)], "clinician", COMPOSER.clinician, 0.0)
+    assert stored and not any(c.speaks for c in stored)
