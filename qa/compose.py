@@ -1253,6 +1253,7 @@ def score_sentences(
         # another drug's label measures the focus only as the other drug of an interaction study
         study_of_other = bool(focus) and not titled and studies_the_other_drug(hit, intents, q_terms)
         other_product = another_products_label(hit, q_terms)
+        section_says = section_speaks(hit, intents)  # each sentence of it says what was asked
         about_focus = not focus or titled
         previous_on_topic = previous_on_focus = other_kind = False
         # a Highlights list of indications is read with its pointers: they mark where each item ends
@@ -1310,7 +1311,7 @@ def score_sentences(
             overlap = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
             # naming a drug answers a treatment or dosing question even without the word "treatment"
             intent = 1.0 if markers & terms or (drug_intent and _DRUG.search(sentence)) else 0.0
-            if section_speaks(hit, intents):
+            if section_says:
                 intent = 1.0  # "Four of 130 patients ... had increased CK": a label's adverse reaction
             if what_is and defines(sentence, topic):
                 intent = 1.0  # "What is COPD?": "COPD is a lung disease that ..." says it
